@@ -1,0 +1,18 @@
+/**
+ * `havip` — the operator CLI. Each verb lives in its own module under `bin/commands/` and registers
+ * itself on the program; this file only wires them together.
+ */
+import { Command } from 'commander';
+
+const program = new Command('havip')
+  .description('HaVip/EIP failover orchestrator for Alibaba Cloud')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // commander's own usage errors (unknown option, missing argument) exit 2 like other input errors.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+// -- commands (one line each; keep alphabetical) --
+// -- end commands --
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,200 @@
+/**
+ * The domain model shared by every layer. Pure types plus a few constructors; no I/O.
+ *
+ * Ids are branded strings: a `MemberId` cannot be passed where a `HaVipId` is expected by accident.
+ * Parsers (config, events, cloud adapters) are the only places that mint them.
+ */
+
+declare const brand: unique symbol;
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+/** An ECS instance id (`i-…`) or an ENI id (`eni-…`). */
+export type MemberId = Brand<string, 'MemberId'>;
+export type HaVipId = Brand<string, 'HaVipId'>;
+export type VSwitchId = Brand<string, 'VSwitchId'>;
+export type AllocationId = Brand<string, 'AllocationId'>;
+export type GroupName = Brand<string, 'GroupName'>;
+
+export const memberId = (s: string): MemberId => s as MemberId;
+export const haVipId = (s: string): HaVipId => s as HaVipId;
+export const vSwitchId = (s: string): VSwitchId => s as VSwitchId;
+export const allocationId = (s: string): AllocationId => s as AllocationId;
+export const groupName = (s: string): GroupName => s as GroupName;
+
+export type MemberKind = 'ecs' | 'eni';
+export const memberKindOf = (id: string): MemberKind | undefined =>
+  id.startsWith('i-') ? 'ecs' : id.startsWith('eni-') ? 'eni' : undefined;
+
+export interface Member {
+  readonly id: MemberId;
+  readonly kind: MemberKind;
+  /** 1–254, keepalived's non-owner range. Higher wins. */
+  readonly priority: number;
+  /** Primary private IPv4, used for the keepalived tie-break (higher address wins). */
+  readonly ip: string;
+}
+
+export type EipMode = 'havip' | 'direct';
+export interface EipBinding {
+  readonly allocationId: AllocationId;
+  /** `havip`: the EIP is bound to the HaVip and follows it. `direct`: the EIP itself moves between members. */
+  readonly mode: EipMode;
+}
+
+export type ProbeConfig =
+  | { readonly kind: 'tcp'; readonly port: number; readonly timeoutMs: number; readonly intervalSeconds: number }
+  | {
+      readonly kind: 'http';
+      readonly port: number;
+      readonly path: string;
+      readonly expectStatus: readonly number[];
+      readonly timeoutMs: number;
+      readonly intervalSeconds: number;
+    };
+
+export interface HealthConfig {
+  /** Silence longer than this marks a member down when heartbeats are configured. */
+  readonly heartbeatTimeoutSeconds: number | undefined;
+  readonly probe: ProbeConfig | undefined;
+  /** Consecutive probe failures before a member is unhealthy (keepalived `fall`). */
+  readonly fall: number;
+  /** Consecutive probe successes before a member is healthy again (keepalived `rise`). */
+  readonly rise: number;
+}
+
+export interface FlapGuard {
+  readonly maxMoves: number;
+  readonly windowSeconds: number;
+}
+
+/** How the new holder takes over on the data plane (announces the address by ARP). */
+export type AnnouncePolicy = 'agent' | 'cloud-assistant' | 'keepalived' | 'none';
+/** What happens to an old holder that is still Running but unhealthy. */
+export type FencingPolicy = 'none' | 'stop';
+
+export interface Group {
+  readonly name: GroupName;
+  readonly region: string;
+  readonly vSwitchId: VSwitchId;
+  readonly haVipId: HaVipId | undefined;
+  readonly eip: EipBinding | undefined;
+  readonly nopreempt: boolean;
+  readonly preemptDelaySeconds: number;
+  readonly flapGuard: FlapGuard;
+  readonly health: HealthConfig;
+  readonly announce: AnnouncePolicy;
+  /** Seconds the engine waits for `MasterInstanceId` to name the new holder before `switch-incomplete`. */
+  readonly announceDeadlineSeconds: number;
+  readonly fencing: FencingPolicy;
+  readonly members: readonly Member[];
+}
+
+/** Alibaba HaVip quotas the validators enforce. Defaults follow the current docs; `legacy` the 2021 edition. */
+export interface Quotas {
+  readonly membersPerHaVip: number;
+  readonly haVipsPerInstance: number;
+  readonly eipsPerHaVip: number;
+  readonly haVipsPerRegion: number;
+}
+
+export type QuotaProfile = 'current' | 'legacy';
+
+export interface Topology {
+  readonly region: string;
+  readonly quotaProfile: QuotaProfile;
+  readonly quotas: Quotas;
+  readonly groups: readonly Group[];
+}
+
+/** A validator finding (static or live). */
+export type Severity = 'error' | 'warning';
+export interface Finding {
+  readonly severity: Severity;
+  /** Stable code, e.g. `member.priority-owner`; documented in docs/configuration.md. */
+  readonly code: string;
+  /** Path into the topology, e.g. `groups[1].members[0].priority`. */
+  readonly path: string;
+  readonly message: string;
+  readonly hint: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health as the decision sees it
+
+/**
+ * Why a member is not eligible. `hard` reasons come from the cloud control plane (instance stopped,
+ * released, ENI detached): the flap guard never blocks a move away from a hard-down holder.
+ */
+export type IneligibleReason =
+  | { readonly kind: 'stopped'; readonly status: string } // hard: ECS Stopping/Stopped/Deleted/released
+  | { readonly kind: 'missing' } // hard: instance/ENI not found or ENI detached
+  | { readonly kind: 'heartbeat-timeout'; readonly since: number } // soft
+  | { readonly kind: 'probe-failed'; readonly failures: number } // soft
+  | { readonly kind: 'draining'; readonly source: string } // planned
+  | { readonly kind: 'not-running'; readonly status: string }; // soft: Pending/Starting
+
+export const isHardDown = (r: IneligibleReason): boolean => r.kind === 'stopped' || r.kind === 'missing';
+
+export interface MemberHealth {
+  readonly id: MemberId;
+  readonly eligible: boolean;
+  /** Epoch ms since when the member has been continuously eligible (needed for `preempt_delay`). */
+  readonly eligibleSince: number | undefined;
+  /** Empty when eligible. */
+  readonly reasons: readonly IneligibleReason[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decisions
+
+export type AlertKind =
+  | 'no-eligible-member'
+  | 'foreign-association'
+  | 'flap-guard'
+  | 'switch-incomplete'
+  | 'keepalived-stuck';
+
+export type MoveCause = 'failover' | 'preempt' | 'drain' | 'manual';
+
+export type Decision =
+  | {
+      readonly kind: 'noop';
+      readonly holder: MemberId | undefined;
+      readonly reason: string;
+      /** Epoch ms when a pending preemption becomes due, if any (the caller may re-check then). */
+      readonly recheckAt?: number;
+    }
+  | { readonly kind: 'attach'; readonly target: MemberId; readonly reason: string }
+  | {
+      readonly kind: 'move';
+      readonly from: MemberId;
+      readonly to: MemberId;
+      readonly cause: MoveCause;
+      /** Manual `force`: the target may be ineligible. Journaled with actor and reason. */
+      readonly forced: boolean;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'repair-split-brain';
+      readonly keep: MemberId;
+      readonly detach: readonly MemberId[];
+      readonly reason: string;
+      /** Set when no member is eligible: the repair keeps one holder and also alerts. */
+      readonly alert?: AlertKind;
+    }
+  | {
+      readonly kind: 'alert';
+      readonly alert: AlertKind;
+      readonly holder: MemberId | undefined;
+      readonly reason: string;
+      /** A move that would have happened without the guard (flap guard), for the operator. */
+      readonly blocked?: { readonly to: MemberId; readonly cause: MoveCause };
+    };
+
+/** A manual failover request (HTTP `POST /v1/groups/{name}/failover`, CLI `havip failover`). */
+export interface ManualRequest {
+  readonly to: MemberId | undefined;
+  readonly force: boolean;
+  readonly reason: string;
+  readonly actor: string;
+}

@@ -1,0 +1,271 @@
+/**
+ * Ports: the only ways the pure core reaches the outside world. Adapters under `shared/adapters/`
+ * implement them; tests use the simulator and the SQLite store (fakes with real semantics), not mocks.
+ */
+import type { Decision, GroupName, MemberId } from './model.js';
+
+// =============================================================================================
+// Clock and Logger
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export type LogFields = Record<string, unknown>;
+/** A pino-compatible subset. Implementations must never log credentials or Authorization headers. */
+export interface Logger {
+  debug(fields: LogFields, msg: string): void;
+  info(fields: LogFields, msg: string): void;
+  warn(fields: LogFields, msg: string): void;
+  error(fields: LogFields, msg: string): void;
+  child(bindings: LogFields): Logger;
+}
+
+// =============================================================================================
+// CloudApi — exactly the VPC/ECS operations the orchestrator uses. Every call takes the region so one
+// adapter instance serves a multi-region topology. Adapters never retry: retry policy is the engine's.
+// Failures throw `CloudError` (with Alibaba's code, request id and retryability) or
+// `CloudResponseLostError` (the request may have been applied).
+
+export type HaVipStatus = 'Creating' | 'Available' | 'InUse' | 'Associating' | 'Unassociating' | 'Deleting';
+export type HaVipInstanceType = 'EcsInstance' | 'NetworkInterface';
+
+export interface HaVipState {
+  readonly haVipId: string;
+  readonly regionId: string;
+  readonly ipAddress: string;
+  readonly status: HaVipStatus | string;
+  readonly vpcId: string;
+  readonly vSwitchId: string;
+  /** The instance the VPC currently sends the HaVip's traffic to (the last bound announcer). */
+  readonly masterInstanceId: string | undefined;
+  readonly associatedInstanceType: HaVipInstanceType | undefined;
+  /** Ids of bound ECS instances or ENIs. */
+  readonly associatedInstances: readonly string[];
+  /** Public IP addresses of EIPs bound to the HaVip. */
+  readonly associatedEipAddresses: readonly string[];
+}
+
+export type InstanceStatus = 'Pending' | 'Running' | 'Starting' | 'Stopping' | 'Stopped';
+export interface InstanceState {
+  readonly instanceId: string;
+  readonly regionId: string;
+  readonly status: InstanceStatus | string;
+  readonly vpcId: string | undefined;
+  readonly vSwitchId: string | undefined;
+  readonly privateIpAddresses: readonly string[];
+  /** ECS `OperationLocks` reasons (e.g. `financial`, `security`); non-empty means the instance is locked. */
+  readonly operationLocks: readonly string[];
+}
+
+export interface NetworkInterfaceState {
+  readonly networkInterfaceId: string;
+  readonly regionId: string;
+  /** `Available` (detached) or `InUse` (attached), plus transitional states. */
+  readonly status: string;
+  /** The instance the ENI is attached to, if any. */
+  readonly instanceId: string | undefined;
+  readonly vpcId: string;
+  readonly vSwitchId: string;
+  readonly privateIpAddress: string;
+}
+
+export type EipInstanceType = 'EcsInstance' | 'NetworkInterface' | 'HaVip';
+export interface EipState {
+  readonly allocationId: string;
+  readonly regionId: string;
+  readonly ipAddress: string;
+  /** `Associating | Unassociating | InUse | Available`. */
+  readonly status: string;
+  readonly instanceId: string | undefined;
+  readonly instanceType: EipInstanceType | string | undefined;
+}
+
+export interface MutationResult {
+  readonly requestId: string | undefined;
+}
+
+export interface CloudApi {
+  /** DescribeHaVips filtered by id; the adapter pages (≤ 50 a page) and chunks ids (≤ 50 a call). */
+  describeHaVips(req: { regionId: string; haVipIds: readonly string[] }): Promise<HaVipState[]>;
+  /** Every HaVip in a region (for live validation: HaVips per instance counts HaVips outside the topology). */
+  listHaVips(req: { regionId: string; vpcId?: string }): Promise<HaVipState[]>;
+  /** DescribeInstances with `InstanceIds` as a JSON array, ≤ 100 ids a call (the adapter chunks). Missing ids are absent. */
+  describeInstances(req: { regionId: string; instanceIds: readonly string[] }): Promise<InstanceState[]>;
+  /** DescribeNetworkInterfaces by id, ≤ 100 ids a call. Missing ids are absent. */
+  describeNetworkInterfaces(req: {
+    regionId: string;
+    networkInterfaceIds: readonly string[];
+  }): Promise<NetworkInterfaceState[]>;
+  associateHaVip(req: {
+    regionId: string;
+    haVipId: string;
+    instanceId: string;
+    instanceType: HaVipInstanceType;
+    clientToken: string;
+  }): Promise<MutationResult>;
+  unassociateHaVip(req: {
+    regionId: string;
+    haVipId: string;
+    instanceId: string;
+    instanceType: HaVipInstanceType;
+    /** Required to detach the current master (`Forbidden.UnassociateMaster` otherwise). */
+    force: boolean;
+    clientToken: string;
+  }): Promise<MutationResult>;
+  describeEipAddresses(req: { regionId: string; allocationIds: readonly string[] }): Promise<EipState[]>;
+  associateEipAddress(req: {
+    regionId: string;
+    allocationId: string;
+    instanceId: string;
+    instanceType: EipInstanceType;
+    clientToken: string;
+  }): Promise<MutationResult>;
+  unassociateEipAddress(req: {
+    regionId: string;
+    allocationId: string;
+    instanceId: string;
+    instanceType: EipInstanceType;
+    clientToken: string;
+  }): Promise<MutationResult>;
+  /** Opt-in fencing of an unhealthy old holder. */
+  stopInstance(req: { regionId: string; instanceId: string; forceStop: boolean }): Promise<MutationResult>;
+}
+
+// =============================================================================================
+// StateStore — leases with fencing epochs, a conditional journal, signals, health, dedupe, history.
+// Every conditional operation has the same semantics on every adapter (one contract suite).
+
+export interface Lease {
+  readonly group: GroupName;
+  /** Monotonically increasing per group; never reused, even after release. The fencing token. */
+  readonly epoch: number;
+  /** Who holds it (an invocation/request id), for operators. */
+  readonly holder: string;
+  readonly expiresAt: number;
+}
+
+export type AcquireResult = { readonly acquired: true; readonly lease: Lease } | { readonly acquired: false; readonly current: Lease };
+
+export type JournalPhase =
+  | 'PLANNED'
+  | 'DETACHING'
+  | 'ATTACHING'
+  | 'ANNOUNCING'
+  | 'VERIFYING'
+  | 'EIP'
+  | 'FENCING'
+  | 'DONE'
+  | 'FAILED';
+
+export interface JournalEntry {
+  readonly group: GroupName;
+  readonly epoch: number;
+  readonly phase: JournalPhase;
+  readonly decision: Decision;
+  /** Step name within the phase (e.g. `attach:i-b`), part of the ClientToken. */
+  readonly step: string | undefined;
+  readonly updatedAt: number;
+  readonly detail: Readonly<Record<string, unknown>> | undefined;
+}
+
+export type SignalKind = 'heartbeat' | 'heartbeat-timeout' | 'instance-state' | 'drain' | 'undrain';
+
+/** One observation about a member. Time is always the receiver's; the sender's clock is never trusted. */
+export interface SignalRecord {
+  readonly memberId: MemberId;
+  readonly kind: SignalKind;
+  readonly receivedAt: number;
+  /** Sender-side monotonic sequence, when the source has one; orders signals of the same kind. */
+  readonly sequence: number | undefined;
+  /** Kind-specific value: instance status (`Stopped`), drain source (`spot-interruption`), … */
+  readonly value: string;
+  readonly eventId: string | undefined;
+}
+
+/** Probe counters and eligibility bookkeeping for one member; CAS-updated by `version`. */
+export interface MemberHealthState {
+  readonly memberId: MemberId;
+  readonly probeHealthy: boolean;
+  readonly consecutiveFailures: number;
+  readonly consecutiveSuccesses: number;
+  /** Epoch ms since the member has been continuously eligible; undefined while ineligible. */
+  readonly eligibleSince: number | undefined;
+  readonly updatedAt: number;
+  /** 0 when the row does not exist yet. */
+  readonly version: number;
+}
+
+export type HistoryOutcome = 'done' | 'failed' | 'switch-incomplete' | 'unverified' | 'blocked' | 'planned';
+export interface HistoryRecord {
+  readonly group: GroupName;
+  readonly epoch: number;
+  readonly at: number;
+  readonly decision: Decision;
+  readonly outcome: HistoryOutcome;
+  readonly actor: string | undefined;
+  readonly durationMs: number | undefined;
+  readonly detail: Readonly<Record<string, unknown>> | undefined;
+}
+
+export interface StateStore {
+  /** Take the group lease if free or expired: epoch becomes previous epoch + 1. */
+  acquireLease(group: GroupName, holder: string, ttlMs: number, now: number): Promise<AcquireResult>;
+  /** Extend our lease. Throws `StaleEpochError` when `epoch` is no longer current. */
+  renewLease(group: GroupName, epoch: number, ttlMs: number, now: number): Promise<Lease>;
+  /** Give the lease up (keeps the epoch counter). A stale epoch is a no-op. */
+  releaseLease(group: GroupName, epoch: number): Promise<void>;
+  /** Throws `StaleEpochError` unless `epoch` is the current, unexpired lease. Called before every mutation. */
+  assertEpoch(group: GroupName, epoch: number, now: number): Promise<void>;
+  getLease(group: GroupName): Promise<Lease | undefined>;
+
+  /** Conditional on `entry.epoch` being the current, unexpired lease; throws `StaleEpochError` otherwise. */
+  writeJournal(entry: JournalEntry, now: number): Promise<void>;
+  /** The latest journal entry for the group (any epoch). */
+  readJournal(group: GroupName): Promise<JournalEntry | undefined>;
+
+  /** Stores the signal unless a newer one of the same member and kind exists. Returns whether it was applied. */
+  recordSignal(signal: SignalRecord): Promise<boolean>;
+  /** Latest signal per kind for each requested member. */
+  latestSignals(memberIds: readonly MemberId[]): Promise<Map<MemberId, Partial<Record<SignalKind, SignalRecord>>>>;
+
+  getHealth(memberIds: readonly MemberId[]): Promise<Map<MemberId, MemberHealthState>>;
+  /** Compare-and-set on `expectedVersion` (0 = create). Returns false when someone else wrote first. */
+  putHealth(state: Omit<MemberHealthState, 'version'>, expectedVersion: number): Promise<boolean>;
+
+  /** Event de-duplication: true the first time an id is seen within `ttlMs`, false after. */
+  markEventSeen(eventId: string, ttlMs: number, now: number): Promise<boolean>;
+
+  appendHistory(record: HistoryRecord): Promise<void>;
+  /** Newest first. */
+  listHistory(query: { group?: GroupName; since?: number; limit: number }): Promise<HistoryRecord[]>;
+
+  close(): Promise<void>;
+}
+
+// =============================================================================================
+// Notifier
+
+export type NotificationKind =
+  | 'failover'
+  | 'failover-blocked'
+  | 'split-brain-repaired'
+  | 'recovered'
+  | 'switch-incomplete'
+  | 'failed';
+
+export interface Notification {
+  readonly kind: NotificationKind;
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly group: GroupName;
+  readonly summary: string;
+  readonly at: number;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** Failures to notify must never block a failover: implementations may throw; the engine catches and logs. */
+export interface Notifier {
+  notify(n: Notification): Promise<void>;
+}

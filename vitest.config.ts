@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Integration suites start simulator servers on ephemeral ports; forks keep native modules
+    // (better-sqlite3) isolated per file.
+    pool: 'forks',
+  },
+});
