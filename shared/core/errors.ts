@@ -23,7 +23,13 @@ export class HavipError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, ...this.details };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      ...this.details,
+    };
   }
 }
 
@@ -112,16 +118,23 @@ export class StaleEpochError extends HavipError {
 /** Another invocation holds the group lease. */
 export class LeaseBusyError extends HavipError {
   constructor(group: string, holderEpoch: number, expiresAt: number) {
-    super('store.lease-busy', `group ${group}: lease held by epoch ${holderEpoch} until ${new Date(expiresAt).toISOString()}`, {
-      retryable: true,
-      details: { group, holderEpoch, expiresAt },
-    });
+    super(
+      'store.lease-busy',
+      `group ${group}: lease held by epoch ${holderEpoch} until ${new Date(expiresAt).toISOString()}`,
+      {
+        retryable: true,
+        details: { group, holderEpoch, expiresAt },
+      },
+    );
   }
 }
 
 /** The state store failed for a reason other than a failed condition. */
 export class StoreError extends HavipError {
-  constructor(message: string, options: { retryable?: boolean; cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super('store.error', message, options);
   }
 }
@@ -129,9 +142,13 @@ export class StoreError extends HavipError {
 /** A referenced entity (group, member) is not in the topology. */
 export class NotFoundError extends HavipError {
   constructor(kind: string, id: string, hint?: string) {
-    super(`${kind}.not-found`, `${kind} ${JSON.stringify(id)} is not in the topology${hint ? `: ${hint}` : ''}`, {
-      details: { kind, id },
-    });
+    super(
+      `${kind}.not-found`,
+      `${kind} ${JSON.stringify(id)} is not in the topology${hint ? `: ${hint}` : ''}`,
+      {
+        details: { kind, id },
+      },
+    );
   }
 }
 

@@ -42,7 +42,12 @@ export interface EipBinding {
 }
 
 export type ProbeConfig =
-  | { readonly kind: 'tcp'; readonly port: number; readonly timeoutMs: number; readonly intervalSeconds: number }
+  | {
+      readonly kind: 'tcp';
+      readonly port: number;
+      readonly timeoutMs: number;
+      readonly intervalSeconds: number;
+    }
   | {
       readonly kind: 'http';
       readonly port: number;
@@ -152,7 +157,9 @@ export type AlertKind =
   | 'foreign-association'
   | 'flap-guard'
   | 'switch-incomplete'
-  | 'keepalived-stuck';
+  | 'keepalived-stuck'
+  /** A manual failover the rules refuse (target ineligible without `force`, unknown target, …). */
+  | 'manual-refused';
 
 export type MoveCause = 'failover' | 'preempt' | 'drain' | 'manual';
 
@@ -164,7 +171,13 @@ export type Decision =
       /** Epoch ms when a pending preemption becomes due, if any (the caller may re-check then). */
       readonly recheckAt?: number;
     }
-  | { readonly kind: 'attach'; readonly target: MemberId; readonly reason: string }
+  | {
+      readonly kind: 'attach';
+      readonly target: MemberId;
+      /** Manual `force` onto an ineligible member. */
+      readonly forced: boolean;
+      readonly reason: string;
+    }
   | {
       readonly kind: 'move';
       readonly from: MemberId;

@@ -147,7 +147,9 @@ export interface Lease {
   readonly expiresAt: number;
 }
 
-export type AcquireResult = { readonly acquired: true; readonly lease: Lease } | { readonly acquired: false; readonly current: Lease };
+export type AcquireResult =
+  | { readonly acquired: true; readonly lease: Lease }
+  | { readonly acquired: false; readonly current: Lease };
 
 export type JournalPhase =
   | 'PLANNED'
@@ -229,7 +231,9 @@ export interface StateStore {
   /** Stores the signal unless a newer one of the same member and kind exists. Returns whether it was applied. */
   recordSignal(signal: SignalRecord): Promise<boolean>;
   /** Latest signal per kind for each requested member. */
-  latestSignals(memberIds: readonly MemberId[]): Promise<Map<MemberId, Partial<Record<SignalKind, SignalRecord>>>>;
+  latestSignals(
+    memberIds: readonly MemberId[],
+  ): Promise<Map<MemberId, Partial<Record<SignalKind, SignalRecord>>>>;
 
   getHealth(memberIds: readonly MemberId[]): Promise<Map<MemberId, MemberHealthState>>;
   /** Compare-and-set on `expectedVersion` (0 = create). Returns false when someone else wrote first. */
