@@ -2,7 +2,7 @@
  * Ports: the only ways the pure core reaches the outside world. Adapters under `shared/adapters/`
  * implement them; tests use the simulator and the SQLite store (fakes with real semantics), not mocks.
  */
-import type { Decision, GroupName, MemberId } from './model.js';
+import type { Decision, GroupName, MemberId, ProbeConfig } from './model.js';
 
 // =============================================================================================
 // Clock and Logger
@@ -272,4 +272,17 @@ export interface Notification {
 /** Failures to notify must never block a failover: implementations may throw; the engine catches and logs. */
 export interface Notifier {
   notify(n: Notification): Promise<void>;
+}
+
+// =============================================================================================
+// Prober — TCP/HTTP health probes from the function (which runs inside the VPC) to a member's private IP.
+
+export interface ProbeTarget {
+  readonly memberId: MemberId;
+  readonly ip: string;
+}
+
+export interface Prober {
+  /** Resolves true when the probe passed; never throws (a failure to probe is a failed probe). */
+  probe(target: ProbeTarget, config: ProbeConfig): Promise<boolean>;
 }

@@ -1,0 +1,547 @@
+/**
+ * The action protocol (SEMANTICS.md "Action protocol"): a decision becomes a list of steps; each step is
+ * fenced by the lease epoch, journaled before it runs, sent with a ClientToken derived from
+ * (group, epoch, step), retried only when retryable, and followed by polling the asynchronous status until
+ * it settles. The dry-run (`plan`) returns the same steps without running them.
+ */
+import { CloudError, CloudResponseLostError, DeadlineExceededError, HavipError } from './errors.js';
+import type { Decision, Group, Member, MemberId, Quotas } from './model.js';
+import type { GroupObservation } from './observe.js';
+import type {
+  Clock,
+  CloudApi,
+  EipInstanceType,
+  EipState,
+  HaVipInstanceType,
+  HaVipState,
+  JournalPhase,
+  Lease,
+  Logger,
+  StateStore,
+} from './ports.js';
+import { type BackoffPolicy, backoffOrGiveUp, isRetryable } from './retry.js';
+
+export type SagaStep =
+  | { readonly op: 'attach-havip'; readonly member: MemberId; readonly instanceType: HaVipInstanceType }
+  | {
+      readonly op: 'detach-havip';
+      readonly member: MemberId;
+      readonly instanceType: HaVipInstanceType;
+      readonly force: boolean;
+    }
+  | { readonly op: 'announce'; readonly member: MemberId }
+  | { readonly op: 'verify'; readonly member: MemberId }
+  | { readonly op: 'eip-unbind'; readonly instanceId: string; readonly instanceType: EipInstanceType }
+  | { readonly op: 'eip-bind'; readonly instanceId: string; readonly instanceType: EipInstanceType }
+  | { readonly op: 'fence-stop'; readonly member: MemberId };
+
+export type StepOutcome = 'planned' | 'done' | 'skipped' | 'failed' | 'incomplete';
+
+export interface StepReport {
+  readonly op: SagaStep['op'];
+  readonly target: string;
+  readonly key: string;
+  readonly outcome: StepOutcome;
+  readonly clientToken?: string;
+  readonly note?: string;
+  readonly durationMs?: number;
+}
+
+const PHASE: Record<SagaStep['op'], JournalPhase> = {
+  'attach-havip': 'ATTACHING',
+  'detach-havip': 'DETACHING',
+  announce: 'ANNOUNCING',
+  verify: 'VERIFYING',
+  'eip-unbind': 'EIP',
+  'eip-bind': 'EIP',
+  'fence-stop': 'FENCING',
+};
+
+export const stepTarget = (s: SagaStep): string => ('member' in s ? s.member : s.instanceId);
+export const stepKey = (s: SagaStep): string => `${s.op}:${stepTarget(s)}`;
+
+const haVipType = (m: Member): HaVipInstanceType => (m.kind === 'eni' ? 'NetworkInterface' : 'EcsInstance');
+const eipType = (m: Member): EipInstanceType => (m.kind === 'eni' ? 'NetworkInterface' : 'EcsInstance');
+
+/** FNV-1a 64-bit, hex: a short stable digest for ClientTokens (pure, no crypto dependency needed). */
+export function fnv1a64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const ch of new TextEncoder().encode(text)) {
+    h ^= BigInt(ch);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
+
+/** ClientToken from (group, epoch, step): ASCII, ≤ 64 chars, identical for every retry of one step. */
+export function clientToken(group: string, epoch: number, key: string): string {
+  const op = key.split(':')[0] ?? 'step';
+  return `hv-${epoch}-${op}-${fnv1a64(`${group}\u0000${epoch}\u0000${key}`)}`.slice(0, 64);
+}
+
+/** Turns a decision into steps against what was observed. Pure; used by real runs and by `plan`. */
+export function planSteps(
+  group: Group,
+  decision: Decision,
+  obs: GroupObservation,
+  quotas: Quotas,
+): SagaStep[] {
+  const byId = new Map<string, Member>(group.members.map((m) => [m.id, m]));
+  const member = (id: MemberId): Member => byId.get(id) as Member;
+  const steps: SagaStep[] = [];
+  const master = obs.haVip?.masterInstanceId;
+
+  // The member that should serve the address once the steps are done (for announce/verify/EIP).
+  let target: MemberId | undefined;
+  if (group.haVipId !== undefined) {
+    if (decision.kind === 'attach') {
+      target = decision.target;
+      steps.push({ op: 'attach-havip', member: target, instanceType: haVipType(member(target)) });
+    } else if (decision.kind === 'move') {
+      target = decision.to;
+      const attach: SagaStep = {
+        op: 'attach-havip',
+        member: decision.to,
+        instanceType: haVipType(member(decision.to)),
+      };
+      const detach: SagaStep = {
+        op: 'detach-havip',
+        member: decision.from,
+        instanceType: haVipType(member(decision.from)),
+        force: master === undefined || master === decision.from,
+      };
+      // Attach first when the HaVip may hold two bindings: traffic never has nowhere to go.
+      steps.push(...(quotas.membersPerHaVip >= 2 ? [attach, detach] : [detach, attach]));
+    } else if (decision.kind === 'repair-split-brain') {
+      target = decision.keep;
+      for (const id of decision.detach) {
+        steps.push({
+          op: 'detach-havip',
+          member: id,
+          instanceType: haVipType(member(id)),
+          force: master === undefined || master === id,
+        });
+      }
+    }
+    if (target !== undefined && group.announce !== 'none') {
+      if (group.announce === 'cloud-assistant') steps.push({ op: 'announce', member: target });
+      steps.push({ op: 'verify', member: target });
+    }
+    if (group.eip?.mode === 'havip') steps.push(...eipOnHaVipSteps(group, obs.eip));
+  } else if (group.eip !== undefined) {
+    // `direct` mode: the EIP itself is the floating address.
+    if (decision.kind === 'attach') {
+      target = decision.target;
+      steps.push({ op: 'eip-bind', instanceId: target, instanceType: eipType(member(target)) });
+    } else if (decision.kind === 'move') {
+      target = decision.to;
+      steps.push({
+        op: 'eip-unbind',
+        instanceId: decision.from,
+        instanceType: eipType(member(decision.from)),
+      });
+      steps.push({ op: 'eip-bind', instanceId: decision.to, instanceType: eipType(member(decision.to)) });
+    }
+  }
+
+  // Opt-in fencing: stop an old holder that is still Running but unhealthy, after it lost the address.
+  if (decision.kind === 'move' && decision.cause === 'failover' && group.fencing === 'stop') {
+    const old = member(decision.from);
+    if (old.kind === 'ecs' && obs.instances.get(old.id)?.status === 'Running')
+      steps.push({ op: 'fence-stop', member: old.id });
+  }
+  return steps;
+}
+
+/** EIP drift repair in `havip` mode: the EIP must be bound to the HaVip. */
+function eipOnHaVipSteps(group: Group, eip: EipState | undefined): SagaStep[] {
+  if (group.haVipId === undefined || eip === undefined) return [];
+  const onHaVip = eip.instanceId === group.haVipId && eip.status !== 'Available';
+  if (onHaVip) return [];
+  const steps: SagaStep[] = [];
+  if (eip.instanceId !== undefined && eip.instanceId !== '' && eip.status !== 'Available') {
+    // Drifted onto something else. Only take it back from one of our own members; anything else is foreign.
+    if (!group.members.some((m) => m.id === eip.instanceId)) return [];
+    steps.push({
+      op: 'eip-unbind',
+      instanceId: eip.instanceId,
+      instanceType: (eip.instanceType as EipInstanceType) ?? 'EcsInstance',
+    });
+  }
+  steps.push({ op: 'eip-bind', instanceId: group.haVipId, instanceType: 'HaVip' });
+  return steps;
+}
+
+// =============================================================================================
+// Execution
+
+export interface SagaContext {
+  readonly group: Group;
+  readonly decision: Decision;
+  readonly cloud: CloudApi;
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly random: () => number;
+  readonly deadline: number;
+  readonly backoff: BackoffPolicy;
+  readonly poll: { readonly initialMs: number; readonly maxMs: number };
+  readonly leaseTtlMs: number;
+  readonly announcer: Announcer | undefined;
+  lease: Lease;
+}
+
+/** Runs the announce command on the new holder (Cloud Assistant). Returns when the run finished. */
+export interface Announcer {
+  announce(req: {
+    regionId: string;
+    instanceId: string;
+    address: string;
+    clientToken: string;
+    deadline: number;
+  }): Promise<void>;
+}
+
+const SETTLING = new Set(['Associating', 'Unassociating', 'Creating']);
+const ALREADY_ATTACHED = new Set(['InvalidAssociation.Duplicated']);
+const ALREADY_DETACHED = new Set(['ResourceNotAssociated', 'InvalidAssociation.NotFound']);
+
+export class SagaRunner {
+  constructor(private readonly ctx: SagaContext) {}
+
+  get lease(): Lease {
+    return this.ctx.lease;
+  }
+
+  async run(steps: readonly SagaStep[]): Promise<StepReport[]> {
+    const reports: StepReport[] = [];
+    for (const step of steps) {
+      const started = this.ctx.clock.now();
+      const key = stepKey(step);
+      await this.fence();
+      await this.ctx.store.writeJournal(
+        {
+          group: this.ctx.group.name,
+          epoch: this.ctx.lease.epoch,
+          phase: PHASE[step.op],
+          decision: this.ctx.decision,
+          step: key,
+          updatedAt: this.ctx.clock.now(),
+          detail: undefined,
+        },
+        this.ctx.clock.now(),
+      );
+      const { outcome, note, token } = await this.runStep(step, key);
+      reports.push({
+        op: step.op,
+        target: stepTarget(step),
+        key,
+        outcome,
+        ...(token ? { clientToken: token } : {}),
+        ...(note ? { note } : {}),
+        durationMs: this.ctx.clock.now() - started,
+      });
+      this.ctx.logger.info(
+        { group: this.ctx.group.name, epoch: this.ctx.lease.epoch, step: key, outcome, note },
+        'saga step',
+      );
+    }
+    return reports;
+  }
+
+  private token(key: string): string {
+    return clientToken(this.ctx.group.name, this.ctx.lease.epoch, key);
+  }
+
+  /** Every mutation and every journal write is preceded by this check (invariant 4). */
+  private async fence(): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (now > this.ctx.lease.expiresAt - this.ctx.leaseTtlMs / 2) {
+      this.ctx.lease = await this.ctx.store.renewLease(
+        this.ctx.group.name,
+        this.ctx.lease.epoch,
+        this.ctx.leaseTtlMs,
+        now,
+      );
+    }
+    await this.ctx.store.assertEpoch(this.ctx.group.name, this.ctx.lease.epoch, this.ctx.clock.now());
+  }
+
+  private async runStep(
+    step: SagaStep,
+    key: string,
+  ): Promise<{ outcome: StepOutcome; note?: string; token?: string }> {
+    const { group, cloud } = this.ctx;
+    const regionId = group.region;
+    const haVipId = group.haVipId as string;
+    switch (step.op) {
+      case 'attach-havip': {
+        const before = await this.waitHaVip((s) => !SETTLING.has(s.status), 'HaVip to settle before attach');
+        if (before.associatedInstances.includes(step.member))
+          return { outcome: 'skipped', note: 'already bound' };
+        const token = this.token(key);
+        await this.mutate(
+          'AssociateHaVip',
+          () =>
+            cloud.associateHaVip({
+              regionId,
+              haVipId,
+              instanceId: step.member,
+              instanceType: step.instanceType,
+              clientToken: token,
+            }),
+          ALREADY_ATTACHED,
+          async () => {
+            const s = await this.readHaVip();
+            return s.associatedInstances.includes(step.member) || s.status === 'Associating';
+          },
+        );
+        await this.waitHaVip(
+          (s) => !SETTLING.has(s.status) && s.associatedInstances.includes(step.member),
+          `${step.member} to be bound`,
+        );
+        return { outcome: 'done', token };
+      }
+      case 'detach-havip': {
+        const before = await this.waitHaVip((s) => !SETTLING.has(s.status), 'HaVip to settle before detach');
+        if (!before.associatedInstances.includes(step.member))
+          return { outcome: 'skipped', note: 'not bound' };
+        // The master cannot be detached without Force; the master may have changed since the plan.
+        const force = step.force || before.masterInstanceId === step.member;
+        const token = this.token(force && !step.force ? `${key}:force` : key);
+        await this.mutate(
+          'UnassociateHaVip',
+          () =>
+            cloud.unassociateHaVip({
+              regionId,
+              haVipId,
+              instanceId: step.member,
+              instanceType: step.instanceType,
+              force,
+              clientToken: token,
+            }),
+          ALREADY_DETACHED,
+          async () => {
+            const s = await this.readHaVip();
+            return !s.associatedInstances.includes(step.member) || s.status === 'Unassociating';
+          },
+        );
+        await this.waitHaVip(
+          (s) => !SETTLING.has(s.status) && !s.associatedInstances.includes(step.member),
+          `${step.member} to be unbound`,
+        );
+        return { outcome: 'done', token };
+      }
+      case 'announce': {
+        if (this.ctx.announcer === undefined) return { outcome: 'skipped', note: 'no announcer configured' };
+        const s = await this.readHaVip();
+        const token = this.token(key);
+        await this.ctx.announcer.announce({
+          regionId,
+          instanceId: step.member,
+          address: s.ipAddress,
+          clientToken: token,
+          deadline: this.ctx.deadline,
+        });
+        return { outcome: 'done', token };
+      }
+      case 'verify': {
+        const until = Math.min(
+          this.ctx.deadline,
+          this.ctx.clock.now() + group.announceDeadlineSeconds * 1000,
+        );
+        try {
+          await this.waitHaVip(
+            (s) => s.masterInstanceId === step.member,
+            `MasterInstanceId to name ${step.member}`,
+            until,
+          );
+          return { outcome: 'done', note: `MasterInstanceId is ${step.member}` };
+        } catch (e) {
+          if (!(e instanceof DeadlineExceededError)) throw e;
+          const s = await this.readHaVip().catch(() => undefined);
+          return {
+            outcome: 'incomplete',
+            note: `bound but not announced: MasterInstanceId is ${s?.masterInstanceId ?? 'empty'}`,
+          };
+        }
+      }
+      case 'eip-unbind': {
+        const allocationId = group.eip?.allocationId as string;
+        const before = await this.waitEip((e) => !SETTLING.has(e.status), 'EIP to settle');
+        if (before.instanceId !== step.instanceId || before.status === 'Available')
+          return { outcome: 'skipped', note: 'not bound there' };
+        const token = this.token(key);
+        await this.mutate(
+          'UnassociateEipAddress',
+          () =>
+            cloud.unassociateEipAddress({
+              regionId,
+              allocationId,
+              instanceId: step.instanceId,
+              instanceType: step.instanceType,
+              clientToken: token,
+            }),
+          ALREADY_DETACHED,
+          async () => {
+            const e = await this.readEip();
+            return (
+              e.instanceId !== step.instanceId || e.status === 'Unassociating' || e.status === 'Available'
+            );
+          },
+        );
+        await this.waitEip((e) => e.status === 'Available', 'EIP to be released');
+        return { outcome: 'done', token };
+      }
+      case 'eip-bind': {
+        const allocationId = group.eip?.allocationId as string;
+        const before = await this.waitEip((e) => !SETTLING.has(e.status), 'EIP to settle');
+        if (before.instanceId === step.instanceId && before.status === 'InUse')
+          return { outcome: 'skipped', note: 'already bound' };
+        const token = this.token(key);
+        await this.mutate(
+          'AssociateEipAddress',
+          () =>
+            cloud.associateEipAddress({
+              regionId,
+              allocationId,
+              instanceId: step.instanceId,
+              instanceType: step.instanceType,
+              clientToken: token,
+            }),
+          ALREADY_ATTACHED,
+          async () => {
+            const e = await this.readEip();
+            return e.instanceId === step.instanceId && e.status !== 'Available';
+          },
+        );
+        await this.waitEip(
+          (e) => e.status === 'InUse' && e.instanceId === step.instanceId,
+          'EIP to be bound',
+        );
+        return { outcome: 'done', token };
+      }
+      case 'fence-stop': {
+        try {
+          await this.mutate(
+            'StopInstance',
+            () => cloud.stopInstance({ regionId, instanceId: step.member, forceStop: true }),
+            new Set(['IncorrectInstanceStatus']),
+            async () => false,
+          );
+        } catch (e) {
+          // Fencing is best effort: the address has already moved. Report, never undo the failover.
+          return { outcome: 'failed', note: e instanceof HavipError ? e.message : String(e) };
+        }
+        return { outcome: 'done' };
+      }
+    }
+  }
+
+  /**
+   * Sends one mutation. Retries only retryable errors with full-jitter backoff inside the deadline; treats
+   * "already in the desired state" codes as success; after a lost response re-reads state before retrying.
+   * The same ClientToken is reused on every retry, so a retry of a committed request has no second effect.
+   */
+  private async mutate(
+    action: string,
+    call: () => Promise<unknown>,
+    alreadyDone: ReadonlySet<string>,
+    effectVisible: () => Promise<boolean>,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await this.fence();
+      try {
+        await call();
+        return;
+      } catch (e) {
+        if (e instanceof CloudError && alreadyDone.has(e.alibabaCode)) return;
+        if (e instanceof CloudResponseLostError) {
+          const visible = await effectVisible().catch(() => false);
+          if (visible) return;
+        }
+        if (!isRetryable(e)) throw e;
+        this.ctx.logger.warn(
+          { group: this.ctx.group.name, action, attempt, code: e instanceof HavipError ? e.code : undefined },
+          'retrying cloud call',
+        );
+        await backoffOrGiveUp(
+          attempt,
+          this.ctx.clock,
+          this.ctx.deadline,
+          this.ctx.backoff,
+          this.ctx.random,
+          action,
+          e,
+        );
+      }
+    }
+  }
+
+  private async readHaVip(): Promise<HaVipState> {
+    const id = this.ctx.group.haVipId as string;
+    const [s] = await this.ctx.cloud.describeHaVips({ regionId: this.ctx.group.region, haVipIds: [id] });
+    if (s === undefined) {
+      throw new CloudError({
+        action: 'DescribeHaVips',
+        alibabaCode: 'InvalidHaVipId.NotFound',
+        message: `${id} not found`,
+        retryable: false,
+        code: 'cloud.not-found',
+      });
+    }
+    return s;
+  }
+
+  private async readEip(): Promise<EipState> {
+    const id = this.ctx.group.eip?.allocationId as string;
+    const [e] = await this.ctx.cloud.describeEipAddresses({
+      regionId: this.ctx.group.region,
+      allocationIds: [id],
+    });
+    if (e === undefined) {
+      throw new CloudError({
+        action: 'DescribeEipAddresses',
+        alibabaCode: 'InvalidAllocationId.NotFound',
+        message: `${id} not found`,
+        retryable: false,
+        code: 'cloud.not-found',
+      });
+    }
+    return e;
+  }
+
+  private waitHaVip(
+    pred: (s: HaVipState) => boolean,
+    what: string,
+    until = this.ctx.deadline,
+  ): Promise<HaVipState> {
+    return this.pollUntil(() => this.readHaVip(), pred, what, until);
+  }
+
+  private waitEip(pred: (e: EipState) => boolean, what: string): Promise<EipState> {
+    return this.pollUntil(() => this.readEip(), pred, what, this.ctx.deadline);
+  }
+
+  /** Polls with exponential backoff until `pred` holds or `until` passes. Retryable read errors are absorbed. */
+  private async pollUntil<T>(
+    read: () => Promise<T>,
+    pred: (t: T) => boolean,
+    what: string,
+    until: number,
+  ): Promise<T> {
+    let delay = this.ctx.poll.initialMs;
+    for (;;) {
+      try {
+        const value = await read();
+        if (pred(value)) return value;
+      } catch (e) {
+        if (!isRetryable(e)) throw e;
+      }
+      if (this.ctx.clock.now() + delay >= until) throw new DeadlineExceededError(`waiting for ${what}`);
+      await this.ctx.clock.sleep(delay);
+      delay = Math.min(this.ctx.poll.maxMs, Math.ceil(delay * 1.6));
+      if (this.ctx.clock.now() > this.ctx.lease.expiresAt - this.ctx.leaseTtlMs / 2) await this.fence();
+    }
+  }
+}
