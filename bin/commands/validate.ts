@@ -1,0 +1,107 @@
+/**
+ * `havip validate <topology>`: parses a topology file and runs the static validators, without any
+ * cloud call. Exit 0 when clean or warnings only, 1 on any error (parse errors included), 2 when the
+ * file cannot be read.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { safeParseTopology } from '../../shared/core/config.js';
+import type { Finding } from '../../shared/core/model.js';
+import { validateTopology } from '../../shared/core/validate.js';
+import { ExitCode, exitCodeForFindings, failUsage, printFindings, type Sink } from '../output.js';
+
+/** Options of `havip validate`. */
+export interface ValidateOptions {
+  /** Print the findings as a JSON array instead of a table. */
+  readonly json?: boolean;
+}
+
+/** Where the command reads and writes; tests and other commands can substitute these. */
+export interface ValidateIo {
+  readonly out: Sink;
+  readonly err: Sink;
+  readonly readText: (file: string) => Promise<string>;
+}
+
+const defaultIo: ValidateIo = {
+  out: process.stdout,
+  err: process.stderr,
+  readText: (file) => (file === '-' ? readStdin() : readFile(file, 'utf8')),
+};
+
+/**
+ * Validates the topology in `file` (`-` for stdin), prints the findings and returns the exit code.
+ * Never throws for bad input: an unreadable file is reported on `err` with {@link ExitCode.USAGE}.
+ */
+export async function runValidate(
+  file: string,
+  opts: ValidateOptions = {},
+  io: ValidateIo = defaultIo,
+): Promise<ExitCode> {
+  let text: string;
+  try {
+    text = await io.readText(file);
+  } catch (e) {
+    failUsage(
+      'validate',
+      `cannot read ${file}: ${describeReadError(e)}`,
+      'pass the path of a YAML or JSON topology file',
+      io.err,
+    );
+    return ExitCode.USAGE;
+  }
+
+  const parsed = safeParseTopology(text, { source: file });
+  let findings: readonly Finding[];
+  let clean = `${file}: no findings`;
+  if (parsed.ok) {
+    findings = validateTopology(parsed.topology);
+    const groups = parsed.topology.groups;
+    const members = groups.reduce((n, g) => n + g.members.length, 0);
+    clean += ` (${groups.length} group${groups.length === 1 ? '' : 's'}, ${members} member${members === 1 ? '' : 's'})`;
+    // Live validation (`--live`: quotas and bindings as the cloud reports them) slots in here and
+    // appends its findings to the static ones.
+  } else {
+    findings = parsed.findings;
+  }
+
+  printFindings(findings, { json: opts.json === true, cleanMessage: clean }, io.out);
+  return exitCodeForFindings(findings);
+}
+
+/** Registers `havip validate` on the program. */
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check a topology file offline: schema, Alibaba HaVip quotas and topology rules')
+    .argument('<topology>', 'topology file (YAML or JSON), or - to read standard input')
+    .option('--json', 'print the findings as a JSON array')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 the file could not be read.',
+    )
+    .action(async (file: string, opts: ValidateOptions) => {
+      process.exitCode = await runValidate(file, opts);
+    });
+}
+
+function describeReadError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
