@@ -3,6 +3,7 @@
  * itself on the program; this file only wires them together.
  */
 import { Command } from 'commander';
+import { registerValidate } from './commands/validate.js';
 
 const program = new Command('havip')
   .description('HaVip/EIP failover orchestrator for Alibaba Cloud')
@@ -13,6 +14,7 @@ const program = new Command('havip')
   });
 
 // -- commands (one line each; keep alphabetical) --
+registerValidate(program);
 // -- end commands --
 
 await program.parseAsync(process.argv);
