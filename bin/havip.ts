@@ -3,6 +3,7 @@
  * itself on the program; this file only wires them together.
  */
 import { Command } from 'commander';
+import { registerSimulate } from './commands/simulate.js';
 import { registerValidate } from './commands/validate.js';
 
 const program = new Command('havip')
@@ -14,6 +15,7 @@ const program = new Command('havip')
   });
 
 // -- commands (one line each; keep alphabetical) --
+registerSimulate(program);
 registerValidate(program);
 // -- end commands --
 

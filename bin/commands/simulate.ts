@@ -1,0 +1,50 @@
+/**
+ * `havip simulate <scenario.json>`: what-if timeline of one group's decisions. Prints one JSON line per
+ * step. Exit 0 on success, 2 on a bad or unreadable scenario.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { ConfigError } from '../../shared/core/errors.js';
+import { parseScenario } from '../../shared/core/scenario.js';
+import { simulate } from '../../shared/core/simulate.js';
+import { ExitCode, failUsage, type Sink } from '../output.js';
+
+export async function runSimulate(
+  file: string,
+  out: Sink = process.stdout,
+  err: Sink = process.stderr,
+): Promise<ExitCode> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    failUsage(
+      'simulate',
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'pass the path of a scenario JSON file',
+      err,
+    );
+    return ExitCode.USAGE;
+  }
+  try {
+    const scenario = parseScenario(text);
+    for (const line of simulate(scenario.group, scenario.steps)) out.write(`${JSON.stringify(line)}\n`);
+    return ExitCode.OK;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    failUsage('simulate', `${file}: ${e.message}`, 'see docs/configuration.md and examples/scenarios/', err);
+    return ExitCode.USAGE;
+  }
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description(
+      'what-if: replay a timeline of member health through the decision rules (one JSON line per step)',
+    )
+    .argument('<scenario>', 'scenario JSON: {"group": {...}, "steps": [{"at": 0, "healthy": ["i-..."]}]}')
+    .action(async (file: string) => {
+      process.exitCode = await runSimulate(file);
+    });
+}
