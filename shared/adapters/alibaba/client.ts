@@ -1,0 +1,451 @@
+/**
+ * The production {@link CloudApi}: Alibaba's OpenAPI wire protocol through the generic client of
+ * `@alicloud/openapi-core`, which signs requests (ACS3-HMAC-SHA256 by default, or the older HMAC-SHA1
+ * "v2" query signature) and sends them. The product SDK packages are not loaded at run time: they
+ * cost most of a second and over 100 MB per cold start. Instead, `wire.ts` builds the same parameters
+ * their `<op>WithOptions` methods build, and `schemas.ts` reads the answers; a contract test pins both
+ * to the SDK models.
+ *
+ * No retries here: the client is configured without `retryOptions`, so the OpenAPI client makes
+ * exactly one attempt (its retry loop only repeats when those options say so), and the engine's
+ * retry policy decides with full knowledge of deadlines and leases.
+ */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { CloudError, type InputIssue, InvalidInputError } from '../../core/errors.js';
+import type {
+  CloudApi,
+  EipState,
+  HaVipInstanceType,
+  HaVipState,
+  InstanceState,
+  Logger,
+  MutationResult,
+  NetworkInterfaceState,
+} from '../../core/ports.js';
+import { OpenApiUtil as $OpenApiUtil, OpenApiClient } from './cjs.js';
+import {
+  type AlibabaCredentials,
+  type CredentialsSource,
+  credentialProblems,
+  credentialsResolver,
+} from './credentials.js';
+import { defaultEndpoint, type Service } from './endpoints.js';
+import { toCloudError } from './errors.js';
+import {
+  DescribeEipAddressesBody,
+  DescribeHaVipsBody,
+  DescribeInstancesBody,
+  DescribeNetworkInterfacesBody,
+  describeIssue,
+  MutationBody,
+} from './schemas.js';
+import * as wire from './wire.js';
+
+type OpenApiClientT = InstanceType<typeof OpenApiClient>;
+type Runtime = Parameters<OpenApiClientT['callApi']>[2];
+
+export type EndpointsOption =
+  | { readonly vpc?: (regionId: string) => string; readonly ecs?: (regionId: string) => string }
+  | { readonly override: string };
+
+export interface AlibabaCloudApiOptions {
+  readonly credentials: CredentialsSource;
+  /** Per-service endpoint functions, or one `host:port` for every call (the simulator). */
+  readonly endpoints?: EndpointsOption;
+  /** Default `https`. Use `http` only for a local simulator. */
+  readonly protocol?: 'https' | 'http';
+  /** `v3` (default) = ACS3-HMAC-SHA256 headers; `v2` = the older signed query (`Signature=`). */
+  readonly signatureAlgorithm?: 'v3' | 'v2';
+  /** Default 3000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Default 10000 ms. */
+  readonly readTimeoutMs?: number;
+  /** Receives one debug line per call and one warn line per failure; never credentials. */
+  readonly logger?: Logger;
+}
+
+/** Cached clients per adapter; credentials rotate (STS), so old entries fall out. */
+const MAX_CLIENTS = 8;
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+const DEFAULT_READ_TIMEOUT_MS = 10_000;
+/** Guards against a service that keeps answering "more" forever. */
+const MAX_PAGES = 1000;
+
+function optionIssues(o: AlibabaCloudApiOptions): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const c = o.credentials;
+  if (c !== 'default' && typeof c !== 'function') {
+    for (const m of credentialProblems(c))
+      issues.push({
+        path: 'credentials',
+        message: m,
+        hint: "pass {accessKeyId, accessKeySecret, securityToken?}, 'default' or a function",
+      });
+  }
+  if (o.protocol !== undefined && o.protocol !== 'https' && o.protocol !== 'http')
+    issues.push({ path: 'protocol', message: "must be 'https' or 'http'" });
+  if (o.signatureAlgorithm !== undefined && o.signatureAlgorithm !== 'v3' && o.signatureAlgorithm !== 'v2')
+    issues.push({ path: 'signatureAlgorithm', message: "must be 'v3' or 'v2'" });
+  for (const key of ['connectTimeoutMs', 'readTimeoutMs'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= 600_000))
+      issues.push({ path: key, message: 'must be an integer number of milliseconds between 1 and 600000' });
+  }
+  const e = o.endpoints;
+  if (e && 'override' in e && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(e.override))
+    issues.push({
+      path: 'endpoints.override',
+      message: 'must be host or host:port without a scheme or path',
+      hint: "e.g. '127.0.0.1:8080'; set protocol: 'http' for a local simulator",
+    });
+  return issues;
+}
+
+/**
+ * Create the Alibaba Cloud adapter. Nothing is contacted until the first call.
+ *
+ * @throws InvalidInputError (`cloud.options-invalid`) when an option is malformed.
+ */
+export function createAlibabaCloudApi(opts: AlibabaCloudApiOptions): CloudApi {
+  const issues = optionIssues(opts);
+  if (issues.length > 0)
+    throw new InvalidInputError('cloud.options-invalid', 'invalid Alibaba Cloud adapter options', issues);
+  return new AlibabaCloudApi(opts);
+}
+
+class AlibabaCloudApi implements CloudApi {
+  private readonly resolveCredentials: (action: string) => Promise<AlibabaCredentials>;
+  private readonly clients = new Map<string, OpenApiClientT>();
+
+  constructor(private readonly opts: AlibabaCloudApiOptions) {
+    this.resolveCredentials = credentialsResolver(opts.credentials);
+  }
+
+  private endpointFor(service: Service, regionId: string): string {
+    const e = this.opts.endpoints;
+    if (e && 'override' in e) return e.override;
+    const fn = e?.[service];
+    return fn ? fn(regionId) : defaultEndpoint(service, regionId);
+  }
+
+  private clientFor(service: Service, regionId: string, creds: AlibabaCredentials): OpenApiClientT {
+    const endpoint = this.endpointFor(service, regionId);
+    // The secret never becomes part of a readable key: only a digest of it.
+    const digest = createHash('sha256')
+      .update(`${creds.accessKeySecret}\u0000${creds.securityToken ?? ''}`)
+      .digest('hex')
+      .slice(0, 24);
+    const key = `${service}|${endpoint}|${regionId}|${creds.accessKeyId}|${digest}`;
+    const hit = this.clients.get(key);
+    if (hit) {
+      this.clients.delete(key);
+      this.clients.set(key, hit);
+      return hit;
+    }
+    const client = new OpenApiClient(
+      new $OpenApiUtil.Config({
+        accessKeyId: creds.accessKeyId,
+        accessKeySecret: creds.accessKeySecret,
+        ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
+        endpoint,
+        regionId,
+        protocol: this.opts.protocol ?? 'https',
+        connectTimeout: this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        readTimeout: this.opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS,
+        // Unset = ACS3-HMAC-SHA256; 'v2' selects the RPC query signature.
+        ...(this.opts.signatureAlgorithm === 'v2' ? { signatureAlgorithm: 'v2' } : {}),
+      }),
+    );
+    this.clients.set(key, client);
+    while (this.clients.size > MAX_CLIENTS) {
+      const oldest = this.clients.keys().next().value;
+      if (oldest === undefined) break;
+      this.clients.delete(oldest);
+    }
+    return client;
+  }
+
+  /** One signed call; returns the JSON body or throws a HavipError. */
+  private async call(regionId: string, req: wire.WireRequest): Promise<unknown> {
+    const ctx = {
+      action: req.action,
+      mutation: req.mutation,
+      subject: wire.subjectOf(regionId, req),
+      service: req.service,
+    };
+    const creds = await this.resolveCredentials(req.action);
+    const client = this.clientFor(req.service, regionId, creds);
+    const params = new $OpenApiUtil.Params({
+      action: req.action,
+      version: req.version,
+      protocol: this.opts.protocol ?? 'https',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    const request = new $OpenApiUtil.OpenApiRequest({ query: { ...req.query } });
+    try {
+      const res = await client.callApi(params, request, {} as Runtime);
+      const body = (res as { body?: unknown }).body;
+      this.opts.logger?.debug(
+        { action: req.action, regionId, requestId: requestIdOf(body) },
+        'alibaba call ok',
+      );
+      return body;
+    } catch (e) {
+      const err = toCloudError(e, ctx);
+      this.opts.logger?.warn(
+        {
+          action: req.action,
+          regionId,
+          code: err.code,
+          retryable: err.retryable,
+          alibabaCode: err instanceof CloudError ? err.alibabaCode : undefined,
+          requestId: err instanceof CloudError ? err.requestId : undefined,
+        },
+        'alibaba call failed',
+      );
+      throw err;
+    }
+  }
+
+  private async read<S extends z.ZodType>(
+    regionId: string,
+    req: wire.WireRequest,
+    schema: S,
+  ): Promise<z.output<S>> {
+    const body = await this.call(regionId, req);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new CloudError({
+        code: 'cloud.error',
+        action: req.action,
+        alibabaCode: 'InvalidResponse',
+        message: `unexpected response body at ${describeIssue(parsed.error)} (${wire.subjectOf(regionId, req)})`,
+        requestId: requestIdOf(body),
+        retryable: false,
+      });
+    }
+    return parsed.data;
+  }
+
+  private async mutate(regionId: string, req: wire.WireRequest): Promise<MutationResult> {
+    const body = await this.call(regionId, req);
+    // The call succeeded; a body we cannot read must not turn a committed change into a failure.
+    const parsed = MutationBody.safeParse(body);
+    return { requestId: parsed.success ? parsed.data.RequestId : undefined };
+  }
+
+  /** Pages a PageNumber/PageSize listing until TotalCount is reached or a short page arrives. */
+  private async paged<T>(
+    fetchPage: (page: number) => Promise<{ items: T[]; total: number | undefined }>,
+    pageSize: number,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const { items, total } = await fetchPage(page);
+      out.push(...items);
+      if (items.length === 0 || items.length < pageSize) break;
+      if (total !== undefined && page * pageSize >= total) break;
+    }
+    return out;
+  }
+
+  private async haVipPages(regionId: string, filter: { haVipIds?: readonly string[]; vpcId?: string }) {
+    return this.paged(async (pageNumber) => {
+      const body = await this.read(
+        regionId,
+        wire.describeHaVips({ regionId, pageNumber, ...filter }),
+        DescribeHaVipsBody,
+      );
+      return { items: body.HaVips?.HaVip ?? [], total: body.TotalCount };
+    }, wire.LIMITS.haVipPageSize).then((items) => items.map((h) => toHaVipState(regionId, h)));
+  }
+
+  async describeHaVips(req: { regionId: string; haVipIds: readonly string[] }): Promise<HaVipState[]> {
+    const ids = unique(req.haVipIds);
+    const found = new Map<string, HaVipState>();
+    for (const part of wire.chunk(ids, wire.LIMITS.haVipFilterValues)) {
+      for (const h of await this.haVipPages(req.regionId, { haVipIds: part })) {
+        // The filter is the service's job; double-check so a sloppy answer cannot inject other HaVips.
+        if (part.includes(h.haVipId)) found.set(h.haVipId, h);
+      }
+    }
+    return [...found.values()];
+  }
+
+  async listHaVips(req: { regionId: string; vpcId?: string }): Promise<HaVipState[]> {
+    const found = new Map<string, HaVipState>();
+    for (const h of await this.haVipPages(req.regionId, req.vpcId ? { vpcId: req.vpcId } : {}))
+      found.set(h.haVipId, h);
+    return [...found.values()];
+  }
+
+  async describeInstances(req: {
+    regionId: string;
+    instanceIds: readonly string[];
+  }): Promise<InstanceState[]> {
+    const found = new Map<string, InstanceState>();
+    for (const part of wire.chunk(unique(req.instanceIds), wire.LIMITS.instanceIdsPerCall)) {
+      const items = await this.paged(async (pageNumber) => {
+        const body = await this.read(
+          req.regionId,
+          wire.describeInstances({ regionId: req.regionId, instanceIds: part, pageNumber }),
+          DescribeInstancesBody,
+        );
+        return { items: body.Instances?.Instance ?? [], total: body.TotalCount };
+      }, wire.LIMITS.instancePageSize);
+      for (const i of items)
+        if (part.includes(i.InstanceId)) found.set(i.InstanceId, toInstanceState(req.regionId, i));
+    }
+    return [...found.values()];
+  }
+
+  async describeNetworkInterfaces(req: {
+    regionId: string;
+    networkInterfaceIds: readonly string[];
+  }): Promise<NetworkInterfaceState[]> {
+    const found = new Map<string, NetworkInterfaceState>();
+    for (const part of wire.chunk(unique(req.networkInterfaceIds), wire.LIMITS.eniIdsPerCall)) {
+      let nextToken: string | undefined;
+      const seenTokens = new Set<string>();
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const body = await this.read(
+          req.regionId,
+          wire.describeNetworkInterfaces({
+            regionId: req.regionId,
+            networkInterfaceIds: part,
+            ...(nextToken ? { nextToken } : {}),
+          }),
+          DescribeNetworkInterfacesBody,
+        );
+        for (const n of body.NetworkInterfaceSets?.NetworkInterfaceSet ?? []) {
+          if (!part.includes(n.NetworkInterfaceId)) continue;
+          found.set(n.NetworkInterfaceId, {
+            networkInterfaceId: n.NetworkInterfaceId,
+            regionId: req.regionId,
+            status: n.Status,
+            instanceId: n.InstanceId,
+            vpcId: n.VpcId,
+            vSwitchId: n.VSwitchId,
+            privateIpAddress: n.PrivateIpAddress,
+          });
+        }
+        nextToken = body.NextToken;
+        if (!nextToken || seenTokens.has(nextToken)) break;
+        seenTokens.add(nextToken);
+      }
+    }
+    return [...found.values()];
+  }
+
+  associateHaVip(req: {
+    regionId: string;
+    haVipId: string;
+    instanceId: string;
+    instanceType: HaVipInstanceType;
+    clientToken: string;
+  }): Promise<MutationResult> {
+    return this.mutate(req.regionId, wire.associateHaVip(req));
+  }
+
+  unassociateHaVip(req: {
+    regionId: string;
+    haVipId: string;
+    instanceId: string;
+    instanceType: HaVipInstanceType;
+    force: boolean;
+    clientToken: string;
+  }): Promise<MutationResult> {
+    return this.mutate(req.regionId, wire.unassociateHaVip(req));
+  }
+
+  async describeEipAddresses(req: {
+    regionId: string;
+    allocationIds: readonly string[];
+  }): Promise<EipState[]> {
+    const found = new Map<string, EipState>();
+    for (const part of wire.chunk(unique(req.allocationIds), wire.LIMITS.eipIdsPerCall)) {
+      const items = await this.paged(async (pageNumber) => {
+        const body = await this.read(
+          req.regionId,
+          wire.describeEipAddresses({ regionId: req.regionId, allocationIds: part, pageNumber }),
+          DescribeEipAddressesBody,
+        );
+        return { items: body.EipAddresses?.EipAddress ?? [], total: body.TotalCount };
+      }, wire.LIMITS.eipPageSize);
+      for (const e of items) {
+        if (!part.includes(e.AllocationId)) continue;
+        found.set(e.AllocationId, {
+          allocationId: e.AllocationId,
+          regionId: req.regionId,
+          ipAddress: e.IpAddress,
+          status: e.Status,
+          instanceId: e.InstanceId,
+          instanceType: e.InstanceType,
+        });
+      }
+    }
+    return [...found.values()];
+  }
+
+  associateEipAddress(req: Parameters<CloudApi['associateEipAddress']>[0]): Promise<MutationResult> {
+    return this.mutate(req.regionId, wire.associateEipAddress(req));
+  }
+
+  unassociateEipAddress(req: Parameters<CloudApi['unassociateEipAddress']>[0]): Promise<MutationResult> {
+    return this.mutate(req.regionId, wire.unassociateEipAddress(req));
+  }
+
+  stopInstance(req: { regionId: string; instanceId: string; forceStop: boolean }): Promise<MutationResult> {
+    return this.mutate(req.regionId, wire.stopInstance(req));
+  }
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids.filter((id) => id !== ''))];
+}
+
+function requestIdOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const v = (body as Record<string, unknown>).RequestId;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+type HaVipItem = NonNullable<z.output<typeof DescribeHaVipsBody>['HaVips']>['HaVip'][number];
+type InstanceItem = NonNullable<z.output<typeof DescribeInstancesBody>['Instances']>['Instance'][number];
+
+function toHaVipState(regionId: string, h: HaVipItem): HaVipState {
+  const type = h.AssociatedInstanceType;
+  return {
+    haVipId: h.HaVipId,
+    regionId: h.RegionId ?? regionId,
+    ipAddress: h.IpAddress,
+    status: h.Status,
+    vpcId: h.VpcId,
+    vSwitchId: h.VSwitchId,
+    masterInstanceId: h.MasterInstanceId,
+    associatedInstanceType: type === 'EcsInstance' || type === 'NetworkInterface' ? type : undefined,
+    associatedInstances: (h.AssociatedInstances?.associatedInstance ?? []).filter((s) => s !== ''),
+    associatedEipAddresses: (h.AssociatedEipAddresses?.associatedEipAddresse ?? []).filter((s) => s !== ''),
+  };
+}
+
+function toInstanceState(regionId: string, i: InstanceItem): InstanceState {
+  return {
+    instanceId: i.InstanceId,
+    regionId: i.RegionId ?? regionId,
+    status: i.Status,
+    vpcId: i.VpcAttributes?.VpcId,
+    vSwitchId: i.VpcAttributes?.VSwitchId,
+    privateIpAddresses: (i.VpcAttributes?.PrivateIpAddress?.IpAddress ?? []).filter((s) => s !== ''),
+    operationLocks: (i.OperationLocks?.LockReason ?? [])
+      .map((l) => l.LockReason)
+      .filter((r): r is string => r !== undefined),
+  };
+}
