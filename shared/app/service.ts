@@ -1,0 +1,390 @@
+/**
+ * The operations every entry point offers (HTTP API, FC handlers, local mode, CLI through HTTP), on top of
+ * the engine. Entry points parse and authenticate; this layer stamps receiver time, records signals and
+ * reconciles the affected groups. It holds no state of its own.
+ */
+import type { Engine, ReconcileResult, Trigger } from '../core/engine.js';
+import { errorOf } from '../core/engine.js';
+import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import type { Finding, Group, GroupName, MemberHealth, MemberId } from '../core/model.js';
+import { memberId } from '../core/model.js';
+import { boundOf } from '../core/observe.js';
+import type {
+  Clock,
+  HistoryRecord,
+  Lease,
+  Logger,
+  SignalKind,
+  SignalRecord,
+  StateStore,
+} from '../core/ports.js';
+
+/** A normalised signal as the trigger parsers produce it (shared/events), before receiver time. */
+export interface IncomingSignal {
+  readonly kind: SignalKind;
+  readonly instanceId: string;
+  readonly value: string;
+  readonly eventId: string | undefined;
+  readonly sequence?: number | undefined;
+}
+
+export interface GroupSummary {
+  readonly name: GroupName;
+  readonly region: string;
+  readonly haVipId: string | undefined;
+  readonly members: number;
+}
+
+export interface MemberStatus {
+  readonly id: MemberId;
+  readonly priority: number;
+  readonly ip: string;
+  readonly eligible: boolean;
+  readonly reasons: readonly string[];
+  readonly eligibleSince: string | undefined;
+  readonly bound: boolean;
+  readonly master: boolean;
+}
+
+export interface GroupStatus {
+  readonly name: GroupName;
+  readonly region: string;
+  readonly haVipId: string | undefined;
+  readonly address: string | undefined;
+  readonly haVipStatus: string | undefined;
+  /** The member the HaVip (or direct EIP) is bound to; several means split brain. */
+  readonly holders: readonly string[];
+  /** `MasterInstanceId`: the member the VPC sends the traffic to. */
+  readonly serving: string | undefined;
+  readonly eip:
+    | {
+        readonly allocationId: string;
+        readonly ipAddress: string | undefined;
+        readonly boundTo: string | undefined;
+      }
+    | undefined;
+  readonly members: readonly MemberStatus[];
+  readonly lease:
+    | {
+        readonly epoch: number;
+        readonly holder: string;
+        readonly expiresAt: string;
+        readonly active: boolean;
+      }
+    | undefined;
+  readonly lastMoves: readonly HistoryView[];
+  readonly plan: ReconcileResult;
+}
+
+export interface HistoryView {
+  readonly group: GroupName;
+  readonly at: string;
+  readonly epoch: number;
+  readonly kind: string;
+  readonly outcome: string;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly alert?: string | undefined;
+  readonly reason: string;
+  readonly actor: string | undefined;
+}
+
+export interface HeartbeatReply {
+  readonly accepted: boolean;
+  /** For the host agent: the HaVips this instance should serve (bound to it and it is the holder). */
+  readonly holds: readonly {
+    readonly group: GroupName;
+    readonly haVipId: string;
+    readonly address: string | undefined;
+  }[];
+  readonly groups: readonly GroupName[];
+}
+
+export interface ServiceDeps {
+  readonly engine: Engine;
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Live validation against the cloud (real or simulated). */
+  readonly validateLive: () => Promise<Finding[]>;
+  /** Remaining-time budget of the current invocation, as an absolute epoch-ms deadline. */
+  readonly deadline: () => number;
+}
+
+export class Service {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  get topology() {
+    return this.deps.engine.topology;
+  }
+
+  listGroups(): GroupSummary[] {
+    return this.topology.groups.map((g) => ({
+      name: g.name,
+      region: g.region,
+      haVipId: g.haVipId,
+      members: g.members.length,
+    }));
+  }
+
+  async getGroup(name: string): Promise<GroupStatus> {
+    const { engine, store, clock } = this.deps;
+    const group = engine.group(name);
+    const obs = await engine.observeOne(group);
+    const { bound, master } = boundOf(group, obs);
+    const plan = await engine.reconcile({
+      group: group.name,
+      trigger: 'plan',
+      invocationId: 'status',
+      deadline: this.deps.deadline(),
+      dryRun: true,
+    });
+    const healthById = new Map<string, MemberHealth>(plan.health.map((h) => [h.id, h]));
+    const [lease, history] = await Promise.all([
+      store.getLease(group.name),
+      store.listHistory({ group: group.name, limit: 10 }),
+    ]);
+    const now = clock.now();
+    return {
+      name: group.name,
+      region: group.region,
+      haVipId: group.haVipId,
+      address: obs.haVip?.ipAddress,
+      haVipStatus: obs.haVip?.status,
+      holders: bound,
+      serving: obs.haVip?.masterInstanceId,
+      eip:
+        group.eip === undefined
+          ? undefined
+          : {
+              allocationId: group.eip.allocationId,
+              ipAddress: obs.eip?.ipAddress,
+              boundTo: obs.eip?.instanceId,
+            },
+      members: group.members.map((m) => {
+        const h = healthById.get(m.id);
+        return {
+          id: m.id,
+          priority: m.priority,
+          ip: m.ip,
+          eligible: h?.eligible ?? false,
+          reasons: (h?.reasons ?? []).map((r) =>
+            'status' in r ? `${r.kind}:${r.status}` : 'source' in r ? `${r.kind}:${r.source}` : r.kind,
+          ),
+          eligibleSince: h?.eligibleSince === undefined ? undefined : new Date(h.eligibleSince).toISOString(),
+          bound: bound.includes(m.id),
+          master: master === m.id,
+        };
+      }),
+      lease: lease === undefined ? undefined : leaseView(lease, now),
+      lastMoves: history.map(historyView),
+      plan,
+    };
+  }
+
+  plan(
+    name: string,
+    manual?: { to?: string | undefined; force?: boolean; reason: string; actor: string },
+  ): Promise<ReconcileResult> {
+    const group = this.deps.engine.group(name);
+    return this.deps.engine.reconcile({
+      group: group.name,
+      trigger: 'plan',
+      invocationId: `plan-${this.deps.clock.now()}`,
+      deadline: this.deps.deadline(),
+      dryRun: true,
+      manual:
+        manual === undefined
+          ? undefined
+          : {
+              to: manual.to === undefined ? undefined : memberId(manual.to),
+              force: manual.force ?? false,
+              reason: manual.reason,
+              actor: manual.actor,
+            },
+    });
+  }
+
+  failover(
+    name: string,
+    req: { to?: string | undefined; force?: boolean; reason: string; actor: string; invocationId: string },
+  ): Promise<ReconcileResult> {
+    const group = this.deps.engine.group(name);
+    return this.deps.engine.reconcile({
+      group: group.name,
+      trigger: 'manual',
+      invocationId: req.invocationId,
+      deadline: this.deps.deadline(),
+      manual: {
+        to: req.to === undefined ? undefined : memberId(req.to),
+        force: req.force ?? false,
+        reason: req.reason,
+        actor: req.actor,
+      },
+    });
+  }
+
+  /** Drain or undrain a member: recorded as a signal, then every group holding it is reconciled. */
+  async setDrain(
+    id: string,
+    drain: boolean,
+    req: { reason: string; actor: string; invocationId: string },
+  ): Promise<{ groups: GroupName[]; results: ReconcileResult[] }> {
+    const groups = this.deps.engine.groupsOf(id);
+    if (groups.length === 0)
+      throw new NotFoundError('member', id, 'drain takes an instance or ENI id listed in the topology');
+    const signal: IncomingSignal = {
+      kind: drain ? 'drain' : 'undrain',
+      instanceId: id,
+      value: drain ? `manual: ${req.reason} (${req.actor})` : 'manual',
+      eventId: undefined,
+    };
+    return this.ingest([signal], drain ? 'drain' : 'manual', req.invocationId);
+  }
+
+  /**
+   * Records signals with the receiver's time and reconciles the affected groups. Used by every trigger.
+   * Unknown members are logged and ignored (an event for an instance outside the topology is normal).
+   */
+  async ingest(
+    signals: readonly IncomingSignal[],
+    trigger: Trigger,
+    invocationId: string,
+  ): Promise<{ groups: GroupName[]; results: ReconcileResult[] }> {
+    const now = this.deps.clock.now();
+    const records: SignalRecord[] = signals.map((s) => ({
+      memberId: memberId(s.instanceId),
+      kind: s.kind,
+      receivedAt: now,
+      sequence: s.sequence,
+      value: s.value,
+      eventId: s.eventId,
+    }));
+    const { groups, unknown, duplicates } = await this.deps.engine.ingest(records);
+    if (unknown.length > 0)
+      this.deps.logger.info({ unknown, trigger }, 'ignored signals for instances outside the topology');
+    if (duplicates > 0) this.deps.logger.info({ duplicates, trigger }, 'ignored duplicate events');
+    const results: ReconcileResult[] = [];
+    for (const g of groups) {
+      results.push(
+        await this.deps.engine
+          .reconcile({ group: g, trigger, invocationId, deadline: this.deps.deadline() })
+          .catch((e: unknown) => failed(g, trigger, e)),
+      );
+    }
+    return { groups, results };
+  }
+
+  /**
+   * A heartbeat posted by a host agent. The reply tells the agent which HaVips it holds, so it can
+   * configure and announce the address (takeover on the data plane) or withdraw it.
+   */
+  async heartbeat(req: { instanceId: string; sequence?: number | undefined }): Promise<HeartbeatReply> {
+    const groups = this.deps.engine.groupsOf(req.instanceId);
+    if (groups.length === 0)
+      throw new NotFoundError(
+        'member',
+        req.instanceId,
+        'the agent must run on an instance listed in the topology',
+      );
+    const now = this.deps.clock.now();
+    const accepted = await this.deps.store.recordSignal({
+      memberId: memberId(req.instanceId),
+      kind: 'heartbeat',
+      receivedAt: now,
+      sequence: req.sequence,
+      value: 'ok',
+      eventId: undefined,
+    });
+    const holds: { group: GroupName; haVipId: string; address: string | undefined }[] = [];
+    for (const g of groups) {
+      if (g.haVipId === undefined) continue;
+      const obs = await this.deps.engine.observeOne(g);
+      if (
+        obs.haVip?.associatedInstances.includes(req.instanceId) &&
+        holderFor(g, obs.haVip.associatedInstances) === req.instanceId
+      ) {
+        holds.push({ group: g.name, haVipId: g.haVipId, address: obs.haVip.ipAddress });
+      }
+    }
+    return { accepted, holds, groups: groups.map((g) => g.name) };
+  }
+
+  async history(q: { group?: string | undefined; limit: number }): Promise<HistoryView[]> {
+    if (q.group !== undefined) this.deps.engine.group(q.group);
+    const records = await this.deps.store.listHistory({
+      ...(q.group ? { group: q.group as GroupName } : {}),
+      limit: q.limit,
+    });
+    return records.map(historyView);
+  }
+
+  validateLive(): Promise<Finding[]> {
+    return this.deps.validateLive();
+  }
+
+  sweep(invocationId: string, groups?: readonly string[]): Promise<ReconcileResult[]> {
+    if (groups !== undefined) for (const g of groups) this.deps.engine.group(g);
+    return this.deps.engine.sweep({
+      invocationId,
+      deadline: this.deps.deadline(),
+      ...(groups ? { groups } : {}),
+    });
+  }
+}
+
+/** In exclusive mode one member is bound; in keepalived coexistence all are, and the master serves. */
+function holderFor(group: Group, bound: readonly string[]): string | undefined {
+  if (group.announce === 'keepalived') return undefined;
+  return bound.length === 1 ? bound[0] : undefined;
+}
+
+function leaseView(l: Lease, now: number) {
+  return {
+    epoch: l.epoch,
+    holder: l.holder,
+    expiresAt: new Date(l.expiresAt).toISOString(),
+    active: l.expiresAt > now,
+  };
+}
+
+export function historyView(h: HistoryRecord): HistoryView {
+  const d = h.decision;
+  return {
+    group: h.group,
+    at: new Date(h.at).toISOString(),
+    epoch: h.epoch,
+    kind: d.kind,
+    outcome: h.outcome,
+    ...(d.kind === 'move' ? { from: d.from, to: d.to } : {}),
+    ...(d.kind === 'attach' ? { to: d.target } : {}),
+    ...(d.kind === 'repair-split-brain' ? { to: d.keep } : {}),
+    ...(d.kind === 'alert' ? { alert: d.alert } : {}),
+    reason: d.reason,
+    actor: h.actor,
+  };
+}
+
+function failed(group: GroupName, trigger: Trigger, e: unknown): ReconcileResult {
+  return {
+    group,
+    trigger,
+    status: 'failed',
+    decision: undefined,
+    steps: [],
+    epoch: undefined,
+    holderBefore: undefined,
+    health: [],
+    error: errorOf(e),
+    durationMs: 0,
+  };
+}
+
+export function requireReason(reason: unknown, field = 'reason'): string {
+  if (typeof reason !== 'string' || reason.trim() === '') {
+    throw new InvalidInputError('request.invalid', 'a reason is required', [
+      { path: field, message: 'must be a non-empty string', hint: 'say why, it is journaled' },
+    ]);
+  }
+  return reason;
+}
