@@ -404,26 +404,64 @@ describe('DescribeHaVips parsing and paging', () => {
     expect((err as CloudError).message).toContain('HaVips.HaVip[0].HaVipId');
   });
 
-  it('asks for at most 5 ids per call (Filter.N.Value.M allows M ≤ 5) and drops unrequested HaVips', async () => {
-    const srv = await canned((req) => {
-      const ids = [...req.url.searchParams.entries()]
-        .filter(([k]) => k.startsWith('Filter.1.Value.'))
-        .map(([, v]) => v);
+  /** A region of `n` HaVips that honours the HaVipId filter and paging, like the service. */
+  const regionOf = (n: number, opts: { ignoreFilter?: boolean } = {}) => {
+    const all = Array.from({ length: n }, (_, i) => haVip(`havip-${i}`));
+    return (req: Seen): Reply => {
+      const q = req.url.searchParams;
+      const values = [...q.entries()].filter(([k]) => k.startsWith('Filter.1.Value.')).map(([, v]) => v);
+      const matching =
+        values.length > 0 && !opts.ignoreFilter ? all.filter((h) => values.includes(h.HaVipId)) : all;
+      const page = Number(q.get('PageNumber'));
+      const size = Number(q.get('PageSize'));
       return {
         body: {
-          TotalCount: ids.length + 1,
-          HaVips: { HaVip: [...ids, 'havip-intruder'].map((id) => haVip(id)) },
+          TotalCount: matching.length,
+          HaVips: { HaVip: matching.slice((page - 1) * size, page * size) },
         },
       };
-    });
-    const ids = Array.from({ length: 12 }, (_, i) => `havip-${i}`);
-    const got = await api(srv).describeHaVips({ regionId: region, haVipIds: [...ids, 'havip-0'] });
-    expect(srv.requests).toHaveLength(3);
-    const counts = srv.requests.map(
+    };
+  };
+  const filterCounts = (srv: Canned) =>
+    srv.requests.map(
       (r) => [...r.url.searchParams.keys()].filter((k) => k.startsWith('Filter.1.Value.')).length,
     );
-    expect(counts).toEqual([5, 5, 2]);
-    expect(got.map((h) => h.haVipId).sort()).toEqual([...ids].sort());
+  const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => `havip-${from + i}`);
+
+  it('asks for up to 5 ids with one filtered call and drops HaVips it did not ask for', async () => {
+    const srv = await canned(regionOf(30, { ignoreFilter: true }));
+    const got = await api(srv).describeHaVips({
+      regionId: 'cn-hangzhou',
+      haVipIds: [...ids(3, 5), 'havip-3'],
+    });
+    expect(filterCounts(srv)).toEqual([5]);
+    expect(got.map((h) => h.haVipId).sort()).toEqual(ids(3, 5).sort());
+  });
+
+  it('for many ids in a small region, one unfiltered page answers everything', async () => {
+    const srv = await canned(regionOf(30));
+    const got = await api(srv).describeHaVips({
+      regionId: 'cn-hangzhou',
+      haVipIds: [...ids(0, 12), 'havip-missing'],
+    });
+    expect(filterCounts(srv)).toEqual([0]);
+    expect(got.map((h) => h.haVipId).sort()).toEqual(ids(0, 12).sort());
+  });
+
+  it('for many ids in a large region, continues with filtered calls of ≤ 5 ids when that is cheaper', async () => {
+    const srv = await canned(regionOf(300));
+    const got = await api(srv).describeHaVips({ regionId: 'cn-hangzhou', haVipIds: ids(200, 12) });
+    // One region page (which tells TotalCount = 300, i.e. 5 more pages), then 3 filtered calls instead.
+    expect(filterCounts(srv)).toEqual([0, 5, 5, 2]);
+    expect(got.map((h) => h.haVipId).sort()).toEqual(ids(200, 12).sort());
+  });
+
+  it('for many ids in a mid-size region, keeps listing when that is cheaper', async () => {
+    const srv = await canned(regionOf(120));
+    const got = await api(srv).describeHaVips({ regionId: 'cn-hangzhou', haVipIds: ids(60, 12) });
+    expect(filterCounts(srv)).toEqual([0, 0, 0]);
+    expect(srv.requests.map((r) => r.url.searchParams.get('PageNumber'))).toEqual(['1', '2', '3']);
+    expect(got.map((h) => h.haVipId).sort()).toEqual(ids(60, 12).sort());
   });
 
   it('does not call at all for an empty id list', async () => {

@@ -256,25 +256,67 @@ class AlibabaCloudApi implements CloudApi {
     return out;
   }
 
-  private async haVipPages(regionId: string, filter: { haVipIds?: readonly string[]; vpcId?: string }) {
-    return this.paged(async (pageNumber) => {
-      const body = await this.read(
-        regionId,
-        wire.describeHaVips({ regionId, pageNumber, ...filter }),
-        DescribeHaVipsBody,
-      );
-      return { items: body.HaVips?.HaVip ?? [], total: body.TotalCount };
-    }, wire.LIMITS.haVipPageSize).then((items) => items.map((h) => toHaVipState(regionId, h)));
+  private async haVipPage(
+    regionId: string,
+    filter: { haVipIds?: readonly string[]; vpcId?: string },
+    pageNumber: number,
+  ): Promise<{ items: HaVipState[]; total: number | undefined; last: boolean }> {
+    const size = wire.LIMITS.haVipPageSize;
+    const body = await this.read(
+      regionId,
+      wire.describeHaVips({ regionId, pageNumber, ...filter }),
+      DescribeHaVipsBody,
+    );
+    const raw = body.HaVips?.HaVip ?? [];
+    const total = body.TotalCount;
+    const last = raw.length < size || (total !== undefined && pageNumber * size >= total);
+    return { items: raw.map((h) => toHaVipState(regionId, h)), total, last };
   }
 
+  private async haVipPages(
+    regionId: string,
+    filter: { haVipIds?: readonly string[]; vpcId?: string },
+    fromPage = 1,
+  ): Promise<HaVipState[]> {
+    const out: HaVipState[] = [];
+    for (let page = fromPage; page < fromPage + MAX_PAGES; page++) {
+      const { items, last } = await this.haVipPage(regionId, filter, page);
+      out.push(...items);
+      if (last) break;
+    }
+    return out;
+  }
+
+  /**
+   * DescribeHaVips accepts at most 5 values per filter key, so n ids cost ceil(n/5) filtered calls.
+   * Listing the whole region costs ceil(total/50) calls. For more than 5 ids we read the first region
+   * page (which also tells the total) and continue with whichever way needs fewer calls.
+   */
   async describeHaVips(req: { regionId: string; haVipIds: readonly string[] }): Promise<HaVipState[]> {
     const ids = unique(req.haVipIds);
+    const wanted = new Set(ids);
     const found = new Map<string, HaVipState>();
-    for (const part of wire.chunk(ids, wire.LIMITS.haVipFilterValues)) {
-      for (const h of await this.haVipPages(req.regionId, { haVipIds: part })) {
-        // The filter is the service's job; double-check so a sloppy answer cannot inject other HaVips.
-        if (part.includes(h.haVipId)) found.set(h.haVipId, h);
+    // The filter is the service's job; we double-check so a sloppy answer cannot inject other HaVips.
+    const keep = (hs: readonly HaVipState[]): void => {
+      for (const h of hs) if (wanted.has(h.haVipId)) found.set(h.haVipId, h);
+    };
+    let todo = ids;
+    if (ids.length > wire.LIMITS.haVipFilterValues) {
+      const first = await this.haVipPage(req.regionId, {}, 1);
+      keep(first.items);
+      if (first.last) return [...found.values()];
+      todo = ids.filter((id) => !found.has(id));
+      const pagesLeft =
+        first.total === undefined
+          ? Number.POSITIVE_INFINITY
+          : Math.ceil(first.total / wire.LIMITS.haVipPageSize) - 1;
+      if (todo.length > 0 && pagesLeft <= Math.ceil(todo.length / wire.LIMITS.haVipFilterValues)) {
+        keep(await this.haVipPages(req.regionId, {}, 2));
+        return [...found.values()];
       }
+    }
+    for (const part of wire.chunk(todo, wire.LIMITS.haVipFilterValues)) {
+      keep(await this.haVipPages(req.regionId, { haVipIds: part }));
     }
     return [...found.values()];
   }
