@@ -19,7 +19,6 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import {
   allocationId,
-  type FencingPolicy,
   type Finding,
   type Group,
   groupName,
@@ -614,7 +613,7 @@ function toGroup(g: RawGroup, d: RawSettings, region: string): Group {
     announce: g.announce ?? d.announce ?? D.announce,
     announceDeadlineSeconds:
       g.announceDeadlineSeconds ?? d.announceDeadlineSeconds ?? D.announceDeadlineSeconds,
-    fencing: (g.fencing ?? d.fencing ?? D.fencing) as FencingPolicy,
+    fencing: g.fencing ?? d.fencing ?? D.fencing,
     members,
   };
 }

@@ -434,14 +434,17 @@ describe('parseTopology: errors', () => {
     ],
   ];
 
-  it.each(cases)('%s → %s at %s', (_label, mutate, code, path, message) => {
-    const d = baseDoc();
-    mutate(d);
-    const found = failures(d);
-    expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ severity: 'error', code, path });
-    if (message) expect(found[0]!.message).toMatch(message);
-  });
+  it.each(cases.map(([label, mutate, code, path, message]) => [label, code, path, mutate, message] as const))(
+    '%s → %s at %s',
+    (_label, code, path, mutate, message) => {
+      const d = baseDoc();
+      mutate(d);
+      const found = failures(d);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: 'error', code, path });
+      if (message) expect(found[0]!.message).toMatch(message);
+    },
+  );
 
   it('the untouched base document parses (the table above breaks one thing each)', () => {
     expect(safeParseTopology(baseDoc()).ok).toBe(true);
