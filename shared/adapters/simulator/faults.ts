@@ -1,0 +1,246 @@
+/**
+ * Fault injection for the simulator: latency, per-account throttling (token bucket), injected 5xx,
+ * dropped responses after a committed mutation, stale describes and slow asynchronous transitions.
+ *
+ * Everything is deterministic: time comes from the simulator's clock and probabilities from its seeded
+ * generator. The controller only decides; {@link SimulatedCloud} applies the decisions and counts them.
+ */
+import { InvalidInputError } from '../../core/errors.js';
+import type { SimClock } from './types.js';
+
+/** The 5xx codes a failure injection answers with. */
+export type ServerFaultCode = 'ServiceUnavailable' | 'InternalError';
+/** Resource kinds with asynchronous transitions. */
+export type TransitionKind = 'haVip' | 'eip' | 'instance';
+
+export interface ThrottleConfig {
+  /** Tokens added per second (sustained calls per second per account). */
+  readonly ratePerSecond: number;
+  /** Bucket size: calls allowed in a burst from a full bucket. */
+  readonly burst: number;
+  /**
+   * HTTP status of a throttled answer. Default 400: Alibaba's RPC gateway answers `Throttling.User`
+   * with 400 (the SDK classifies by the code, not the status, so 429 behaves the same for it).
+   */
+  readonly status?: 400 | 429;
+}
+
+/** A read-only picture of the active faults (for the admin endpoint and reports). */
+export interface FaultConfig {
+  readonly latencyMs: number;
+  readonly latencyByAction: Readonly<Record<string, number>>;
+  readonly throttle: ThrottleConfig | null;
+  readonly failNext: readonly { action: string; remaining: number; code: ServerFaultCode }[];
+  readonly failureRates: readonly { action: string; probability: number; code: ServerFaultCode }[];
+  readonly dropNext: readonly { action: string; remaining: number }[];
+  readonly stalenessMs: number;
+  readonly staleActions: readonly string[] | null;
+  readonly transitionDelayMs: Readonly<Record<TransitionKind, number>>;
+}
+
+/** The programmatic fault API (also driven by the admin endpoint `/__admin/faults/...`). */
+export interface FaultController {
+  /** Delay every call (or only `action`) by `ms` on the simulator clock; 0 removes it. */
+  setLatency(ms: number, opts?: { action?: string }): void;
+  /** Enable a token bucket per AccessKey id; `null` disables throttling. */
+  setThrottle(config: ThrottleConfig | null): void;
+  /** The next `count` calls (of `action`, or of any action) fail with a 5xx and have no effect. */
+  failNext(opts?: { action?: string; count?: number; code?: ServerFaultCode }): void;
+  /** Each call (of `action`, or any) fails with a 5xx with this probability (seeded); 0 removes it. */
+  setFailureRate(opts: { probability: number; action?: string; code?: ServerFaultCode }): void;
+  /**
+   * The next `count` successful mutations (of `action`, or any mutating action) are applied but their
+   * responses are dropped: the HTTP server destroys the socket without answering.
+   */
+  dropNextResponse(opts?: { action?: string; count?: number }): void;
+  /**
+   * Describe calls answer the world as it was `ms` ago (only `actions` when given; default every
+   * Describe* action); 0 turns staleness off.
+   */
+  setStaleness(ms: number, opts?: { actions?: readonly string[] }): void;
+  /** How long asynchronous transitions of one resource kind take from now on. */
+  setTransitionDelay(kind: TransitionKind, ms: number): void;
+  /** Remove every fault; transition delays go back to the constructor's values. */
+  reset(): void;
+  config(): FaultConfig;
+}
+
+const ANY = '*';
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) {
+    throw new InvalidInputError('simulator.fault-invalid', `invalid fault setting`, [
+      { path: name, message: `must be a finite number >= 0, got ${String(v)}` },
+    ]);
+  }
+  return v;
+}
+
+/** Decision for one call, made before the operation runs. */
+export type PreDecision =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'throttle'; readonly status: number }
+  | { readonly kind: 'error'; readonly code: ServerFaultCode };
+
+export class Faults implements FaultController {
+  private latencyMs = 0;
+  private latencyByAction = new Map<string, number>();
+  private throttle: ThrottleConfig | null = null;
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private failQueue: { action: string; remaining: number; code: ServerFaultCode }[] = [];
+  private failureRates = new Map<string, { probability: number; code: ServerFaultCode }>();
+  private dropQueue: { action: string; remaining: number }[] = [];
+  private stalenessMs = 0;
+  private staleActions: ReadonlySet<string> | null = null;
+  private delays: Record<TransitionKind, number>;
+
+  constructor(
+    private readonly clock: SimClock,
+    private readonly random: () => number,
+    private readonly defaultDelays: Readonly<Record<TransitionKind, number>>,
+  ) {
+    this.delays = { ...defaultDelays };
+  }
+
+  setLatency(ms: number, opts: { action?: string } = {}): void {
+    nonNegative('latency.ms', ms);
+    if (opts.action === undefined) this.latencyMs = ms;
+    else if (ms === 0) this.latencyByAction.delete(opts.action);
+    else this.latencyByAction.set(opts.action, ms);
+  }
+
+  setThrottle(config: ThrottleConfig | null): void {
+    if (config !== null) {
+      nonNegative('throttle.ratePerSecond', config.ratePerSecond);
+      if (!Number.isInteger(config.burst) || config.burst < 1) {
+        throw new InvalidInputError('simulator.fault-invalid', 'invalid fault setting', [
+          { path: 'throttle.burst', message: `must be an integer >= 1, got ${String(config.burst)}` },
+        ]);
+      }
+    }
+    this.throttle = config;
+    this.buckets.clear();
+  }
+
+  failNext(opts: { action?: string; count?: number; code?: ServerFaultCode } = {}): void {
+    const count = opts.count ?? 1;
+    nonNegative('failNext.count', count);
+    if (count > 0) {
+      this.failQueue.push({
+        action: opts.action ?? ANY,
+        remaining: count,
+        code: opts.code ?? 'ServiceUnavailable',
+      });
+    }
+  }
+
+  setFailureRate(opts: { probability: number; action?: string; code?: ServerFaultCode }): void {
+    if (!(opts.probability >= 0 && opts.probability <= 1)) {
+      throw new InvalidInputError('simulator.fault-invalid', 'invalid fault setting', [
+        {
+          path: 'failureRate.probability',
+          message: `must be between 0 and 1, got ${String(opts.probability)}`,
+        },
+      ]);
+    }
+    const key = opts.action ?? ANY;
+    if (opts.probability === 0) this.failureRates.delete(key);
+    else
+      this.failureRates.set(key, { probability: opts.probability, code: opts.code ?? 'ServiceUnavailable' });
+  }
+
+  dropNextResponse(opts: { action?: string; count?: number } = {}): void {
+    const count = opts.count ?? 1;
+    nonNegative('dropNext.count', count);
+    if (count > 0) this.dropQueue.push({ action: opts.action ?? ANY, remaining: count });
+  }
+
+  setStaleness(ms: number, opts: { actions?: readonly string[] } = {}): void {
+    nonNegative('staleness.ms', ms);
+    this.stalenessMs = ms;
+    this.staleActions = opts.actions === undefined ? null : new Set(opts.actions);
+  }
+
+  setTransitionDelay(kind: TransitionKind, ms: number): void {
+    nonNegative(`transitionDelay.${kind}`, ms);
+    this.delays[kind] = ms;
+  }
+
+  reset(): void {
+    this.latencyMs = 0;
+    this.latencyByAction.clear();
+    this.throttle = null;
+    this.buckets.clear();
+    this.failQueue = [];
+    this.failureRates.clear();
+    this.dropQueue = [];
+    this.stalenessMs = 0;
+    this.staleActions = null;
+    this.delays = { ...this.defaultDelays };
+  }
+
+  config(): FaultConfig {
+    return {
+      latencyMs: this.latencyMs,
+      latencyByAction: Object.fromEntries(this.latencyByAction),
+      throttle: this.throttle,
+      failNext: this.failQueue.map((f) => ({ ...f })),
+      failureRates: [...this.failureRates].map(([action, r]) => ({ action, ...r })),
+      dropNext: this.dropQueue.map((d) => ({ ...d })),
+      stalenessMs: this.stalenessMs,
+      staleActions: this.staleActions === null ? null : [...this.staleActions],
+      transitionDelayMs: { ...this.delays },
+    };
+  }
+
+  // -- decisions (used by SimulatedCloud) ------------------------------------------------------
+
+  latencyFor(action: string): number {
+    return this.latencyByAction.get(action) ?? this.latencyMs;
+  }
+
+  transitionDelay(kind: TransitionKind): number {
+    return this.delays[kind];
+  }
+
+  /** Staleness to apply to a describe call, 0 for none. */
+  stalenessFor(action: string): number {
+    if (this.stalenessMs === 0 || !action.startsWith('Describe')) return 0;
+    if (this.staleActions !== null && !this.staleActions.has(action)) return 0;
+    return this.stalenessMs;
+  }
+
+  /** Throttle and injected-failure decision, taken before the operation runs (it then has no effect). */
+  before(action: string, account: string): PreDecision {
+    if (this.throttle !== null && !this.takeToken(account, this.throttle)) {
+      return { kind: 'throttle', status: this.throttle.status ?? 400 };
+    }
+    const queued = this.failQueue.find((f) => f.remaining > 0 && (f.action === ANY || f.action === action));
+    if (queued !== undefined) {
+      queued.remaining -= 1;
+      this.failQueue = this.failQueue.filter((f) => f.remaining > 0);
+      return { kind: 'error', code: queued.code };
+    }
+    const rate = this.failureRates.get(action) ?? this.failureRates.get(ANY);
+    if (rate !== undefined && this.random() < rate.probability) return { kind: 'error', code: rate.code };
+    return { kind: 'ok' };
+  }
+
+  /** Whether the response of this successful mutation is to be dropped (consumes one drop). */
+  takeDrop(action: string): boolean {
+    const d = this.dropQueue.find((x) => x.remaining > 0 && (x.action === ANY || x.action === action));
+    if (d === undefined) return false;
+    d.remaining -= 1;
+    this.dropQueue = this.dropQueue.filter((x) => x.remaining > 0);
+    return true;
+  }
+
+  private takeToken(account: string, cfg: ThrottleConfig): boolean {
+    const now = this.clock.now();
+    const b = this.buckets.get(account) ?? { tokens: cfg.burst, at: now };
+    const refilled = Math.min(cfg.burst, b.tokens + ((now - b.at) / 1000) * cfg.ratePerSecond);
+    const ok = refilled >= 1;
+    this.buckets.set(account, { tokens: ok ? refilled - 1 : refilled, at: now });
+    return ok;
+  }
+}

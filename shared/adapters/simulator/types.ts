@@ -1,0 +1,270 @@
+/**
+ * Public types of the Alibaba VPC/ECS simulator: the seed (the initial world), the request/response
+ * shapes of {@link SimulatedCloud.handle}, the clock it runs on and the ground-truth views it exposes.
+ *
+ * The seed is an edge (it comes from JSON files, the CLI and tests), so it is validated with zod and
+ * every problem is reported with its path.
+ */
+import { z } from 'zod';
+import { InvalidInputError } from '../../core/errors.js';
+import type { QuotaProfile } from '../../core/model.js';
+
+// ---------------------------------------------------------------------------------------------
+// Seed
+
+export type SimInstanceStatus = 'Pending' | 'Running' | 'Starting' | 'Stopping' | 'Stopped';
+export type SimHaVipStatus =
+  | 'Creating'
+  | 'Available'
+  | 'InUse'
+  | 'Associating'
+  | 'Unassociating'
+  | 'Deleting';
+export type SimEipStatus = 'Associating' | 'Unassociating' | 'InUse' | 'Available';
+export type SimHaVipInstanceType = 'EcsInstance' | 'NetworkInterface';
+export type SimEipInstanceType = 'EcsInstance' | 'NetworkInterface' | 'HaVip';
+
+const id = (prefix: string, what: string) =>
+  z
+    .string()
+    .min(prefix.length + 1, `${what} must look like ${prefix}…`)
+    .refine((s) => s.startsWith(prefix), `${what} must start with "${prefix}"`);
+
+const ipv4 = z
+  .string()
+  .regex(
+    /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
+    'must be a dotted-quad IPv4 address',
+  );
+
+const vSwitchSeed = z.object({
+  vSwitchId: id('vsw-', 'vSwitchId'),
+  cidr: z.string().optional(),
+  /** Defaults to `<regionId>-a`. */
+  zoneId: z.string().optional(),
+});
+
+const vpcSeed = z.object({
+  vpcId: id('vpc-', 'vpcId'),
+  cidr: z.string().optional(),
+  vSwitches: z.array(vSwitchSeed),
+});
+
+const instanceSeed = z.object({
+  instanceId: id('i-', 'instanceId'),
+  vSwitchId: id('vsw-', 'vSwitchId'),
+  privateIp: ipv4,
+  status: z.enum(['Running', 'Stopped']).optional(),
+  instanceName: z.string().optional(),
+  /** ECS `OperationLocks` reasons (e.g. `financial`); shown by DescribeInstances. */
+  operationLocks: z.array(z.string()).optional(),
+});
+
+const eniSeed = z.object({
+  networkInterfaceId: id('eni-', 'networkInterfaceId'),
+  vSwitchId: id('vsw-', 'vSwitchId'),
+  privateIp: ipv4,
+  /** The instance the (secondary) ENI is attached to; absent = detached. */
+  instanceId: id('i-', 'instanceId').optional(),
+});
+
+const haVipSeed = z.object({
+  haVipId: id('havip-', 'haVipId'),
+  vSwitchId: id('vsw-', 'vSwitchId'),
+  ipAddress: ipv4,
+  /** Bound ECS instance ids or ENI ids (one kind only). */
+  associatedInstances: z.array(z.string()).optional(),
+  masterInstanceId: z.string().optional(),
+  /** Only to model HaVips that are being created or deleted; otherwise derived from the bindings. */
+  status: z.enum(['Creating', 'Deleting']).optional(),
+});
+
+const eipSeed = z.object({
+  allocationId: id('eip-', 'allocationId'),
+  ipAddress: ipv4,
+  instanceId: z.string().optional(),
+  /** Inferred from the id prefix (`i-`, `eni-`, `havip-`) when absent. */
+  instanceType: z.enum(['EcsInstance', 'NetworkInterface', 'HaVip']).optional(),
+});
+
+const regionSeed = z.object({
+  regionId: z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, 'must be an Alibaba region id like cn-hangzhou'),
+  vpcs: z.array(vpcSeed),
+  instances: z.array(instanceSeed).default([]),
+  enis: z.array(eniSeed).default([]),
+  haVips: z.array(haVipSeed).default([]),
+  eips: z.array(eipSeed).default([]),
+});
+
+const positiveInt = z.number().int().min(1);
+
+export const simSeedSchema = z.object({
+  regions: z.array(regionSeed).min(1, 'at least one region is required'),
+  quotas: z
+    .object({
+      /** `legacy` lowers the bindings per HaVip to 2 (the 2021 documentation). Default `current`. */
+      profile: z.enum(['current', 'legacy']).optional(),
+      membersPerHaVip: positiveInt.optional(),
+      haVipsPerInstance: positiveInt.optional(),
+      eipsPerHaVip: positiveInt.optional(),
+    })
+    .optional(),
+  /** When set, requests must be signed with exactly this pair (ACS3-HMAC-SHA256 or v2 HMAC-SHA1). */
+  accessKey: z.object({ id: z.string().min(1), secret: z.string().min(1) }).optional(),
+  /** The account id put into emitted events. Default `1234567890123456`. */
+  accountId: z.string().regex(/^\d+$/, 'must be digits').optional(),
+});
+
+export type SimVSwitchSeed = z.input<typeof vSwitchSeed>;
+export type SimVpcSeed = z.input<typeof vpcSeed>;
+export type SimInstanceSeed = z.input<typeof instanceSeed>;
+export type SimEniSeed = z.input<typeof eniSeed>;
+export type SimHaVipSeed = z.input<typeof haVipSeed>;
+export type SimEipSeed = z.input<typeof eipSeed>;
+export type SimRegionSeed = z.input<typeof regionSeed>;
+/** The initial world of a {@link SimulatedCloud}. JSON-serialisable; `havip sim --seed file.json` reads it. */
+export type SimSeed = z.input<typeof simSeedSchema>;
+export type ParsedSimSeed = z.output<typeof simSeedSchema>;
+
+/** Quotas the simulator enforces. */
+export interface SimQuotas {
+  readonly membersPerHaVip: number;
+  readonly haVipsPerInstance: number;
+  readonly eipsPerHaVip: number;
+}
+
+const QUOTA_DEFAULTS: Readonly<Record<QuotaProfile, SimQuotas>> = {
+  current: { membersPerHaVip: 10, haVipsPerInstance: 5, eipsPerHaVip: 1 },
+  legacy: { membersPerHaVip: 2, haVipsPerInstance: 5, eipsPerHaVip: 1 },
+};
+
+export function resolveSimQuotas(q: ParsedSimSeed['quotas']): SimQuotas {
+  const base = QUOTA_DEFAULTS[q?.profile ?? 'current'];
+  return {
+    membersPerHaVip: q?.membersPerHaVip ?? base.membersPerHaVip,
+    haVipsPerInstance: q?.haVipsPerInstance ?? base.haVipsPerInstance,
+    eipsPerHaVip: q?.eipsPerHaVip ?? base.eipsPerHaVip,
+  };
+}
+
+/**
+ * Validates a seed's shape. Referential rules (ids exist, same vSwitch, quotas) are checked when the
+ * world is built; both report `simulator.seed-invalid`.
+ */
+export function parseSimSeed(input: unknown, source = 'seed'): ParsedSimSeed {
+  const r = simSeedSchema.safeParse(input);
+  if (r.success) return r.data;
+  throw new InvalidInputError(
+    'simulator.seed-invalid',
+    `${source}: the simulator seed is invalid`,
+    r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+  );
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clock
+
+/** Opaque timer handle returned by {@link SimClock.setTimeout}. */
+export type SimTimer = unknown;
+
+/**
+ * Time source and timer for every delay in the simulator (transitions, latency, token refill,
+ * staleness). Inject {@link ManualClock} in tests to make them deterministic.
+ */
+export interface SimClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): SimTimer;
+  clearTimeout?(timer: SimTimer): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests and responses
+
+/** One API call, already decoded from the wire (common signing parameters removed). */
+export interface SimRequest {
+  /** `2016-04-28` (VPC) or `2014-05-26` (ECS). */
+  readonly version: string;
+  readonly action: string;
+  readonly params: Readonly<Record<string, string>>;
+  /** Caller's AccessKey id: the throttle bucket and the idempotency scope. Default `default`. */
+  readonly accessKeyId?: string;
+}
+
+export interface SimResponse {
+  /** HTTP status. */
+  readonly status: number;
+  /** JSON body: the operation's result or `{ Code, Message, RequestId, HostId, Recommend }`. */
+  readonly body: Record<string, unknown>;
+  readonly requestId: string;
+  /**
+   * Fault injection: the call took effect but the response must never reach the caller (the HTTP
+   * server destroys the socket).
+   */
+  readonly drop?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ground truth
+
+export interface SimHaVipView {
+  readonly haVipId: string;
+  readonly regionId: string;
+  readonly vpcId: string;
+  readonly vSwitchId: string;
+  readonly ipAddress: string;
+  readonly status: SimHaVipStatus;
+  readonly associatedInstanceType: SimHaVipInstanceType | undefined;
+  readonly associatedInstances: readonly string[];
+  readonly masterInstanceId: string | undefined;
+  /** Allocation ids of EIPs bound to the HaVip. */
+  readonly associatedEipIds: readonly string[];
+  readonly associatedEipAddresses: readonly string[];
+}
+
+export interface SimInstanceView {
+  readonly instanceId: string;
+  readonly regionId: string;
+  readonly vpcId: string;
+  readonly vSwitchId: string;
+  readonly zoneId: string;
+  readonly privateIp: string;
+  readonly status: SimInstanceStatus;
+  readonly instanceName: string;
+  readonly operationLocks: readonly string[];
+}
+
+export interface SimEniView {
+  readonly networkInterfaceId: string;
+  readonly regionId: string;
+  readonly vpcId: string;
+  readonly vSwitchId: string;
+  readonly zoneId: string;
+  readonly privateIp: string;
+  readonly instanceId: string | undefined;
+  /** `InUse` when attached, `Available` when not. */
+  readonly status: 'Available' | 'InUse';
+}
+
+export interface SimEipView {
+  readonly allocationId: string;
+  readonly regionId: string;
+  readonly ipAddress: string;
+  readonly status: SimEipStatus;
+  readonly instanceId: string | undefined;
+  readonly instanceType: SimEipInstanceType | undefined;
+}
+
+/** What {@link SimulatedCloud.stats} reports. */
+export interface SimStats {
+  /** Calls by action (every call that reached the simulator, including failed and throttled ones). */
+  readonly calls: Record<string, number>;
+  /** Faults injected by kind: `latency`, `throttle`, `error`, `drop`, `stale`. */
+  readonly faults: Record<string, number>;
+  readonly throttled: number;
+}

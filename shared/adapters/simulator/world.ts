@@ -1,0 +1,407 @@
+/**
+ * The simulator's state. Records are immutable: a change replaces the record in its map, so a
+ * snapshot is a shallow copy of the maps and stays consistent forever. That is what makes stale
+ * describes ("the world as it was N ms ago") cheap and exact.
+ */
+import { type InputIssue, InvalidInputError } from '../../core/errors.js';
+import type {
+  ParsedSimSeed,
+  SimEipInstanceType,
+  SimEipStatus,
+  SimHaVipInstanceType,
+  SimHaVipStatus,
+  SimInstanceStatus,
+  SimQuotas,
+} from './types.js';
+
+export interface VSwitchRec {
+  readonly vSwitchId: string;
+  readonly vpcId: string;
+  readonly regionId: string;
+  readonly zoneId: string;
+  readonly cidr: string | undefined;
+}
+
+export interface InstanceRec {
+  readonly instanceId: string;
+  readonly regionId: string;
+  readonly vpcId: string;
+  readonly vSwitchId: string;
+  readonly zoneId: string;
+  readonly privateIp: string;
+  readonly status: SimInstanceStatus;
+  readonly instanceName: string;
+  readonly operationLocks: readonly string[];
+  readonly creationTime: string;
+}
+
+export interface EniRec {
+  readonly networkInterfaceId: string;
+  readonly regionId: string;
+  readonly vpcId: string;
+  readonly vSwitchId: string;
+  readonly zoneId: string;
+  readonly privateIp: string;
+  readonly instanceId: string | undefined;
+  readonly creationTime: string;
+}
+
+export interface PendingHaVipOp {
+  readonly op: 'associate' | 'unassociate';
+  readonly instanceId: string;
+  readonly instanceType: SimHaVipInstanceType;
+}
+
+export interface HaVipRec {
+  readonly haVipId: string;
+  readonly regionId: string;
+  readonly vpcId: string;
+  readonly vSwitchId: string;
+  readonly ipAddress: string;
+  readonly status: SimHaVipStatus;
+  /** Completed bindings, in binding order. */
+  readonly bindings: readonly string[];
+  readonly bindingType: SimHaVipInstanceType | undefined;
+  readonly master: string | undefined;
+  readonly pending: PendingHaVipOp | undefined;
+  readonly createTime: string;
+}
+
+export interface EipRec {
+  readonly allocationId: string;
+  readonly regionId: string;
+  readonly ipAddress: string;
+  readonly status: SimEipStatus;
+  /** The bound (or being bound/unbound) target. */
+  readonly instanceId: string | undefined;
+  readonly instanceType: SimEipInstanceType | undefined;
+  readonly allocationTime: string;
+}
+
+/** A consistent, read-only picture of the mutable part of the world. */
+export interface WorldView {
+  readonly haVips: ReadonlyMap<string, HaVipRec>;
+  readonly instances: ReadonlyMap<string, InstanceRec>;
+  readonly enis: ReadonlyMap<string, EniRec>;
+  readonly eips: ReadonlyMap<string, EipRec>;
+}
+
+export class World implements WorldView {
+  readonly regions = new Set<string>();
+  readonly vpcs = new Map<string, { vpcId: string; regionId: string }>();
+  readonly vSwitches = new Map<string, VSwitchRec>();
+  readonly haVips = new Map<string, HaVipRec>();
+  readonly instances = new Map<string, InstanceRec>();
+  readonly enis = new Map<string, EniRec>();
+  readonly eips = new Map<string, EipRec>();
+  private history: { at: number; view: WorldView }[] = [];
+
+  /** Freezes the current state as the picture at time `now` (called after every change). */
+  commit(now: number, keepMs: number): void {
+    this.history.push({
+      at: now,
+      view: {
+        haVips: new Map(this.haVips),
+        instances: new Map(this.instances),
+        enis: new Map(this.enis),
+        eips: new Map(this.eips),
+      },
+    });
+    // Keep everything newer than the window plus the last picture before it (the state at its start).
+    const cutoff = now - keepMs;
+    let drop = 0;
+    while (drop + 1 < this.history.length && this.history[drop + 1]!.at <= cutoff) drop += 1;
+    if (drop > 0) this.history = this.history.slice(drop);
+  }
+
+  /** The world as it was at time `t` (the oldest kept picture if `t` is before it). */
+  viewAt(t: number): WorldView {
+    let found: WorldView | undefined;
+    for (const h of this.history) {
+      if (h.at > t) break;
+      found = h.view;
+    }
+    return found ?? this.history[0]?.view ?? this;
+  }
+
+  /** A bound target is *live* (can hold the HaVip's traffic) when its instance is Running. */
+  isLive(id: string): boolean {
+    if (id.startsWith('eni-')) {
+      const eni = this.enis.get(id);
+      return eni?.instanceId !== undefined && this.instances.get(eni.instanceId)?.status === 'Running';
+    }
+    return this.instances.get(id)?.status === 'Running';
+  }
+
+  /**
+   * Until ARP announcements are modelled, the master is the current master while it stays bound and
+   * live, else the first bound live target, else none.
+   */
+  electMaster(h: HaVipRec): string | undefined {
+    if (h.master !== undefined && h.bindings.includes(h.master) && this.isLive(h.master)) return h.master;
+    return h.bindings.find((b) => this.isLive(b));
+  }
+
+  /** HaVips bound (or being bound) to `id`. */
+  haVipsOf(id: string): HaVipRec[] {
+    return [...this.haVips.values()].filter(
+      (h) => h.bindings.includes(id) || (h.pending?.op === 'associate' && h.pending.instanceId === id),
+    );
+  }
+}
+
+const inferEipType = (id: string): SimEipInstanceType | undefined =>
+  id.startsWith('i-')
+    ? 'EcsInstance'
+    : id.startsWith('eni-')
+      ? 'NetworkInterface'
+      : id.startsWith('havip-')
+        ? 'HaVip'
+        : undefined;
+
+/**
+ * Builds the world from a parsed seed, enforcing the same rules the API enforces (a seed cannot
+ * describe a state the cloud would never reach). All problems are reported at once.
+ */
+export function buildWorld(seed: ParsedSimSeed, quotas: SimQuotas, createdAt: string): World {
+  const w = new World();
+  const issues: InputIssue[] = [];
+  const seen = new Map<string, string>();
+  const claim = (id: string, path: string) => {
+    const prev = seen.get(id);
+    if (prev !== undefined)
+      issues.push({ path, message: `duplicate id ${id} (also at ${prev})`, hint: 'ids must be unique' });
+    else seen.set(id, path);
+  };
+
+  seed.regions.forEach((r, ri) => {
+    const rp = `regions[${ri}]`;
+    if (w.regions.has(r.regionId))
+      issues.push({ path: `${rp}.regionId`, message: `region ${r.regionId} is listed twice` });
+    w.regions.add(r.regionId);
+    r.vpcs.forEach((v, vi) => {
+      claim(v.vpcId, `${rp}.vpcs[${vi}].vpcId`);
+      w.vpcs.set(v.vpcId, { vpcId: v.vpcId, regionId: r.regionId });
+      v.vSwitches.forEach((s, si) => {
+        claim(s.vSwitchId, `${rp}.vpcs[${vi}].vSwitches[${si}].vSwitchId`);
+        w.vSwitches.set(s.vSwitchId, {
+          vSwitchId: s.vSwitchId,
+          vpcId: v.vpcId,
+          regionId: r.regionId,
+          zoneId: s.zoneId ?? `${r.regionId}-a`,
+          cidr: s.cidr ?? v.cidr,
+        });
+      });
+    });
+  });
+
+  const vswIn = (regionId: string, vSwitchId: string, path: string): VSwitchRec | undefined => {
+    const s = w.vSwitches.get(vSwitchId);
+    if (s === undefined || s.regionId !== regionId) {
+      issues.push({
+        path,
+        message: `vSwitch ${vSwitchId} is not declared in region ${regionId}`,
+        hint: 'add it under vpcs[].vSwitches of the same region',
+      });
+      return undefined;
+    }
+    return s;
+  };
+
+  seed.regions.forEach((r, ri) => {
+    const rp = `regions[${ri}]`;
+    r.instances.forEach((i, ii) => {
+      const p = `${rp}.instances[${ii}]`;
+      claim(i.instanceId, `${p}.instanceId`);
+      const s = vswIn(r.regionId, i.vSwitchId, `${p}.vSwitchId`);
+      if (s === undefined) return;
+      w.instances.set(i.instanceId, {
+        instanceId: i.instanceId,
+        regionId: r.regionId,
+        vpcId: s.vpcId,
+        vSwitchId: s.vSwitchId,
+        zoneId: s.zoneId,
+        privateIp: i.privateIp,
+        status: i.status ?? 'Running',
+        instanceName: i.instanceName ?? i.instanceId,
+        operationLocks: i.operationLocks ?? [],
+        creationTime: createdAt,
+      });
+    });
+  });
+
+  seed.regions.forEach((r, ri) => {
+    const rp = `regions[${ri}]`;
+    r.enis.forEach((e, ei) => {
+      const p = `${rp}.enis[${ei}]`;
+      claim(e.networkInterfaceId, `${p}.networkInterfaceId`);
+      const s = vswIn(r.regionId, e.vSwitchId, `${p}.vSwitchId`);
+      if (s === undefined) return;
+      if (e.instanceId !== undefined) {
+        const host = w.instances.get(e.instanceId);
+        if (host === undefined || host.regionId !== r.regionId) {
+          issues.push({
+            path: `${p}.instanceId`,
+            message: `instance ${e.instanceId} is not declared in region ${r.regionId}`,
+          });
+        } else if (host.vpcId !== s.vpcId) {
+          issues.push({
+            path: `${p}.instanceId`,
+            message: `ENI ${e.networkInterfaceId} (VPC ${s.vpcId}) cannot be attached to ${e.instanceId} in VPC ${host.vpcId}`,
+          });
+        }
+      }
+      w.enis.set(e.networkInterfaceId, {
+        networkInterfaceId: e.networkInterfaceId,
+        regionId: r.regionId,
+        vpcId: s.vpcId,
+        vSwitchId: s.vSwitchId,
+        zoneId: s.zoneId,
+        privateIp: e.privateIp,
+        instanceId: e.instanceId,
+        creationTime: createdAt,
+      });
+    });
+  });
+
+  seed.regions.forEach((r, ri) => {
+    const rp = `regions[${ri}]`;
+    r.haVips.forEach((h, hi) => {
+      const p = `${rp}.haVips[${hi}]`;
+      claim(h.haVipId, `${p}.haVipId`);
+      const s = vswIn(r.regionId, h.vSwitchId, `${p}.vSwitchId`);
+      if (s === undefined) return;
+      const bindings = [...new Set(h.associatedInstances ?? [])];
+      const kinds = new Set(bindings.map((b) => (b.startsWith('eni-') ? 'NetworkInterface' : 'EcsInstance')));
+      if (kinds.size > 1) {
+        issues.push({
+          path: `${p}.associatedInstances`,
+          message: 'a HaVip binds ECS instances or ENIs, never both',
+        });
+      }
+      if (bindings.length > quotas.membersPerHaVip) {
+        issues.push({
+          path: `${p}.associatedInstances`,
+          message: `${bindings.length} bindings exceed the quota of ${quotas.membersPerHaVip} per HaVip`,
+          hint: 'raise quotas.membersPerHaVip',
+        });
+      }
+      bindings.forEach((b, bi) => {
+        const bp = `${p}.associatedInstances[${bi}]`;
+        const target = b.startsWith('eni-') ? w.enis.get(b) : w.instances.get(b);
+        if (target === undefined || target.regionId !== r.regionId) {
+          issues.push({
+            path: bp,
+            message: `${b} is not a declared instance or ENI of region ${r.regionId}`,
+          });
+        } else if (target.vSwitchId !== s.vSwitchId) {
+          issues.push({
+            path: bp,
+            message: `${b} is in vSwitch ${target.vSwitchId}, HaVip ${h.haVipId} in ${s.vSwitchId}`,
+            hint: 'a HaVip binds only targets in its own vSwitch',
+          });
+        } else if ('networkInterfaceId' in target && target.instanceId === undefined) {
+          issues.push({
+            path: bp,
+            message: `ENI ${b} must be attached to an instance before it can be bound`,
+          });
+        }
+      });
+      if (h.masterInstanceId !== undefined && !bindings.includes(h.masterInstanceId)) {
+        issues.push({
+          path: `${p}.masterInstanceId`,
+          message: `${h.masterInstanceId} is not one of associatedInstances`,
+        });
+      }
+      const rec: HaVipRec = {
+        haVipId: h.haVipId,
+        regionId: r.regionId,
+        vpcId: s.vpcId,
+        vSwitchId: s.vSwitchId,
+        ipAddress: h.ipAddress,
+        status: h.status ?? (bindings.length > 0 ? 'InUse' : 'Available'),
+        bindings,
+        bindingType:
+          bindings.length === 0
+            ? undefined
+            : bindings[0]!.startsWith('eni-')
+              ? 'NetworkInterface'
+              : 'EcsInstance',
+        master: h.masterInstanceId,
+        pending: undefined,
+        createTime: createdAt,
+      };
+      w.haVips.set(h.haVipId, rec);
+    });
+  });
+  for (const [id, h] of w.haVips) w.haVips.set(id, { ...h, master: w.electMaster(h) });
+  for (const id of new Set([...w.instances.keys(), ...w.enis.keys()])) {
+    const n = w.haVipsOf(id).length;
+    if (n > quotas.haVipsPerInstance) {
+      issues.push({
+        path: 'regions',
+        message: `${id} is bound to ${n} HaVips; the quota is ${quotas.haVipsPerInstance}`,
+        hint: 'raise quotas.haVipsPerInstance',
+      });
+    }
+  }
+
+  const eipTargets = new Map<string, string>();
+  seed.regions.forEach((r, ri) => {
+    const rp = `regions[${ri}]`;
+    r.eips.forEach((e, ei) => {
+      const p = `${rp}.eips[${ei}]`;
+      claim(e.allocationId, `${p}.allocationId`);
+      let type: SimEipInstanceType | undefined;
+      if (e.instanceId !== undefined) {
+        type = e.instanceType ?? inferEipType(e.instanceId);
+        const target =
+          type === 'HaVip'
+            ? w.haVips.get(e.instanceId)
+            : type === 'NetworkInterface'
+              ? w.enis.get(e.instanceId)
+              : w.instances.get(e.instanceId);
+        if (type === undefined || target === undefined || target.regionId !== r.regionId) {
+          issues.push({
+            path: `${p}.instanceId`,
+            message: `${e.instanceId} is not a declared ${type ?? 'resource'} of region ${r.regionId}`,
+          });
+        }
+        const prev = eipTargets.get(e.instanceId);
+        if (type !== 'HaVip' && prev !== undefined) {
+          issues.push({ path: `${p}.instanceId`, message: `${e.instanceId} already has EIP ${prev}` });
+        }
+        eipTargets.set(e.instanceId, e.allocationId);
+      }
+      w.eips.set(e.allocationId, {
+        allocationId: e.allocationId,
+        regionId: r.regionId,
+        ipAddress: e.ipAddress,
+        status: e.instanceId === undefined ? 'Available' : 'InUse',
+        instanceId: e.instanceId,
+        instanceType: type,
+        allocationTime: createdAt,
+      });
+    });
+  });
+  for (const h of w.haVips.values()) {
+    const n = [...w.eips.values()].filter(
+      (e) => e.instanceType === 'HaVip' && e.instanceId === h.haVipId,
+    ).length;
+    if (n > quotas.eipsPerHaVip) {
+      issues.push({
+        path: 'regions',
+        message: `HaVip ${h.haVipId} has ${n} EIPs; the quota is ${quotas.eipsPerHaVip}`,
+      });
+    }
+  }
+
+  if (issues.length > 0) {
+    throw new InvalidInputError(
+      'simulator.seed-invalid',
+      'the simulator seed describes an impossible world',
+      issues,
+    );
+  }
+  return w;
+}
