@@ -363,6 +363,28 @@ export class Engine {
         });
       }
       const err = errorOf(e);
+      // A paused actor whose lease was taken over must not record anything: check before any write.
+      const stillCurrent = await this.deps.store
+        .assertEpoch(group.name, runner?.lease.epoch ?? lease.epoch, this.deps.clock.now())
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!stillCurrent) {
+        log.warn(
+          { error: err },
+          'reconcile interrupted and our lease was taken over; stopping without writes',
+        );
+        return finish({
+          status: 'fenced',
+          decision,
+          steps,
+          epoch: lease.epoch,
+          holderBefore,
+          health: [...health.values()],
+          error: err,
+        });
+      }
       log.error({ error: err, decision: decision?.kind }, 'reconcile failed');
       if (decision !== undefined) {
         // A deadline leaves the journal unfinished on purpose: the next lease holder rolls it forward.

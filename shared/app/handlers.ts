@@ -1,0 +1,190 @@
+/**
+ * Trigger handlers, independent of Function Compute: parse → service → result. The FC entry points in
+ * `functions/` only adapt the FC calling convention to these, and the local mode calls them directly.
+ *
+ * Async triggers (EventBridge, MNS, timer) never throw on bad input: FC would retry a thrown invocation
+ * for hours. They log a clear error and acknowledge. A *valid* event that fails for an infrastructure
+ * reason (the state store unreachable) does throw, because a retry can then succeed.
+ */
+
+import type { ReconcileResult } from '../core/engine.js';
+import { errorOf } from '../core/engine.js';
+import { InvalidInputError } from '../core/errors.js';
+import type { Logger } from '../core/ports.js';
+import { parseEcsEvent } from '../events/ecs.js';
+import { parseHeartbeatMessage } from '../events/mns.js';
+import type { IgnoredEvent, Signal } from '../events/signals.js';
+import { parseTimerEvent } from '../events/timer.js';
+import type { IncomingSignal, Service } from './service.js';
+
+export interface AsyncHandlerResult {
+  readonly acknowledged: true;
+  /** `rejected` = the payload was invalid (logged, not retried). */
+  readonly outcome: 'processed' | 'ignored' | 'rejected';
+  readonly signals: number;
+  readonly ignored: readonly IgnoredEvent[];
+  readonly results: readonly Pick<ReconcileResult, 'group' | 'status' | 'epoch'>[];
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Maps parser signals to store signals. A heartbeat alarm back to OK counts as a heartbeat. */
+export function toIncoming(s: Signal): IncomingSignal {
+  switch (s.kind) {
+    case 'instance-state':
+      // ECS state changes are stamped by Alibaba's event service, not by the member: their time orders two
+      // events about one instance, so a late `Stopped` cannot override a newer `Running`.
+      return {
+        kind: 'instance-state',
+        instanceId: s.instanceId,
+        value: s.status,
+        eventId: s.eventId,
+        sequence: eventTimeMs(s.eventTime),
+      };
+    case 'drain':
+      return {
+        kind: 'drain',
+        instanceId: s.instanceId,
+        value: `${s.cause}: ${s.eventType}`,
+        eventId: s.eventId,
+      };
+    case 'heartbeat-timeout':
+      return {
+        kind: 'heartbeat-timeout',
+        instanceId: s.instanceId,
+        value: s.lastSeenAt ?? '',
+        eventId: s.eventId,
+      };
+    case 'heartbeat-ok':
+      return { kind: 'heartbeat', instanceId: s.instanceId, value: 'alarm-ok', eventId: s.eventId };
+  }
+}
+
+/**
+ * Parses ECS event times: ISO 8601 (EventBridge) or CloudMonitor's compact `20261120T161532.058+0800`.
+ * Returns epoch ms, or undefined when absent or unparseable (the signal then orders by receiver time).
+ */
+export function eventTimeMs(t: string | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,3})?([+-]\d{2})(\d{2})$/.exec(t);
+  const iso = compact
+    ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}${compact[7] ?? ''}${compact[8]}:${compact[9]}`
+    : t;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+async function processSignals(
+  service: Service,
+  logger: Logger,
+  parse: () => { signals: Signal[]; ignored: IgnoredEvent[] },
+  trigger: 'event' | 'heartbeat',
+  invocationId: string,
+  what: string,
+): Promise<AsyncHandlerResult> {
+  let parsed: { signals: Signal[]; ignored: IgnoredEvent[] };
+  try {
+    parsed = parse();
+  } catch (e) {
+    if (!(e instanceof InvalidInputError)) throw e;
+    logger.error(
+      { error: errorOf(e), issues: e.issues, invocationId },
+      `rejected an invalid ${what}; acknowledged so it is not retried`,
+    );
+    return {
+      acknowledged: true,
+      outcome: 'rejected',
+      signals: 0,
+      ignored: [],
+      results: [],
+      error: errorOf(e),
+    };
+  }
+  for (const i of parsed.ignored) logger.info({ ignored: i, invocationId }, `ignored part of a ${what}`);
+  if (parsed.signals.length === 0)
+    return { acknowledged: true, outcome: 'ignored', signals: 0, ignored: parsed.ignored, results: [] };
+  const { results } = await service.ingest(parsed.signals.map(toIncoming), trigger, invocationId);
+  return {
+    acknowledged: true,
+    outcome: 'processed',
+    signals: parsed.signals.length,
+    ignored: parsed.ignored,
+    results: results.map((r) => ({ group: r.group, status: r.status, epoch: r.epoch })),
+  };
+}
+
+export function handleEcsEvent(
+  service: Service,
+  logger: Logger,
+  body: unknown,
+  invocationId: string,
+): Promise<AsyncHandlerResult> {
+  return processSignals(service, logger, () => parseEcsEvent(body), 'event', invocationId, 'ECS event');
+}
+
+export function handleHeartbeatMessage(
+  service: Service,
+  logger: Logger,
+  body: unknown,
+  invocationId: string,
+): Promise<AsyncHandlerResult> {
+  return processSignals(
+    service,
+    logger,
+    () => parseHeartbeatMessage(body),
+    'heartbeat',
+    invocationId,
+    'MNS message',
+  );
+}
+
+export async function handleTimer(
+  service: Service,
+  logger: Logger,
+  body: unknown,
+  invocationId: string,
+): Promise<AsyncHandlerResult> {
+  let groups: string[] | undefined;
+  try {
+    const t = parseTimerEvent(body);
+    groups = t.scope.kind === 'groups' ? t.scope.groups : undefined;
+    if (groups !== undefined)
+      for (const g of groups) service.topology.groups.some((x) => x.name === g) || unknownGroup(g);
+  } catch (e) {
+    if (!(e instanceof InvalidInputError)) throw e;
+    logger.error(
+      { error: errorOf(e), issues: e.issues, invocationId },
+      'rejected an invalid timer payload; acknowledged',
+    );
+    return {
+      acknowledged: true,
+      outcome: 'rejected',
+      signals: 0,
+      ignored: [],
+      results: [],
+      error: errorOf(e),
+    };
+  }
+  const results = await service.sweep(invocationId, groups);
+  const acted = results.filter((r) => r.status !== 'noop');
+  logger.info(
+    { invocationId, groups: results.length, acted: acted.map((r) => `${r.group}:${r.status}`) },
+    'sweep finished',
+  );
+  return {
+    acknowledged: true,
+    outcome: 'processed',
+    signals: 0,
+    ignored: [],
+    results: results.map((r) => ({ group: r.group, status: r.status, epoch: r.epoch })),
+  };
+}
+
+function unknownGroup(name: string): never {
+  throw new InvalidInputError('event.invalid', 'the timer payload names an unknown group', [
+    {
+      path: 'payload.groups',
+      message: `${JSON.stringify(name)} is not in the topology`,
+      hint: 'fix the timer trigger payload in s.yaml',
+    },
+  ]);
+}

@@ -1,0 +1,356 @@
+/**
+ * Composition root: builds the engine and the service from settings (environment variables on Function
+ * Compute, explicit objects in the local mode and tests). The heavy adapters (Tablestore, SQLite) are
+ * imported lazily so a function pays only for the store it uses on its cold start.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { AlibabaCredentials, CredentialsSource } from '../adapters/alibaba/index.js';
+import { createAlibabaCloudApi } from '../adapters/alibaba/index.js';
+import { createLogger } from '../adapters/logger/index.js';
+import { createNetworkProber } from '../adapters/probe/index.js';
+import {
+  createCompositeNotifier,
+  createDingTalkNotifier,
+  createLogNotifier,
+  createWebhookNotifier,
+} from '../adapters/webhook/index.js';
+import { loadTopology } from '../core/config.js';
+import { Engine, type EngineOptions } from '../core/engine.js';
+import { ConfigError, type InputIssue } from '../core/errors.js';
+import type { Topology } from '../core/model.js';
+import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from '../core/ports.js';
+import type { Announcer } from '../core/saga.js';
+import { validateLive } from '../core/validate-live.js';
+import { Service } from './service.js';
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+/** Environment variables the deployed functions read. Documented in the README's configuration reference. */
+export const envSchema = z.object({
+  HAVIP_TOPOLOGY: z.string().min(1).optional(),
+  HAVIP_TOPOLOGY_FILE: z.string().min(1).optional(),
+  HAVIP_STORE: z.enum(['tablestore', 'sqlite']).optional(),
+  HAVIP_SQLITE_PATH: z.string().min(1).optional(),
+  HAVIP_ALLOW_LOCAL_STORE_ON_FC: z.enum(['true', 'false']).optional(),
+  HAVIP_TABLESTORE_ENDPOINT: z.string().url().optional(),
+  HAVIP_TABLESTORE_INSTANCE: z.string().min(1).optional(),
+  HAVIP_TABLESTORE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .optional(),
+  HAVIP_API_TOKENS: z.string().optional(),
+  HAVIP_HMAC_KEYS: z.string().optional(),
+  HAVIP_WEBHOOK_URL: z.string().url().optional(),
+  HAVIP_DINGTALK_WEBHOOK: z.string().url().optional(),
+  HAVIP_DINGTALK_SECRET: z.string().optional(),
+  HAVIP_CLOUD_ENDPOINT: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'host or host:port, e.g. 127.0.0.1:9000')
+    .optional(),
+  HAVIP_CLOUD_PROTOCOL: z.enum(['https', 'http']).optional(),
+  HAVIP_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  HAVIP_DEADLINE_MARGIN_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  FC_FUNCTION_NAME: z.string().optional(),
+});
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses the environment; every problem names the variable and the fix. */
+export function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const r = envSchema.safeParse(env);
+  if (!r.success) {
+    throw new ConfigError(
+      'invalid environment',
+      r.error.issues.map((i) => ({
+        path: String(i.path[0]),
+        message: i.message,
+        hint: 'see the configuration reference in README.md',
+      })),
+      'env.invalid',
+    );
+  }
+  return r.data;
+}
+
+/** Reads the topology from HAVIP_TOPOLOGY (inline YAML/JSON) or HAVIP_TOPOLOGY_FILE. */
+export function topologyFromEnv(env: Env): Topology {
+  if (env.HAVIP_TOPOLOGY !== undefined)
+    return loadTopology(env.HAVIP_TOPOLOGY, { source: 'HAVIP_TOPOLOGY' }).topology;
+  if (env.HAVIP_TOPOLOGY_FILE !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(env.HAVIP_TOPOLOGY_FILE, 'utf8');
+    } catch (e) {
+      throw new ConfigError(
+        'cannot read the topology',
+        [
+          {
+            path: 'HAVIP_TOPOLOGY_FILE',
+            message: `${env.HAVIP_TOPOLOGY_FILE}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+            hint: 'ship the file with the code or use HAVIP_TOPOLOGY',
+          },
+        ],
+        'env.invalid',
+      );
+    }
+    return loadTopology(text, { source: env.HAVIP_TOPOLOGY_FILE }).topology;
+  }
+  throw new ConfigError(
+    'no topology configured',
+    [
+      {
+        path: 'HAVIP_TOPOLOGY',
+        message: 'neither HAVIP_TOPOLOGY nor HAVIP_TOPOLOGY_FILE is set',
+        hint: 'set one of them (see examples/)',
+      },
+    ],
+    'env.invalid',
+  );
+}
+
+/** `name:token,name2:token2` → named tokens (the name becomes the audit actor). */
+export function parseNamedSecrets(
+  raw: string | undefined,
+  variable: string,
+): { name: string; secret: string }[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const issues: InputIssue[] = [];
+  const out = raw.split(',').map((pair, i) => {
+    const at = pair.indexOf(':');
+    const name = pair.slice(0, at).trim();
+    const secret = pair.slice(at + 1).trim();
+    if (at <= 0 || secret.length < 16)
+      issues.push({
+        path: `${variable}[${i}]`,
+        message: 'must be name:secret with a secret of at least 16 characters',
+        hint: 'e.g. ops:$(openssl rand -hex 24)',
+      });
+    return { name, secret };
+  });
+  if (issues.length > 0) throw new ConfigError(`invalid ${variable}`, issues, 'env.invalid');
+  return out;
+}
+
+/**
+ * Credentials holder: FC passes fresh STS credentials in each invocation's context; the cloud adapter reads
+ * them per call, so a warm instance never uses a stale global.
+ */
+export class InvocationCredentials {
+  private current: AlibabaCredentials | undefined;
+  set(c: AlibabaCredentials | undefined): void {
+    if (c?.accessKeyId) this.current = c;
+  }
+  source(): CredentialsSource {
+    return () => this.current ?? fallback();
+    function fallback(): AlibabaCredentials {
+      throw new ConfigError(
+        'no cloud credentials',
+        [
+          {
+            path: 'context.credentials',
+            message: 'this invocation carried no credentials',
+            hint: 'give the function a RAM role (s.yaml role:)',
+          },
+        ],
+        'credentials.missing',
+      );
+    }
+  }
+  get(): AlibabaCredentials | undefined {
+    return this.current;
+  }
+}
+
+export interface RuntimeParts {
+  readonly topology: Topology;
+  readonly cloud: CloudApi;
+  readonly store: StateStore;
+  readonly notifier: Notifier;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly prober?: Prober | undefined;
+  readonly announcer?: Announcer | undefined;
+  readonly random?: () => number;
+  readonly engineOptions?: Partial<EngineOptions>;
+  /** Default time budget of one operation when no invocation deadline is known. */
+  readonly defaultBudgetMs?: number;
+}
+
+export interface Runtime {
+  readonly topology: Topology;
+  readonly engine: Engine;
+  readonly service: Service;
+  readonly store: StateStore;
+  readonly cloud: CloudApi;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Sets the absolute deadline of the current invocation (FC: start + timeout − margin). */
+  setDeadline(deadline: number | undefined): void;
+  close(): Promise<void>;
+}
+
+export function assembleRuntime(parts: RuntimeParts): Runtime {
+  const clock = parts.clock ?? systemClock;
+  const engine = new Engine(
+    {
+      cloud: parts.cloud,
+      store: parts.store,
+      notifier: parts.notifier,
+      clock,
+      logger: parts.logger,
+      prober: parts.prober,
+      announcer: parts.announcer,
+      random: parts.random,
+    },
+    parts.topology,
+    parts.engineOptions,
+  );
+  let deadline: number | undefined;
+  const budget = parts.defaultBudgetMs ?? 60_000;
+  const service = new Service({
+    engine,
+    store: parts.store,
+    clock,
+    logger: parts.logger,
+    validateLive: () => validateLive(parts.cloud, parts.topology),
+    deadline: () => deadline ?? clock.now() + budget,
+  });
+  return {
+    topology: parts.topology,
+    engine,
+    service,
+    store: parts.store,
+    cloud: parts.cloud,
+    logger: parts.logger,
+    clock,
+    setDeadline: (d) => {
+      deadline = d;
+    },
+    close: () => parts.store.close(),
+  };
+}
+
+/** Builds the production runtime from the environment (Function Compute). */
+export async function runtimeFromEnv(env: Env, credentials: InvocationCredentials): Promise<Runtime> {
+  const logger = createLogger({
+    level: env.HAVIP_LOG_LEVEL ?? 'info',
+    base: { service: 'havip-failover', fn: env.FC_FUNCTION_NAME },
+  });
+  const topology = topologyFromEnv(env);
+  const onFc = env.FC_FUNCTION_NAME !== undefined;
+  const storeKind = env.HAVIP_STORE ?? (onFc ? 'tablestore' : 'sqlite');
+  let store: StateStore;
+  if (storeKind === 'tablestore') {
+    const issues: InputIssue[] = [];
+    if (!env.HAVIP_TABLESTORE_ENDPOINT)
+      issues.push({
+        path: 'HAVIP_TABLESTORE_ENDPOINT',
+        message: 'is required with the Tablestore store',
+        hint: 'e.g. https://havip.cn-hangzhou.vpc.tablestore.aliyuncs.com',
+      });
+    if (!env.HAVIP_TABLESTORE_INSTANCE)
+      issues.push({
+        path: 'HAVIP_TABLESTORE_INSTANCE',
+        message: 'is required with the Tablestore store',
+        hint: 'the Tablestore instance name',
+      });
+    if (issues.length > 0) throw new ConfigError('incomplete Tablestore settings', issues, 'env.invalid');
+    const ts = await import('../adapters/tablestore/index.js');
+    store = ts.createTablestoreStore({
+      client: lazyTablestoreClient(
+        () => {
+          const c = credentials.get();
+          if (c === undefined)
+            throw new ConfigError(
+              'no credentials for Tablestore',
+              [{ path: 'context.credentials', message: 'missing', hint: 'give the function a RAM role' }],
+              'credentials.missing',
+            );
+          return ts.createTablestoreClient({
+            endpoint: env.HAVIP_TABLESTORE_ENDPOINT as string,
+            instanceName: env.HAVIP_TABLESTORE_INSTANCE as string,
+            credentials: c,
+          });
+        },
+        () => {
+          const c = credentials.get();
+          return c === undefined ? undefined : `${c.accessKeyId}:${(c.securityToken ?? '').slice(-24)}`;
+        },
+      ),
+      ...(env.HAVIP_TABLESTORE_PREFIX
+        ? { tables: ts.tablestoreTableNames(env.HAVIP_TABLESTORE_PREFIX) }
+        : {}),
+    });
+  } else {
+    if (onFc && env.HAVIP_ALLOW_LOCAL_STORE_ON_FC !== 'true') {
+      throw new ConfigError(
+        'the SQLite store cannot fence concurrent function instances',
+        [
+          {
+            path: 'HAVIP_STORE',
+            message: 'sqlite on Function Compute keeps state per instance: two instances could both act',
+            hint: 'use HAVIP_STORE=tablestore (or set HAVIP_ALLOW_LOCAL_STORE_ON_FC=true for a single-instance test)',
+          },
+        ],
+        'env.invalid',
+      );
+    }
+    const { createSqliteStore } = await import('../adapters/sqlite/index.js');
+    store = createSqliteStore({
+      path: env.HAVIP_SQLITE_PATH ?? (onFc ? '/tmp/havip.sqlite' : '.data/havip.sqlite'),
+    });
+  }
+  const cloud = createAlibabaCloudApi({
+    credentials: onFc ? credentials.source() : 'default',
+    ...(env.HAVIP_CLOUD_ENDPOINT ? { endpoints: { override: env.HAVIP_CLOUD_ENDPOINT } } : {}),
+    ...(env.HAVIP_CLOUD_PROTOCOL ? { protocol: env.HAVIP_CLOUD_PROTOCOL } : {}),
+    logger,
+  });
+  return assembleRuntime({
+    topology,
+    cloud,
+    store,
+    notifier: notifierFromEnv(env, logger),
+    logger,
+    prober: createNetworkProber(),
+  });
+}
+
+export function notifierFromEnv(env: Env, logger: Logger): Notifier {
+  const list: Notifier[] = [createLogNotifier(logger)];
+  if (env.HAVIP_WEBHOOK_URL)
+    list.push(createWebhookNotifier({ url: env.HAVIP_WEBHOOK_URL, timeoutMs: 3_000 }));
+  if (env.HAVIP_DINGTALK_WEBHOOK) {
+    list.push(
+      createDingTalkNotifier({
+        webhookUrl: env.HAVIP_DINGTALK_WEBHOOK,
+        timeoutMs: 3_000,
+        ...(env.HAVIP_DINGTALK_SECRET ? { secret: env.HAVIP_DINGTALK_SECRET } : {}),
+      }),
+    );
+  }
+  return createCompositeNotifier(list);
+}
+
+/**
+ * A Tablestore client that is rebuilt when the invocation's STS credentials change (the SDK binds
+ * credentials at construction).
+ */
+function lazyTablestoreClient<C extends object>(make: () => C, keyOf: () => string | undefined): C {
+  let cached: { key: string | undefined; client: C } | undefined;
+  const current = (): C => {
+    const key = keyOf();
+    if (cached === undefined || cached.key !== key) cached = { key, client: make() };
+    return cached.client;
+  };
+  return new Proxy({} as C, {
+    get: (_t, prop) => {
+      const c = current() as Record<PropertyKey, unknown>;
+      const v = c[prop];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v;
+    },
+  });
+}
