@@ -19,7 +19,6 @@ import type {
   StateStore,
 } from '../../core/ports.js';
 import {
-  type StoredLease,
   checkAcquire,
   checkDedupe,
   checkEpochArgs,
@@ -38,6 +37,7 @@ import {
   isLeaseFree,
   isNewerSignal,
   leaseVerdict,
+  type StoredLease,
   signalOf,
   staleEpoch,
   toLease,
@@ -143,8 +143,12 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
     takeLease: db.prepare(
       'UPDATE leases SET epoch = ?, holder = ?, expires_at = ?, released = 0 WHERE group_name = ? AND epoch = ?',
     ),
-    renewLease: db.prepare('UPDATE leases SET expires_at = ? WHERE group_name = ? AND epoch = ? AND released = 0'),
-    releaseLease: db.prepare('UPDATE leases SET released = 1 WHERE group_name = ? AND epoch = ? AND released = 0'),
+    renewLease: db.prepare(
+      'UPDATE leases SET expires_at = ? WHERE group_name = ? AND epoch = ? AND released = 0',
+    ),
+    releaseLease: db.prepare(
+      'UPDATE leases SET released = 1 WHERE group_name = ? AND epoch = ? AND released = 0',
+    ),
     writeJournal: db.prepare(
       'UPDATE leases SET journal = ? WHERE group_name = ? AND epoch = ? AND released = 0 AND expires_at > ?',
     ),
@@ -187,22 +191,25 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
         };
   };
 
-  const acquireTx = db.transaction((group: string, holder: string, ttlMs: number, now: number): AcquireResult => {
-    const row = readLease(group);
-    const expiresAt = now + ttlMs;
-    if (row === undefined) {
-      q.insertLease.run(group, 1, holder, expiresAt);
-      return { acquired: true, lease: { group: group as GroupName, epoch: 1, holder, expiresAt } };
-    }
-    if (!isLeaseFree(row, now)) return { acquired: false, current: toLease(row) };
-    const epoch = row.epoch + 1;
-    q.takeLease.run(epoch, holder, expiresAt, group, row.epoch);
-    return { acquired: true, lease: { group: group as GroupName, epoch, holder, expiresAt } };
-  });
+  const acquireTx = db.transaction(
+    (group: string, holder: string, ttlMs: number, now: number): AcquireResult => {
+      const row = readLease(group);
+      const expiresAt = now + ttlMs;
+      if (row === undefined) {
+        q.insertLease.run(group, 1, holder, expiresAt);
+        return { acquired: true, lease: { group: group as GroupName, epoch: 1, holder, expiresAt } };
+      }
+      if (!isLeaseFree(row, now)) return { acquired: false, current: toLease(row) };
+      const epoch = row.epoch + 1;
+      q.takeLease.run(epoch, holder, expiresAt, group, row.epoch);
+      return { acquired: true, lease: { group: group as GroupName, epoch, holder, expiresAt } };
+    },
+  );
 
   const renewTx = db.transaction((group: string, epoch: number, ttlMs: number, now: number): Lease => {
     const expiresAt = now + ttlMs;
-    if (q.renewLease.run(expiresAt, group, epoch).changes !== 1) throw staleEpoch(group, epoch, readLease(group));
+    if (q.renewLease.run(expiresAt, group, epoch).changes !== 1)
+      throw staleEpoch(group, epoch, readLease(group));
     const row = readLease(group)!;
     return toLease(row);
   });
@@ -219,33 +226,35 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
     return true;
   });
 
-  const healthTx = db.transaction((s: Omit<MemberHealthState, 'version'>, expectedVersion: number): boolean => {
-    const eligibleSince = s.eligibleSince ?? null;
-    const healthy = s.probeHealthy ? 1 : 0;
-    if (expectedVersion === 0) {
+  const healthTx = db.transaction(
+    (s: Omit<MemberHealthState, 'version'>, expectedVersion: number): boolean => {
+      const eligibleSince = s.eligibleSince ?? null;
+      const healthy = s.probeHealthy ? 1 : 0;
+      if (expectedVersion === 0) {
+        return (
+          q.insertHealth.run(
+            s.memberId,
+            healthy,
+            s.consecutiveFailures,
+            s.consecutiveSuccesses,
+            eligibleSince,
+            s.updatedAt,
+          ).changes === 1
+        );
+      }
       return (
-        q.insertHealth.run(
-          s.memberId,
+        q.updateHealth.run(
           healthy,
           s.consecutiveFailures,
           s.consecutiveSuccesses,
           eligibleSince,
           s.updatedAt,
+          s.memberId,
+          expectedVersion,
         ).changes === 1
       );
-    }
-    return (
-      q.updateHealth.run(
-        healthy,
-        s.consecutiveFailures,
-        s.consecutiveSuccesses,
-        eligibleSince,
-        s.updatedAt,
-        s.memberId,
-        expectedVersion,
-      ).changes === 1
-    );
-  });
+    },
+  );
 
   const dedupeTx = db.transaction((eventId: string, ttlMs: number, now: number): boolean => {
     dedupeCalls += 1;
@@ -296,7 +305,9 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
       run('readJournal', () => {
         checkGroup('readJournal', group);
         const journal = readLease(group)?.journal;
-        return journal == null ? undefined : decodeJournal(`journal of group ${JSON.stringify(group)}`, journal);
+        return journal == null
+          ? undefined
+          : decodeJournal(`journal of group ${JSON.stringify(group)}`, journal);
       }),
 
     recordSignal: (signal) =>
@@ -395,11 +406,14 @@ function openDatabase(opts: SqliteStoreOptions): Database.Database {
   } catch (cause) {
     db.close();
     if (cause instanceof HavipError) throw cause;
-    throw new StoreError(`cannot initialise SQLite store at ${JSON.stringify(opts.path)}: ${errorMessage(cause)}`, {
-      cause,
-      retryable: isBusy(cause),
-      details: { path: opts.path },
-    });
+    throw new StoreError(
+      `cannot initialise SQLite store at ${JSON.stringify(opts.path)}: ${errorMessage(cause)}`,
+      {
+        cause,
+        retryable: isBusy(cause),
+        details: { path: opts.path },
+      },
+    );
   }
 }
 
@@ -407,7 +421,9 @@ function migrate(db: Database.Database, path: string): void {
   // IMMEDIATE so two processes opening a fresh file at once do not both create the schema.
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT');
-    const row = db.prepare<[], { version: number }>('SELECT max(version) AS version FROM schema_version').get();
+    const row = db
+      .prepare<[], { version: number }>('SELECT max(version) AS version FROM schema_version')
+      .get();
     const current = row?.version ?? 0;
     if (current > SQLITE_SCHEMA_VERSION) {
       throw new StoreError(
@@ -467,4 +483,3 @@ function isBusy(e: unknown): boolean {
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
-

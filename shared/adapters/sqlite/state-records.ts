@@ -107,19 +107,33 @@ function issuesOf(prefix: string, error: z.ZodError): InputIssue[] {
 function check<T>(operation: string, prefix: string, schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) {
-    throw new InvalidInputError('store.invalid-argument', `${operation}: invalid ${prefix}`, issuesOf(prefix, r.error));
+    throw new InvalidInputError(
+      'store.invalid-argument',
+      `${operation}: invalid ${prefix}`,
+      issuesOf(prefix, r.error),
+    );
   }
   return r.data;
 }
 
-const leaseArgs = z.object({ group: name, holder: z.string().max(1024), ttlMs: z.int().min(1), now: epochMs });
+const leaseArgs = z.object({
+  group: name,
+  holder: z.string().max(1024),
+  ttlMs: z.int().min(1),
+  now: epochMs,
+});
 const epochArgs = z.object({ group: name, epoch: z.int().min(0), now: epochMs.optional() });
 
 export function checkAcquire(group: string, holder: string, ttlMs: number, now: number): void {
   check('acquireLease', 'args', leaseArgs, { group, holder, ttlMs, now });
 }
 export function checkRenew(group: string, epoch: number, ttlMs: number, now: number): void {
-  check('renewLease', 'args', epochArgs.extend({ ttlMs: z.int().min(1), now: epochMs }), { group, epoch, ttlMs, now });
+  check('renewLease', 'args', epochArgs.extend({ ttlMs: z.int().min(1), now: epochMs }), {
+    group,
+    epoch,
+    ttlMs,
+    now,
+  });
 }
 export function checkEpochArgs(operation: string, group: string, epoch: number, now?: number): void {
   check(operation, 'args', epochArgs, { group, epoch, now });
@@ -200,7 +214,12 @@ export function toLease(row: StoredLease): Lease {
   return { group: row.group, epoch: row.epoch, holder: row.holder, expiresAt: row.expiresAt };
 }
 
-export function staleEpoch(group: string, epoch: number, row: StoredLease | undefined, now?: number): StaleEpochError {
+export function staleEpoch(
+  group: string,
+  epoch: number,
+  row: StoredLease | undefined,
+  now?: number,
+): StaleEpochError {
   const verdict = now === undefined ? leaseVerdictIgnoringTime(row, epoch) : leaseVerdict(row, epoch, now);
   return new StaleEpochError(group, epoch, {
     reason: verdict === 'current' ? 'changed-concurrently' : verdict,
@@ -224,9 +243,12 @@ function parseStoredJson<T>(what: string, schema: z.ZodType<T>, json: string): T
   try {
     raw = JSON.parse(json);
   } catch (cause) {
-    throw new StoreError(`${what} is not valid JSON; the stored value was written by something else or truncated`, {
-      cause,
-    });
+    throw new StoreError(
+      `${what} is not valid JSON; the stored value was written by something else or truncated`,
+      {
+        cause,
+      },
+    );
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
