@@ -337,7 +337,8 @@ describe('validateLiveSnapshot', () => {
     ],
   ];
 
-  it.each(cases)('%s → %s at %s', (_title, breakIt, code, path) => {
+  const rows = cases.map(([title, breakIt, code, path]) => [title, code, path, breakIt] as const);
+  it.each(rows)('%s → %s at %s', (_title, code, path, breakIt) => {
     const findings = validateLiveSnapshot(topology(), breakIt(clean()));
     expect(findings.map((f) => [f.code, f.path, f.severity])).toEqual([[code, path, LIVE_CODES[code]]]);
     const [f] = findings;
