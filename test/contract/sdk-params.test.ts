@@ -141,6 +141,10 @@ const requests: Array<{ model: ModelClass; req: wire.WireRequest }> = [
       nextToken: 'n',
     }),
   },
+  {
+    model: $ecs.DescribeNetworkInterfacesRequest,
+    req: wire.describeNetworkInterfaces({ regionId: region, networkInterfaceIds: ['eni-1'], pageNumber: 2 }),
+  },
   { model: $ecs.StopInstanceRequest, req: wire.stopInstance({ instanceId: 'i-1', forceStop: false }) },
 ];
 

@@ -598,6 +598,34 @@ describe('DescribeInstances, DescribeNetworkInterfaces, DescribeEipAddresses', (
     ]);
   });
 
+  it('falls back to page numbers when a server pages by number without NextToken', async () => {
+    const all = Array.from({ length: 25 }, (_, i) => ({
+      NetworkInterfaceId: `eni-${i}`,
+      Status: 'InUse',
+      InstanceId: `i-${i}`,
+      VpcId: 'vpc-1',
+      VSwitchId: 'vsw-1',
+      PrivateIpAddress: `10.0.0.${i + 1}`,
+    }));
+    // Ignores MaxResults and pages 10 at a time, like an older API revision.
+    const srv = await canned((req) => {
+      const page = Number(req.url.searchParams.get('PageNumber') ?? '1');
+      return {
+        body: {
+          TotalCount: all.length,
+          NextToken: '',
+          NetworkInterfaceSets: { NetworkInterfaceSet: all.slice((page - 1) * 10, page * 10) },
+        },
+      };
+    });
+    const got = await api(srv).describeNetworkInterfaces({
+      regionId: region,
+      networkInterfaceIds: all.map((e) => e.NetworkInterfaceId),
+    });
+    expect(got).toHaveLength(25);
+    expect(srv.requests.map((r) => r.url.searchParams.get('PageNumber'))).toEqual([null, '2', '3']);
+  });
+
   it('stops following a NextToken that repeats', async () => {
     const srv = await canned(() => ({
       body: { NextToken: 'same', NetworkInterfaceSets: { NetworkInterfaceSet: [] } },

@@ -354,19 +354,26 @@ class AlibabaCloudApi implements CloudApi {
   }): Promise<NetworkInterfaceState[]> {
     const found = new Map<string, NetworkInterfaceState>();
     for (const part of wire.chunk(unique(req.networkInterfaceIds), wire.LIMITS.eniIdsPerCall)) {
+      // ECS pages this call with MaxResults/NextToken (PageNumber/PageSize are deprecated). A server
+      // that still pages by number answers without a NextToken but with a TotalCount larger than what
+      // it sent; then we ask for the next page number instead of silently losing interfaces.
       let nextToken: string | undefined;
+      let pageNumber = 1;
+      let received = 0;
       const seenTokens = new Set<string>();
-      for (let page = 0; page < MAX_PAGES; page++) {
+      for (let calls = 0; calls < MAX_PAGES; calls++) {
         const body = await this.read(
           req.regionId,
           wire.describeNetworkInterfaces({
             regionId: req.regionId,
             networkInterfaceIds: part,
-            ...(nextToken ? { nextToken } : {}),
+            ...(nextToken ? { nextToken } : { pageNumber }),
           }),
           DescribeNetworkInterfacesBody,
         );
-        for (const n of body.NetworkInterfaceSets?.NetworkInterfaceSet ?? []) {
+        const items = body.NetworkInterfaceSets?.NetworkInterfaceSet ?? [];
+        received += items.length;
+        for (const n of items) {
           if (!part.includes(n.NetworkInterfaceId)) continue;
           found.set(n.NetworkInterfaceId, {
             networkInterfaceId: n.NetworkInterfaceId,
@@ -378,9 +385,18 @@ class AlibabaCloudApi implements CloudApi {
             privateIpAddress: n.PrivateIpAddress,
           });
         }
-        nextToken = body.NextToken;
-        if (!nextToken || seenTokens.has(nextToken)) break;
-        seenTokens.add(nextToken);
+        if (body.NextToken) {
+          if (seenTokens.has(body.NextToken)) break;
+          seenTokens.add(body.NextToken);
+          nextToken = body.NextToken;
+          continue;
+        }
+        const total = body.TotalCount;
+        if (nextToken === undefined && items.length > 0 && total !== undefined && received < total) {
+          pageNumber++;
+          continue;
+        }
+        break;
       }
     }
     return [...found.values()];

@@ -198,12 +198,15 @@ export function describeNetworkInterfaces(args: {
   regionId: string;
   networkInterfaceIds: readonly string[];
   nextToken?: string;
+  /** Only for a server that pages by number and sends no NextToken (see the adapter). */
+  pageNumber?: number;
 }): WireRequest {
   const q: Record<string, string> = { RegionId: args.regionId, MaxResults: String(LIMITS.eniMaxResults) };
   args.networkInterfaceIds.forEach((id, i) => {
     q[`NetworkInterfaceId.${i + 1}`] = id;
   });
   if (args.nextToken) q.NextToken = args.nextToken;
+  else if (args.pageNumber !== undefined && args.pageNumber > 1) q.PageNumber = String(args.pageNumber);
   return ecs('DescribeNetworkInterfaces', q, false);
 }
 
