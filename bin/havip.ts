@@ -3,7 +3,9 @@
  * itself on the program; this file only wires them together.
  */
 import { Command } from 'commander';
+import { registerLocal } from './commands/local.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerStore } from './commands/store.js';
 import { registerValidate } from './commands/validate.js';
 
 const program = new Command('havip')
@@ -15,7 +17,9 @@ const program = new Command('havip')
   });
 
 // -- commands (one line each; keep alphabetical) --
+registerLocal(program);
 registerSimulate(program);
+registerStore(program);
 registerValidate(program);
 // -- end commands --
 
