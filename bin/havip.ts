@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerLocal } from './commands/local.js';
+import { registerSim } from './commands/sim.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerStore } from './commands/store.js';
 import { registerValidate } from './commands/validate.js';
@@ -18,6 +19,7 @@ const program = new Command('havip')
 
 // -- commands (one line each; keep alphabetical) --
 registerLocal(program);
+registerSim(program);
 registerSimulate(program);
 registerStore(program);
 registerValidate(program);

@@ -107,6 +107,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Official SDK clients pointed at a simulator `endpoint` (`127.0.0.1:PORT`), signed with {@link TEST_AK} by default. */
+export function sdkClients(
+  endpoint: string,
+  c: { accessKeyId?: string; accessKeySecret?: string; signatureAlgorithm?: 'v2' } = {},
+): { vpc: VpcClient; ecs: EcsClient } {
+  const config = () =>
+    new OpenApi.$OpenApiUtil.Config({
+      accessKeyId: c.accessKeyId ?? TEST_AK.id,
+      accessKeySecret: c.accessKeySecret ?? TEST_AK.secret,
+      endpoint,
+      protocol: 'http',
+      regionId: 'cn-hangzhou',
+      ...(c.signatureAlgorithm ? { signatureAlgorithm: c.signatureAlgorithm } : {}),
+    });
+  return {
+    vpc: new (clientClass<VpcClient>($Vpc))(config()),
+    ecs: new (clientClass<EcsClient>($Ecs))(config()),
+  };
+}
+
 export async function startHarness(
   opts: {
     seed?: SimSeed;
@@ -120,21 +140,7 @@ export async function startHarness(
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const server = await startSimulatorServer({ cloud });
-  const clients: Harness['clients'] = (c = {}) => {
-    const config = () =>
-      new OpenApi.$OpenApiUtil.Config({
-        accessKeyId: c.accessKeyId ?? TEST_AK.id,
-        accessKeySecret: c.accessKeySecret ?? TEST_AK.secret,
-        endpoint: server.endpoint,
-        protocol: 'http',
-        regionId: 'cn-hangzhou',
-        ...(c.signatureAlgorithm ? { signatureAlgorithm: c.signatureAlgorithm } : {}),
-      });
-    return {
-      vpc: new (clientClass<VpcClient>($Vpc))(config()),
-      ecs: new (clientClass<EcsClient>($Ecs))(config()),
-    };
-  };
+  const clients: Harness['clients'] = (c = {}) => sdkClients(server.endpoint, c);
   const main = clients(opts.signatureAlgorithm ? { signatureAlgorithm: opts.signatureAlgorithm } : {});
   return { cloud, server, ...main, clients, close: () => server.close() };
 }

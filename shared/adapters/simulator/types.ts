@@ -27,8 +27,10 @@ export type SimEipInstanceType = 'EcsInstance' | 'NetworkInterface' | 'HaVip';
 const id = (prefix: string, what: string) =>
   z
     .string()
-    .min(prefix.length + 1, `${what} must look like ${prefix}…`)
-    .refine((s) => s.startsWith(prefix), `${what} must start with "${prefix}"`);
+    .regex(
+      new RegExp(`^${prefix}[A-Za-z0-9_.-]+$`),
+      `${what} must look like ${prefix}… (letters, digits, -, _, .)`,
+    );
 
 const ipv4 = z
   .string()
