@@ -6,6 +6,8 @@
  * That is what makes two processes (or two stores) on the same file fence each other: the
  * read-check-write of one can never interleave with another's.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { HavipError, StoreError } from '../../core/errors.js';
 import type { GroupName, MemberId } from '../../core/model.js';
@@ -47,7 +49,7 @@ import {
 export const SQLITE_SCHEMA_VERSION = 1;
 
 export interface SqliteStoreOptions {
-  /** A file path, or `':memory:'` for a private in-memory database. */
+  /** A file path (missing parent directories are created), or `':memory:'` for a private in-memory database. */
   readonly path: string;
   /** How long a writer waits for another connection's write lock before failing (default 5000 ms). */
   readonly busyTimeoutMs?: number;
@@ -391,16 +393,18 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
 function openDatabase(opts: SqliteStoreOptions): Database.Database {
   let db: Database.Database;
   try {
+    // A fresh checkout has no data directory yet (e.g. `.data/havip.sqlite`).
+    if (!isMemory(opts.path)) mkdirSync(dirname(opts.path), { recursive: true });
     db = new Database(opts.path);
   } catch (cause) {
     throw new StoreError(
-      `cannot open SQLite store at ${JSON.stringify(opts.path)}: ${errorMessage(cause)}; check that the directory exists and is writable`,
+      `cannot open SQLite store at ${JSON.stringify(opts.path)}: ${errorMessage(cause)}; check that the path is a writable file location (its directory is created when missing)`,
       { cause, details: { path: opts.path } },
     );
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5000))}`);
-    if (opts.path !== ':memory:' && opts.path !== '') db.pragma('journal_mode = WAL');
+    if (!isMemory(opts.path)) db.pragma('journal_mode = WAL');
     migrate(db, opts.path);
     return db;
   } catch (cause) {
@@ -415,6 +419,10 @@ function openDatabase(opts: SqliteStoreOptions): Database.Database {
       },
     );
   }
+}
+
+function isMemory(path: string): boolean {
+  return path === ':memory:' || path === '';
 }
 
 function migrate(db: Database.Database, path: string): void {
