@@ -256,6 +256,35 @@ describe('stale describes', () => {
     );
     expect(d.body?.instances?.instance?.[0]?.status).toBe('Running');
   });
+  it('looks back no further than historyMs (older changes show as the state at the window start)', async () => {
+    const clock = new ManualClock();
+    const cloud = new SimulatedCloud(testSeed(), {
+      clock,
+      historyMs: 1000,
+      transitionDelays: { instance: 60_000 },
+    });
+    cloud.faults.setStaleness(5000);
+    const status = async () =>
+      (
+        (
+          await cloud.handle({
+            version: '2014-05-26',
+            action: 'DescribeInstanceStatus',
+            params: { RegionId: REGION, 'InstanceId.1': 'i-b1' },
+          })
+        ).body as { InstanceStatuses: { InstanceStatus: { Status: string }[] } }
+      ).InstanceStatuses.InstanceStatus[0]?.Status;
+    cloud.stopInstance('i-b1');
+    await cloud.settle();
+    await clock.advance(1000);
+    cloud.startInstance('i-b1');
+    await clock.advance(2000);
+    // 5 s ago is before the 1 s window: the answer is the state at the window start (Starting).
+    expect(await status()).toBe('Starting');
+    expect(cloud.instance('i-b1')?.status).toBe('Starting');
+    await cloud.settle();
+    expect(await status()).toBe('Starting');
+  });
 });
 
 describe('slow transitions', () => {

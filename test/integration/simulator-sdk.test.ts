@@ -306,6 +306,35 @@ describe('signing', () => {
     }
   });
 
+  it('accepts the v2 style with Action, Version and parameters in a form body', async () => {
+    const open = await startHarness({ seed: testSeed({ accessKey: undefined }) });
+    try {
+      const form = new URLSearchParams({
+        Action: 'DescribeInstanceStatus',
+        Version: '2014-05-26',
+        Format: 'json',
+        AccessKeyId: 'LTAI-form',
+        SignatureMethod: 'HMAC-SHA1',
+        SignatureVersion: '1.0',
+        Signature: 'not-checked-without-a-configured-key',
+        RegionId: REGION,
+        'InstanceId.1': 'i-a3',
+      });
+      const res = await fetch(`${open.server.url}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        TotalCount: 1,
+        InstanceStatuses: { InstanceStatus: [{ InstanceId: 'i-a3', Status: 'Stopped' }] },
+      });
+    } finally {
+      await open.close();
+    }
+  });
+
   it('answers InvalidAction.NotFound for an operation it does not model', async () => {
     const r = await h.cloud.handle({
       version: '2016-04-28',

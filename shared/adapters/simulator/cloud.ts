@@ -184,7 +184,9 @@ export class SimulatedCloud {
       if (!op.mutates) {
         const staleMs = this.faultState.stalenessFor(req.action);
         if (staleMs > 0) this.countFault('stale');
-        const view = staleMs > 0 ? this.world.viewAt(this.clock.now() - staleMs) : this.world;
+        const now = this.clock.now();
+        // History older than historyMs is folded into the state at the window start.
+        const view = staleMs > 0 ? this.world.viewAt(Math.max(now - staleMs, now - this.historyMs)) : this.world;
         return { status: 200, body: { RequestId: requestId, ...op.run(req.params, view) }, requestId };
       }
       const body = this.runIdempotent(req, op, requestId);

@@ -1,7 +1,8 @@
 /**
- * The simulator's state. Records are immutable: a change replaces the record in its map, so a
- * snapshot is a shallow copy of the maps and stays consistent forever. That is what makes stale
- * describes ("the world as it was N ms ago") cheap and exact.
+ * The simulator's state. Records are immutable: a change replaces the record in its map. Each map
+ * keeps, per record, the versions of the last `historyMs`, so "the world as it was N ms ago" (stale
+ * describes) is exact while memory grows with the number of changes in the window, not with the
+ * number of changes times the size of the world.
  */
 import { type InputIssue, InvalidInputError } from '../../core/errors.js';
 import type {
@@ -13,6 +14,51 @@ import type {
   SimInstanceStatus,
   SimQuotas,
 } from './types.js';
+
+/** A map that remembers the versions of each entry, committed at points in time. */
+export class VersionedMap<V> extends Map<string, V> {
+  private readonly dirty = new Set<string>();
+  private readonly versions = new Map<string, { at: number; value: V | undefined }[]>();
+
+  override set(key: string, value: V): this {
+    this.dirty.add(key);
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    this.dirty.add(key);
+    return super.delete(key);
+  }
+
+  /** Records the current value of every entry changed since the last commit as its version at `at`. */
+  commit(at: number, keepFrom: number): void {
+    for (const key of this.dirty) {
+      const list = this.versions.get(key) ?? [];
+      const value = super.get(key);
+      const last = list.at(-1);
+      if (last !== undefined && last.at === at) last.value = value;
+      else list.push({ at, value });
+      // Keep the last version at or before the window start: it is the state at the window start.
+      while (list.length > 1 && list[1]!.at <= keepFrom) list.shift();
+      this.versions.set(key, list);
+    }
+    this.dirty.clear();
+  }
+
+  /** The entries as they were at time `t`. */
+  at(t: number): Map<string, V> {
+    const out = new Map<string, V>();
+    for (const [key, list] of this.versions) {
+      let found: V | undefined;
+      for (const v of list) {
+        if (v.at > t) break;
+        found = v.value;
+      }
+      if (found !== undefined) out.set(key, found);
+    }
+    return out;
+  }
+}
 
 export interface VSwitchRec {
   readonly vSwitchId: string;
@@ -90,38 +136,34 @@ export class World implements WorldView {
   readonly regions = new Set<string>();
   readonly vpcs = new Map<string, { vpcId: string; regionId: string }>();
   readonly vSwitches = new Map<string, VSwitchRec>();
-  readonly haVips = new Map<string, HaVipRec>();
-  readonly instances = new Map<string, InstanceRec>();
-  readonly enis = new Map<string, EniRec>();
-  readonly eips = new Map<string, EipRec>();
-  private history: { at: number; view: WorldView }[] = [];
+  readonly haVips = new VersionedMap<HaVipRec>();
+  readonly instances = new VersionedMap<InstanceRec>();
+  readonly enis = new VersionedMap<EniRec>();
+  readonly eips = new VersionedMap<EipRec>();
+  private committed = false;
 
-  /** Freezes the current state as the picture at time `now` (called after every change). */
+  /**
+   * Records the changes since the last commit as the state at `now`, keeping `keepMs` of history.
+   * The first commit is dated at minus infinity: before the simulator existed the world was the seed.
+   */
   commit(now: number, keepMs: number): void {
-    this.history.push({
-      at: now,
-      view: {
-        haVips: new Map(this.haVips),
-        instances: new Map(this.instances),
-        enis: new Map(this.enis),
-        eips: new Map(this.eips),
-      },
-    });
-    // Keep everything newer than the window plus the last picture before it (the state at its start).
-    const cutoff = now - keepMs;
-    let drop = 0;
-    while (drop + 1 < this.history.length && this.history[drop + 1]!.at <= cutoff) drop += 1;
-    if (drop > 0) this.history = this.history.slice(drop);
+    const at = this.committed ? now : Number.NEGATIVE_INFINITY;
+    this.committed = true;
+    const keepFrom = now - keepMs;
+    this.haVips.commit(at, keepFrom);
+    this.instances.commit(at, keepFrom);
+    this.enis.commit(at, keepFrom);
+    this.eips.commit(at, keepFrom);
   }
 
-  /** The world as it was at time `t` (the oldest kept picture if `t` is before it). */
+  /** The world as it was at time `t` (no further back than the kept history). */
   viewAt(t: number): WorldView {
-    let found: WorldView | undefined;
-    for (const h of this.history) {
-      if (h.at > t) break;
-      found = h.view;
-    }
-    return found ?? this.history[0]?.view ?? this;
+    return {
+      haVips: this.haVips.at(t),
+      instances: this.instances.at(t),
+      enis: this.enis.at(t),
+      eips: this.eips.at(t),
+    };
   }
 
   /** A bound target is *live* (can hold the HaVip's traffic) when its instance is Running. */
