@@ -186,7 +186,8 @@ export class SimulatedCloud {
         if (staleMs > 0) this.countFault('stale');
         const now = this.clock.now();
         // History older than historyMs is folded into the state at the window start.
-        const view = staleMs > 0 ? this.world.viewAt(Math.max(now - staleMs, now - this.historyMs)) : this.world;
+        const view =
+          staleMs > 0 ? this.world.viewAt(Math.max(now - staleMs, now - this.historyMs)) : this.world;
         return { status: 200, body: { RequestId: requestId, ...op.run(req.params, view) }, requestId };
       }
       const body = this.runIdempotent(req, op, requestId);
