@@ -16,6 +16,15 @@ import type {
   StateStore,
 } from '../../shared/core/ports.js';
 
+export interface ContractOptions {
+  /** The storage outlives one store object (a file, a service): enables the cross-store test. */
+  readonly sharedStorage?: boolean;
+  /** Per-test timeout, for adapters that talk to a remote service. */
+  readonly timeoutMs?: number;
+  /** Upper bound on fast-check runs per property (remote services are slow). */
+  readonly propertyRuns?: number;
+}
+
 export interface ContractSubject {
   readonly store: StateStore;
   /** Opens another store over the same backing storage (as a second process would). */
@@ -107,9 +116,11 @@ const fresh = (prefix: string): string => `${prefix}-${++unique}`;
 export function runStateStoreContract(
   name: string,
   makeStore: () => Promise<ContractSubject>,
-  capabilities: { readonly sharedStorage?: boolean } = {},
+  capabilities: ContractOptions = {},
 ): void {
-  describe(`StateStore contract: ${name}`, () => {
+  const runs = (n: number) => Math.min(n, capabilities.propertyRuns ?? n);
+  const options = capabilities.timeoutMs === undefined ? {} : { timeout: capabilities.timeoutMs };
+  describe(`StateStore contract: ${name}`, options, () => {
     let subject: ContractSubject;
     let store: StateStore;
     const extra: StateStore[] = [];
@@ -473,7 +484,7 @@ export function runStateStoreContract(
               for (const s of signals) expect(await store.recordSignal(s)).toBe(false);
             },
           ),
-          { numRuns: 25, seed: 7 },
+          { numRuns: runs(25), seed: 7 },
         );
       });
     });
@@ -801,7 +812,7 @@ export function runStateStoreContract(
               );
             }
           }),
-          { numRuns: 40, seed: 42 },
+          { numRuns: runs(40), seed: 42 },
         );
       });
     });

@@ -5,8 +5,6 @@
 import TableStore from 'tablestore';
 import { z } from 'zod';
 import { InvalidInputError } from '../../core/errors.js';
-import type { TablestoreAdminClientLike } from './tables.js';
-import type { TablestoreClientLike } from './tablestore-store.js';
 
 export interface TablestoreCredentials {
   readonly accessKeyId: string;
@@ -52,10 +50,11 @@ const optionsSchema = z.object({
   maxRetries: z.int().min(0).max(20).optional(),
 });
 
-/** Creates a real Tablestore client. Validates the options; performs no network call. */
-export function createTablestoreClient(
-  opts: TablestoreClientOptions,
-): TablestoreClientLike & TablestoreAdminClientLike {
+/**
+ * Creates a real Tablestore client (it satisfies `TablestoreClientLike` and `TablestoreAdminClientLike`).
+ * Validates the options; performs no network call.
+ */
+export function createTablestoreClient(opts: TablestoreClientOptions): TableStore.Client {
   const r = optionsSchema.safeParse(opts);
   if (!r.success) {
     throw new InvalidInputError(

@@ -156,6 +156,7 @@ declare module 'tablestore' {
       getRange(params: GetRangeParams): Promise<GetRangeResponse>;
       createTable(params: CreateTableParams): Promise<unknown>;
       listTable(params: Record<string, never>): Promise<ListTableResponse>;
+      deleteTable(params: { tableName: string }): Promise<unknown>;
     }
 
     const RowExistenceExpectation: {
