@@ -3,6 +3,7 @@
  * itself on the program; this file only wires them together.
  */
 import { Command } from 'commander';
+import { registerClient } from './commands/client.js';
 import { registerLocal } from './commands/local.js';
 import { registerSim } from './commands/sim.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -18,6 +19,7 @@ const program = new Command('havip')
   });
 
 // -- commands (one line each; keep alphabetical) --
+registerClient(program);
 registerLocal(program);
 registerSim(program);
 registerSimulate(program);
