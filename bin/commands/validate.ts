@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { safeParseTopology } from '../../shared/core/config.js';
-import type { Finding } from '../../shared/core/model.js';
+import type { Finding, Topology } from '../../shared/core/model.js';
 import { validateTopology } from '../../shared/core/validate.js';
 import { ExitCode, exitCodeForFindings, failUsage, printFindings, type Sink } from '../output.js';
 
@@ -14,6 +14,10 @@ import { ExitCode, exitCodeForFindings, failUsage, printFindings, type Sink } fr
 export interface ValidateOptions {
   /** Print the findings as a JSON array instead of a table. */
   readonly json?: boolean;
+  /** Also check the topology against the cloud (real, or the simulator with `endpoint`). */
+  readonly live?: boolean;
+  /** `host:port` of an OpenAPI endpoint to use for every service (e.g. `havip sim`), plain HTTP. */
+  readonly endpoint?: string;
 }
 
 /** Where the command reads and writes; tests and other commands can substitute these. */
@@ -59,8 +63,12 @@ export async function runValidate(
     const groups = parsed.topology.groups;
     const members = groups.reduce((n, g) => n + g.members.length, 0);
     clean += ` (${groups.length} group${groups.length === 1 ? '' : 's'}, ${members} member${members === 1 ? '' : 's'})`;
-    // Live validation (`--live`: quotas and bindings as the cloud reports them) slots in here and
-    // appends its findings to the static ones.
+    if (opts.live) {
+      const live = await liveFindings(parsed.topology, opts, io);
+      if (live === undefined) return ExitCode.USAGE;
+      findings = [...findings, ...live];
+      clean += ', live: clean';
+    }
   } else {
     findings = parsed.findings;
   }
@@ -76,6 +84,14 @@ export function registerValidate(program: Command): void {
     .description('check a topology file offline: schema, Alibaba HaVip quotas and topology rules')
     .argument('<topology>', 'topology file (YAML or JSON), or - to read standard input')
     .option('--json', 'print the findings as a JSON array')
+    .option(
+      '--live',
+      'also check against the cloud (credentials from ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET or the default chain)',
+    )
+    .option(
+      '--endpoint <host:port>',
+      'with --live: one plain-HTTP endpoint for every API (e.g. `havip sim`); default HAVIP_CLOUD_ENDPOINT',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 the file could not be read.',
@@ -83,6 +99,44 @@ export function registerValidate(program: Command): void {
     .action(async (file: string, opts: ValidateOptions) => {
       process.exitCode = await runValidate(file, opts);
     });
+}
+
+/**
+ * Live findings, or undefined after reporting why the cloud could not be asked (credentials, network).
+ * Cloud modules are imported here, not at the top, so offline validation stays fast.
+ */
+async function liveFindings(
+  topology: Topology,
+  opts: ValidateOptions,
+  io: ValidateIo,
+): Promise<Finding[] | undefined> {
+  const [{ createAlibabaCloudApi }, { validateLive }] = await Promise.all([
+    import('../../shared/adapters/alibaba/index.js'),
+    import('../../shared/core/validate-live.js'),
+  ]);
+  const endpoint = opts.endpoint ?? process.env.HAVIP_CLOUD_ENDPOINT;
+  const local = endpoint !== undefined;
+  try {
+    const cloud = createAlibabaCloudApi({
+      // A local simulator accepts any key; the real cloud needs the default credentials chain.
+      credentials:
+        local && !process.env.ALIBABA_CLOUD_ACCESS_KEY_ID
+          ? { accessKeyId: 'local', accessKeySecret: 'local' }
+          : 'default',
+      ...(local ? { endpoints: { override: endpoint }, protocol: 'http' as const } : {}),
+    });
+    return await validateLive(cloud, topology);
+  } catch (e) {
+    failUsage(
+      'validate',
+      `live validation could not run: ${e instanceof Error ? e.message : String(e)}`,
+      local
+        ? `is a simulator listening on ${endpoint}?`
+        : 'check credentials and network access to the Alibaba Cloud API',
+      io.err,
+    );
+    return undefined;
+  }
 }
 
 function describeReadError(e: unknown): string {

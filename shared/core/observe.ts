@@ -2,7 +2,7 @@
  * Observation: what the cloud says about groups, fetched in as few calls as possible. For one group that is
  * one DescribeHaVips, one batched instance (or ENI) call and, with an EIP, one DescribeEipAddresses — in
  * parallel. For a sweep the same calls are batched across every group of a region (the adapter chunks
- * ≤ 50 HaVips / ≤ 100 instances a call), so 1,000 groups cost a few dozen calls, not thousands.
+ * ≤ 50 HaVips a region page / ≤ 100 instances a call), so 1,000 groups cost a few dozen calls, not thousands.
  */
 import type { Group, GroupName } from './model.js';
 import type { CloudApi, EipState, HaVipState, InstanceState, NetworkInterfaceState } from './ports.js';

@@ -88,7 +88,10 @@ export interface MutationResult {
 }
 
 export interface CloudApi {
-  /** DescribeHaVips filtered by id; the adapter pages (≤ 50 a page) and chunks ids (≤ 50 a call). */
+  /**
+   * DescribeHaVips for these ids. A filter takes at most 5 values, so for more ids the adapter pages through
+   * the region (≤ 50 a page) when that needs fewer calls than filtered calls of 5.
+   */
   describeHaVips(req: { regionId: string; haVipIds: readonly string[] }): Promise<HaVipState[]>;
   /** Every HaVip in a region (for live validation: HaVips per instance counts HaVips outside the topology). */
   listHaVips(req: { regionId: string; vpcId?: string }): Promise<HaVipState[]>;
