@@ -24,6 +24,7 @@ const epochMs = z.int().min(0);
 const name = z.string().min(1).max(255);
 const detailSchema = z.record(z.string(), z.unknown());
 
+/** Every journal phase, in saga order. */
 export const JOURNAL_PHASES = [
   'PLANNED',
   'DETACHING',
@@ -36,6 +37,7 @@ export const JOURNAL_PHASES = [
   'FAILED',
 ] as const satisfies readonly JournalPhase[];
 
+/** Every signal kind the store accepts. */
 export const SIGNAL_KINDS = [
   'heartbeat',
   'heartbeat-timeout',
@@ -115,6 +117,9 @@ function check<T>(operation: string, prefix: string, schema: z.ZodType<T>, value
   }
   return r.data;
 }
+
+// The check* functions validate one port call's arguments and throw `InvalidInputError`
+// (`store.invalid-argument`) whose issue paths name the argument, e.g. `signal.sequence`.
 
 const leaseArgs = z.object({
   group: name,
@@ -210,10 +215,15 @@ export function isLeaseFree(row: StoredLease, now: number): boolean {
   return row.released || row.expiresAt <= now;
 }
 
+/** The port's view of a stored lease (without the `released` flag). */
 export function toLease(row: StoredLease): Lease {
   return { group: row.group, epoch: row.epoch, holder: row.holder, expiresAt: row.expiresAt };
 }
 
+/**
+ * The error for a fenced operation that did not apply, with the reason derived from the row as read
+ * afterwards. Without `now`, expiry is ignored (renewal may revive our own expired lease).
+ */
 export function staleEpoch(
   group: string,
   epoch: number,
@@ -260,10 +270,12 @@ function parseStoredJson<T>(what: string, schema: z.ZodType<T>, json: string): T
   return r.data;
 }
 
+/** Journal entries and history records are stored as JSON text (timestamps stay epoch-ms numbers). */
 export function encodeJournal(entry: JournalEntry): string {
   return JSON.stringify(entry);
 }
 
+/** Parses and validates a stored journal entry; `what` names the row in error messages. */
 export function decodeJournal(what: string, json: string): JournalEntry {
   const j = parseStoredJson(what, storedJournal, json);
   return {
@@ -281,6 +293,7 @@ export function encodeHistory(record: HistoryRecord): string {
   return JSON.stringify(record);
 }
 
+/** Parses and validates a stored history record; `what` names the row in error messages. */
 export function decodeHistory(what: string, json: string): HistoryRecord {
   const h = parseStoredJson(what, storedHistory, json);
   return {
@@ -300,6 +313,7 @@ export function compareHistoryNewestFirst(a: HistoryRecord, b: HistoryRecord): n
   return b.at - a.at || b.epoch - a.epoch;
 }
 
+/** Builds a `SignalRecord` from stored fields (absent optional fields become `undefined`). */
 export function signalOf(fields: {
   memberId: string;
   kind: string;

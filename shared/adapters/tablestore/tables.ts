@@ -19,8 +19,10 @@ export interface TablestoreTableNames {
   readonly history: string;
 }
 
+/** Prefix of the default table names (`havip_groups`, …). */
 export const DEFAULT_TABLE_PREFIX = 'havip_';
 
+/** The five table names for a prefix, e.g. `tablestoreTableNames('prod_').groups === 'prod_groups'`. */
 export function tablestoreTableNames(prefix: string = DEFAULT_TABLE_PREFIX): TablestoreTableNames {
   return {
     groups: `${prefix}groups`,
@@ -32,6 +34,7 @@ export function tablestoreTableNames(prefix: string = DEFAULT_TABLE_PREFIX): Tab
 }
 
 type PkType = 'STRING' | 'INTEGER';
+/** Primary key columns (name, type) of each table, in key order. Changing them needs new tables. */
 export const TABLE_PRIMARY_KEYS: Readonly<
   Record<keyof TablestoreTableNames, ReadonlyArray<readonly [string, PkType]>>
 > = {
@@ -52,7 +55,9 @@ export const TABLE_PRIMARY_KEYS: Readonly<
 
 /** Tablestore accepts -1 (keep forever) or at least one day. */
 export const MIN_TABLE_TTL_SECONDS = 86_400;
+/** Dedupe table TTL created by `havip store init`: a week, well above the engine's ≥ 24 h window. */
 export const DEFAULT_DEDUPE_TTL_SECONDS = 7 * 86_400;
+/** History is kept forever unless a retention is chosen. */
 export const DEFAULT_HISTORY_TTL_SECONDS = -1;
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
@@ -79,6 +84,7 @@ export interface TablestoreAdminClientLike {
   createTable(params: TableStore.CreateTableParams): Promise<unknown>;
 }
 
+/** Defaults overlaid with `tables`; throws `InvalidInputError` naming any invalid table name. */
 export function resolveTableNames(tables: Partial<TablestoreTableNames> | undefined): TablestoreTableNames {
   const names = { ...tablestoreTableNames(), ...(tables ?? {}) };
   const issues = Object.entries(names)
