@@ -135,6 +135,39 @@ export interface CloudApi {
   }): Promise<MutationResult>;
   /** Opt-in fencing of an unhealthy old holder. */
   stopInstance(req: { regionId: string; instanceId: string; forceStop: boolean }): Promise<MutationResult>;
+  /**
+   * Cloud Assistant `RunCommand` (`Type=RunShellScript`) on one instance: how the engine makes a new holder
+   * announce the HaVip (`announce: cloud-assistant`). Returns the invocation id to poll.
+   */
+  runCommand(req: {
+    regionId: string;
+    instanceId: string;
+    /** The shell script, plain text (the adapter encodes it as the API requires). */
+    commandContent: string;
+    timeoutSeconds: number;
+    clientToken: string;
+    name: string;
+  }): Promise<{ readonly invokeId: string; readonly requestId: string | undefined }>;
+  /** `DescribeInvocationResults` for one instance of one invocation; undefined while the cloud has no record yet. */
+  describeInvocationResult(req: {
+    regionId: string;
+    invokeId: string;
+    instanceId: string;
+  }): Promise<InvocationResult | undefined>;
+}
+
+/**
+ * One instance's result of a Cloud Assistant invocation. `InvocationStatus` values per the ECS API:
+ * Pending, Scheduled, Running, Success, Failed, Timeout, Error, Cancelled, Stopped, Terminated…
+ */
+export interface InvocationResult {
+  readonly invokeId: string;
+  readonly instanceId: string;
+  readonly status: string;
+  readonly exitCode: number | undefined;
+  /** Decoded command output (the API returns it Base64-encoded), truncated by the adapter. */
+  readonly output: string | undefined;
+  readonly errorCode: string | undefined;
 }
 
 // =============================================================================================

@@ -146,6 +146,21 @@ const requests: Array<{ model: ModelClass; req: wire.WireRequest }> = [
     req: wire.describeNetworkInterfaces({ regionId: region, networkInterfaceIds: ['eni-1'], pageNumber: 2 }),
   },
   { model: $ecs.StopInstanceRequest, req: wire.stopInstance({ instanceId: 'i-1', forceStop: false }) },
+  {
+    model: $ecs.RunCommandRequest,
+    req: wire.runCommand({
+      regionId: region,
+      instanceId: 'i-1',
+      commandContent: 'arping -U -c 3 10.0.1.100',
+      timeoutSeconds: 30,
+      clientToken: 't',
+      name: 'havip-announce',
+    }),
+  },
+  {
+    model: $ecs.DescribeInvocationResultsRequest,
+    req: wire.describeInvocationResults({ regionId: region, invokeId: 't-1', instanceId: 'i-1' }),
+  },
 ];
 
 describe('1. every query key we send is a wire name in the SDK request model', () => {
@@ -192,7 +207,8 @@ beforeAll(async () => {
         query,
       });
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ RequestId: 'r' }));
+      // RunCommand's answer must carry an InvokeId; every other model ignores the extra key.
+      res.end(JSON.stringify({ RequestId: 'r', InvokeId: 't-r' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -383,6 +399,44 @@ describe('2. the official SDK client sends exactly what we send', () => {
         ecs.stopInstance(new $ecs.StopInstanceRequest({ instanceId: 'i-1', forceStop: true })),
       ours: (api) => api.stopInstance({ regionId: region, instanceId: 'i-1', forceStop: true }),
     },
+    {
+      name: 'RunCommand',
+      sdk: (_vpc, ecs) =>
+        ecs.runCommand(
+          new $ecs.RunCommandRequest({
+            regionId: region,
+            type: 'RunShellScript',
+            commandContent: Buffer.from('echo "hi"\narping -U 10.0.1.100', 'utf8').toString('base64'),
+            contentEncoding: 'Base64',
+            instanceId: ['i-1'],
+            timeout: 30,
+            clientToken: 'tok',
+            name: 'havip-announce',
+          }),
+        ),
+      ours: (api) =>
+        api.runCommand({
+          regionId: region,
+          instanceId: 'i-1',
+          commandContent: 'echo "hi"\narping -U 10.0.1.100',
+          timeoutSeconds: 30,
+          clientToken: 'tok',
+          name: 'havip-announce',
+        }),
+    },
+    {
+      name: 'DescribeInvocationResults',
+      sdk: (_vpc, ecs) =>
+        ecs.describeInvocationResults(
+          new $ecs.DescribeInvocationResultsRequest({
+            regionId: region,
+            invokeId: 't-1',
+            instanceId: 'i-1',
+            contentEncoding: 'Base64',
+          }),
+        ),
+      ours: (api) => api.describeInvocationResult({ regionId: region, invokeId: 't-1', instanceId: 'i-1' }),
+    },
   ];
 
   it.each(cases)('$name', async (c) => {
@@ -461,6 +515,12 @@ describe('3. every response key we read exists in the SDK response body model', 
     ['AssociateEipAddress', schemas.MutationBody, $vpc.AssociateEipAddressResponseBody],
     ['UnassociateEipAddress', schemas.MutationBody, $vpc.UnassociateEipAddressResponseBody],
     ['StopInstance', schemas.MutationBody, $ecs.StopInstanceResponseBody],
+    ['RunCommand', schemas.RunCommandBody, $ecs.RunCommandResponseBody],
+    [
+      'DescribeInvocationResults',
+      schemas.DescribeInvocationResultsBody,
+      $ecs.DescribeInvocationResultsResponseBody,
+    ],
   ];
   it.each(bodies)('%s', (_name, schema, model) => {
     expect(checkResponse(schema, model as SdkType, 'body')).toEqual([]);

@@ -421,6 +421,8 @@ function fakeCloud(w: World): CloudApi & { calls: Array<[string, unknown]> } {
     associateEipAddress: notUsed,
     unassociateEipAddress: notUsed,
     stopInstance: notUsed,
+    runCommand: notUsed,
+    describeInvocationResult: notUsed,
   };
 }
 

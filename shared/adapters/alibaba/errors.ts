@@ -43,6 +43,23 @@ const SETTLING = new Set([
 ]);
 const SETTLING_PATTERN = /^(?:Incorrect[A-Za-z]*Status|OperationConflict\.|TaskConflict\.|IncorrectStatus\.)/;
 
+// Cloud Assistant: the instance cannot run a command now (not Running, no agent, agent offline or
+// outdated). Repeating the same call does not help until someone fixes the instance, so these are not
+// retryable; an agent that is upgrading itself comes back on its own. Codes from the RunCommand /
+// InvokeCommand error tables and the per-instance `ErrorCode` values of DescribeInvocationResults.
+const INSTANCE_CANNOT_RUN = new Set([
+  'InvalidInstanceStatus',
+  'InvalidInstance.NotRunning',
+  'InstanceNotRunning',
+  'InvalidInstance.NoClient',
+  'InvalidInstance.NotVpc',
+  'ClientNotRunning',
+  'ClientNotResponse',
+  'ClientNeedUpgrade',
+  'CommandNotApplicable',
+]);
+const INSTANCE_BUSY = new Set(['ClientIsUpgrading']);
+
 const UNAVAILABLE_PATTERN =
   /^(?:ServiceUnavailable|SystemBusy|InternalError|UnknownError|ServiceTimeout|InternalServerError)/;
 
@@ -64,6 +81,12 @@ const INVALID_PATTERN =
 export function classifyAlibabaError(code: string, status?: number): Classification {
   if (code.includes('Throttling') || status === 429) return { code: 'cloud.throttled', retryable: true };
   if (SETTLING.has(code) || SETTLING_PATTERN.test(code)) return { code: 'cloud.conflict', retryable: true };
+  if (INSTANCE_BUSY.has(code)) return { code: 'cloud.conflict', retryable: true };
+  if (INSTANCE_CANNOT_RUN.has(code)) return { code: 'cloud.conflict', retryable: false };
+  // A command type the API does not know is our mistake, not a missing resource.
+  if (code === 'InvalidCmdType.NotFound') return { code: 'cloud.invalid-request', retryable: false };
+  // Request size limits (`CmdContent.ExceedLimit`, `InstanceIds.ExceedLimit`, …): shrink the request.
+  if (code.endsWith('.ExceedLimit')) return { code: 'cloud.invalid-request', retryable: false };
   if (UNAVAILABLE_PATTERN.test(code)) return { code: 'cloud.unavailable', retryable: true };
   // Already bound: repeating cannot help; the caller decides whether it is the desired state.
   if (code === 'InvalidAssociation.Duplicated') return { code: 'cloud.conflict', retryable: false };
@@ -138,6 +161,19 @@ function cleanRequestId(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' && v !== 'undefined' && v !== 'null' ? v : undefined;
 }
 
+/** Hints for particular Alibaba codes; they win over the per-class hints below. */
+const CODE_HINTS: Readonly<Record<string, string>> = {
+  InvalidInstanceStatus: 'Cloud Assistant runs commands only on Running instances',
+  'InvalidInstance.NotRunning': 'Cloud Assistant runs commands only on Running instances',
+  InstanceNotRunning: 'Cloud Assistant runs commands only on Running instances',
+  'InvalidInstance.NoClient':
+    'install the Cloud Assistant agent on the instance (preinstalled on public images) or use announce: agent',
+  ClientNotRunning: 'start the Cloud Assistant agent (aliyun-service) on the instance',
+  ClientNotResponse: 'the Cloud Assistant agent is hung; restart aliyun-service on the instance',
+  ClientNeedUpgrade: 'upgrade the Cloud Assistant agent on the instance',
+  'InvalidInstance.NotVpc': 'Cloud Assistant commands need a VPC instance',
+};
+
 const HINTS: Partial<Record<CloudErrorCode, (c: CallContext) => string>> = {
   'cloud.throttled': () =>
     'flow control is per account and shared by every tool using it; retry with backoff',
@@ -169,7 +205,7 @@ export function toCloudError(e: unknown, ctx: CallContext): HavipError {
     const data = e.data ?? {};
     const raw = data.Message ?? data.message;
     const text = typeof raw === 'string' && raw !== '' ? raw : `HTTP ${e.statusCode}`;
-    const hint = HINTS[cls.code]?.(ctx);
+    const hint = CODE_HINTS[alibabaCode] ?? HINTS[cls.code]?.(ctx);
     const requestId = cleanRequestId(e.requestId) ?? cleanRequestId(data.RequestId);
     return new CloudError({
       code: cls.code,

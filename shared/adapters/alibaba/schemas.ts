@@ -130,6 +130,49 @@ export const DescribeEipAddressesBody = z.object({
     .nullish(),
 });
 
+const signedInt = z
+  .union([z.number().int(), z.string().regex(/^-?\d+$/)])
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? undefined : Number(v)));
+
+/**
+ * ECS RunCommand. `InvokeId` is what we poll with; it is optional here because a body without it is
+ * not "invalid": the command may have been accepted (the adapter treats that as a lost answer).
+ */
+export const RunCommandBody = z.object({
+  RequestId: optionalId,
+  InvokeId: optionalId,
+  CommandId: optionalId,
+});
+
+/** ECS DescribeInvocationResults (one entry per instance and run). */
+export const DescribeInvocationResultsBody = z.object({
+  RequestId: optionalId,
+  Invocation: z
+    .object({
+      TotalCount: count,
+      PageNumber: count,
+      PageSize: count,
+      InvocationResults: z
+        .object({
+          InvocationResult: listOf(
+            z.object({
+              InvokeId: requiredId,
+              InstanceId: requiredId,
+              InvocationStatus: requiredString,
+              ExitCode: signedInt,
+              // Base64 unless the request asked for PlainText.
+              Output: z.string().nullish(),
+              ErrorCode: optionalId,
+              ErrorInfo: optionalId,
+            }),
+          ),
+        })
+        .nullish(),
+    })
+    .nullish(),
+});
+
 /** Every mutation we call answers `{ RequestId }`. */
 export const MutationBody = z.object({ RequestId: optionalId });
 

@@ -25,6 +25,10 @@ export const LIMITS = {
   /** DescribeEipAddresses `AllocationId`: up to 50 ids separated by commas; `PageSize` maximum 100. */
   eipIdsPerCall: 50,
   eipPageSize: 100,
+  /** RunCommand `CommandContent`: at most 24 KB after Base64 encoding (RunCommand API reference). */
+  commandContentBytes: 24 * 1024,
+  /** RunCommand `Name`: up to 128 characters. */
+  commandNameChars: 128,
 } as const;
 
 export interface WireRequest {
@@ -220,6 +224,58 @@ export function stopInstance(args: { instanceId: string; forceStop: boolean }): 
   );
 }
 
+/**
+ * Cloud Assistant RunCommand on one instance. The script travels Base64-encoded with
+ * `ContentEncoding=Base64` (the API's alternative to `PlainText`), so quotes, newlines and non-ASCII
+ * characters need no escaping. `InstanceId` is a list in the SDK model (`InstanceId.1`); we always
+ * target exactly one instance so each invocation has one result to poll. The command is not kept
+ * (`KeepCommand` defaults to false) and runs once (`RepeatMode` defaults to `Once`).
+ */
+export function runCommand(args: {
+  regionId: string;
+  instanceId: string;
+  commandContent: string;
+  timeoutSeconds: number;
+  clientToken: string;
+  name: string;
+}): WireRequest {
+  return ecs(
+    'RunCommand',
+    {
+      RegionId: args.regionId,
+      Type: 'RunShellScript',
+      CommandContent: Buffer.from(args.commandContent, 'utf8').toString('base64'),
+      ContentEncoding: 'Base64',
+      'InstanceId.1': args.instanceId,
+      Timeout: String(args.timeoutSeconds),
+      ClientToken: args.clientToken,
+      Name: args.name,
+    },
+    true,
+  );
+}
+
+/**
+ * DescribeInvocationResults for one instance of one invocation. `ContentEncoding=Base64` is the
+ * documented default for `Output`; we send it anyway so the answer's encoding never depends on it.
+ */
+export function describeInvocationResults(args: {
+  regionId: string;
+  invokeId: string;
+  instanceId: string;
+}): WireRequest {
+  return ecs(
+    'DescribeInvocationResults',
+    {
+      RegionId: args.regionId,
+      InvokeId: args.invokeId,
+      InstanceId: args.instanceId,
+      ContentEncoding: 'Base64',
+    },
+    false,
+  );
+}
+
 /** Split `items` into chunks of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -230,9 +286,10 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 /** Identifying, non-secret parameters of a request, for error messages and logs. */
 export function subjectOf(regionId: string, req: WireRequest): string {
   const parts = [`region ${regionId}`];
-  for (const key of ['HaVipId', 'AllocationId', 'InstanceId', 'InstanceType']) {
+  for (const key of ['HaVipId', 'AllocationId', 'InstanceId', 'InstanceId.1', 'InstanceType', 'InvokeId']) {
     const v = req.query[key];
-    if (v) parts.push(`${key} ${v.length > 80 ? `${v.slice(0, 77)}...` : v}`);
+    // `InstanceId.1` (RunCommand's one-element list) reads as `InstanceId` in messages.
+    if (v) parts.push(`${key.replace(/\.1$/, '')} ${v.length > 80 ? `${v.slice(0, 77)}...` : v}`);
   }
   return parts.join(', ');
 }
