@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerClient } from './commands/client.js';
+import { registerInvoke } from './commands/invoke.js';
 import { registerLocal } from './commands/local.js';
 import { registerSim } from './commands/sim.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -20,6 +21,7 @@ const program = new Command('havip')
 
 // -- commands (one line each; keep alphabetical) --
 registerClient(program);
+registerInvoke(program);
 registerLocal(program);
 registerSim(program);
 registerSimulate(program);

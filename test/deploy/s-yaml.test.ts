@@ -336,6 +336,15 @@ describe('triggers', () => {
     { type: 'ecs:Snapshot:CreateSnapshotCompleted', data: { resourceId: 's-1' }, delivered: false },
     { type: 'ecs:Instance:InstanceExpiredDelayRelease', data: { instanceId: id }, delivered: false },
   ];
+  it('lets through every ECS event in the EventBridge fixtures and none from another source', () => {
+    const dirName = 'test/fixtures/events';
+    const events = readdirSync(join(ROOT, dirName))
+      .filter((f) => /^eventbridge-.*\.json$/.test(f))
+      .flatMap((f) => [JSON.parse(read(`${dirName}/${f}`))].flat() as Record<string, unknown>[]);
+    expect(events.length).toBeGreaterThan(5);
+    for (const e of events) expect(matches(pattern, e), String(e.type)).toBe(e.source === 'acs.ecs');
+  });
+
   it.each(rows)(
     '$type: delivered=$delivered, and the ECS parser acts on it exactly when delivered',
     ({ type, data, delivered }) => {
