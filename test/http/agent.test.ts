@@ -1,26 +1,25 @@
 /**
  * The example heartbeat agent (examples/agent/havip-agent.sh) run by /bin/sh against the real HTTP API on
- * 127.0.0.1. INSTANCE_ID is always set, so the ECS metadata service is never contacted.
+ * 127.0.0.1. INSTANCE_ID is always set, so the ECS metadata service is never contacted; `ip` and `arping`
+ * are the recorders of test/support/recorders (the takeover itself is tested in test/agent/).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpApp, type HttpEnv } from '../../shared/app/http/app.js';
+import { type AgentHost, agentHost } from '../support/recorders/index.js';
 import { BACKUP, createWorld, HAVIP, PRIMARY, type World } from '../support/world.js';
 import { AUTH, HMAC_ID, HMAC_SECRET, TOKEN } from './helpers.js';
-
-const exec = promisify(execFile);
 
 let world: World;
 let app: Hono<HttpEnv>;
 let endpoint: string;
 let dir: string;
+let host: AgentHost;
 const server = createAdaptorServer({ fetch: (req: Request) => app.fetch(req) });
 
 beforeAll(async () => {
@@ -34,29 +33,17 @@ beforeEach(async () => {
   world = await createWorld();
   app = createHttpApp({ service: world.service, auth: AUTH, logger: world.logger, clock: world.clock });
   dir = await mkdtemp(join(tmpdir(), 'havip-agent-'));
+  host = await agentHost(dir, {});
 });
 afterEach(async () => {
   await world.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-async function agent(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const full = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HAVIP_AGENT_ENV: join(dir, 'absent.env'),
-    HAVIP_AGENT_STATE_DIR: join(dir, 'state'),
-    ...env,
-  };
-  try {
-    const { stdout, stderr } = await exec('/bin/sh', ['examples/agent/havip-agent.sh'], { env: full });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const agent = (env: Record<string, string>) => host.run(env);
 
-const replyOf = (stdout: string) => JSON.parse(stdout.slice(stdout.indexOf('{')));
+// The reply is the rest of the first line (the takeover's own lines follow it).
+const replyOf = (stdout: string) => JSON.parse((stdout.split('\n')[0] ?? '').replace(/^[^{]*/, ''));
 const sequenceFile = () => readFile(join(dir, 'state', 'sequence'), 'utf8').then((s) => Number(s.trim()));
 
 describe('havip-agent.sh', () => {
