@@ -463,3 +463,31 @@ describe('havip-agent.sh takeover, failures and settings', () => {
     expect(mutations(r.commands)).toEqual([added(address, 'eth1'), `arping -U -c 2 -I eth1 ${address}`]);
   });
 });
+
+describe('havip-agent.sh takeover, end to end with the simulated VPC', () => {
+  // The arping recorder reports each announcement to the simulator, which stands in for the VPC: it
+  // names the announcer MasterInstanceId only while that instance is bound to the HaVip.
+  const announcing = (instance: string) => ({
+    HAVIP_SHIM_ANNOUNCE_URL: world.server.url,
+    HAVIP_SHIM_INSTANCE: instance,
+  });
+  const master = () => world.sim.haVip(HAVIP)?.masterInstanceId;
+
+  it('after a failover the VPC serves the new holder only once its agent has announced', async () => {
+    expect((await primary.run(announcing(PRIMARY))).code).toBe(0);
+    expect(master()).toBe(PRIMARY);
+
+    await moveTo(BACKUP);
+    // Bound but not announced: the switch is not complete yet.
+    expect(master()).toBeUndefined();
+
+    // The demoted holder withdraws; it does not announce, so it cannot become master again.
+    expect(mutations((await primary.run(announcing(PRIMARY))).commands)).toEqual([removed(address)]);
+    expect(master()).toBeUndefined();
+
+    const r = await backup.run(announcing(BACKUP));
+    expect(r.code).toBe(0);
+    expect(mutations(r.commands)).toEqual([added(address), garp(address)]);
+    expect(master()).toBe(BACKUP);
+  });
+});
