@@ -40,7 +40,14 @@ function seed(extra: Partial<SimSeed['regions'][number]> = {}): SimSeed {
           { networkInterfaceId: 'eni-free', vSwitchId: 'vsw-a', privateIp: '10.0.1.32' },
         ],
         haVips: [
-          { haVipId: 'havip-1', vSwitchId: 'vsw-a', ipAddress: '10.0.1.100', associatedInstances: ['i-a1'] },
+          // i-a1 holds havip-1 and has announced it (it is the master).
+          {
+            haVipId: 'havip-1',
+            vSwitchId: 'vsw-a',
+            ipAddress: '10.0.1.100',
+            associatedInstances: ['i-a1'],
+            masterInstanceId: 'i-a1',
+          },
           { haVipId: 'havip-2', vSwitchId: 'vsw-a', ipAddress: '10.0.1.101' },
         ],
         eips: [
@@ -357,6 +364,154 @@ describe('errors from the simulator', () => {
       }),
     )) as CloudError;
     expect([notBound.code, notBound.alibabaCode]).toEqual(['cloud.not-found', 'ResourceNotAssociated']);
+  });
+});
+
+/** A host-side announce script in the shape the engine sends: configure the address, then gratuitous ARP. */
+const announce = (address: string) =>
+  [
+    '#!/bin/sh',
+    'set -eu',
+    `ADDR=${address}`,
+    'ip addr add "$ADDR/32" dev eth0 2>/dev/null || true',
+    'arping -U -c 5 -I eth0 "$ADDR" >/dev/null',
+    'echo "announced $ADDR on eth0"',
+  ].join('\n');
+
+describe.each(['v3', 'v2'] as const)(
+  'Cloud Assistant through the adapter (%s signature)',
+  (signatureAlgorithm) => {
+    it('a bound holder becomes master only once the announce command has run', async () => {
+      const { api, cloud, clock } = await world({ signatureAlgorithm });
+      await api.associateHaVip({
+        regionId: R,
+        haVipId: 'havip-2',
+        instanceId: 'i-a2',
+        instanceType: 'EcsInstance',
+        clientToken: `bind-${signatureAlgorithm}`,
+      });
+      await clock.advance(0);
+      const [bound] = await api.describeHaVips({ regionId: R, haVipIds: ['havip-2'] });
+      expect([bound?.associatedInstances, bound?.masterInstanceId]).toEqual([['i-a2'], undefined]);
+
+      const run = await api.runCommand({
+        regionId: R,
+        instanceId: 'i-a2',
+        commandContent: announce('10.0.1.101'),
+        timeoutSeconds: 30,
+        clientToken: `announce-${signatureAlgorithm}`,
+        name: 'havip-announce',
+      });
+      expect(run.invokeId).toMatch(/^t-/);
+      expect(run.requestId).toMatch(/\S/);
+      const describe = () =>
+        api.describeInvocationResult({ regionId: R, invokeId: run.invokeId, instanceId: 'i-a2' });
+      expect(await describe()).toMatchObject({ status: 'Running', exitCode: undefined, output: undefined });
+      expect(cloud.servingInstance('havip-2')).toBeUndefined();
+
+      await clock.advance(300);
+      expect(await describe()).toEqual({
+        invokeId: run.invokeId,
+        instanceId: 'i-a2',
+        status: 'Success',
+        exitCode: 0,
+        output: 'announced 10.0.1.101\n',
+        errorCode: undefined,
+      });
+      const [served] = await api.describeHaVips({ regionId: R, haVipIds: ['havip-2'] });
+      expect(served?.masterInstanceId).toBe('i-a2');
+      expect(cloud.servingInstance('havip-2')).toBe('i-a2');
+      expect(cloud.invocation(run.invokeId)?.commandContent).toBe(announce('10.0.1.101'));
+    });
+
+    it('the same script on an unbound instance runs fine, but the VPC does not switch', async () => {
+      const { api, cloud, clock } = await world({ signatureAlgorithm });
+      const run = await api.runCommand({
+        regionId: R,
+        instanceId: 'i-a2',
+        commandContent: announce('10.0.1.100'),
+        timeoutSeconds: 30,
+        clientToken: 'unbound',
+        name: 'havip-announce',
+      });
+      await clock.advance(300);
+      expect(
+        await api.describeInvocationResult({ regionId: R, invokeId: run.invokeId, instanceId: 'i-a2' }),
+      ).toMatchObject({ status: 'Success', exitCode: 0 });
+      expect(cloud.haVip('havip-1')?.masterInstanceId).toBe('i-a1');
+      expect(cloud.stats().announcements).toEqual({ accepted: 0, ignored: 1 });
+    });
+  },
+);
+
+describe('Cloud Assistant failures through the adapter', () => {
+  const runOn = (api: CloudApi, instanceId: string, clientToken = `t-${instanceId}`) =>
+    api.runCommand({
+      regionId: R,
+      instanceId,
+      commandContent: announce('10.0.1.100'),
+      timeoutSeconds: 30,
+      clientToken,
+      name: 'havip-announce',
+    });
+
+  it('a dropped RunCommand answer is a lost response; the same ClientToken then returns the same invocation', async () => {
+    const { api, cloud, clock } = await world();
+    cloud.faults.dropNextResponse({ action: 'RunCommand' });
+    const e = await failure(runOn(api, 'i-a1', 'tok-lost'));
+    expect(e).toBeInstanceOf(CloudResponseLostError);
+    expect((e as CloudResponseLostError).action).toBe('RunCommand');
+    const again = await runOn(api, 'i-a1', 'tok-lost');
+    expect(cloud.snapshot().invocations.map((i) => i.invokeId)).toEqual([again.invokeId]);
+    expect(cloud.stats().calls.RunCommand).toBe(2);
+    await clock.advance(300);
+    expect(cloud.invocation(again.invokeId)?.status).toBe('Success');
+  });
+
+  it('refusals: an unknown instance is not-found, a stopped one a non-retryable conflict', async () => {
+    const { api } = await world();
+    const missing = (await failure(runOn(api, 'i-gone'))) as CloudError;
+    expect([missing.code, missing.retryable, missing.alibabaCode, missing.statusCode]).toEqual([
+      'cloud.not-found',
+      false,
+      'InvalidInstance.NotFound',
+      404,
+    ]);
+    const stopped = (await failure(runOn(api, 'i-a3'))) as CloudError;
+    expect([stopped.code, stopped.retryable, stopped.alibabaCode]).toEqual([
+      'cloud.conflict',
+      false,
+      'InvalidInstanceStatus',
+    ]);
+    expect(stopped.message).toContain('only on Running instances');
+  });
+
+  it('an offline agent aborts with ClientNotRunning; a failing script reports exit 1 and its output', async () => {
+    const { api, cloud, clock } = await world();
+    cloud.faults.setCloudAssistant('i-a1', 'offline');
+    cloud.faults.setCloudAssistant('i-a2', 'fail');
+    const offline = await runOn(api, 'i-a1');
+    const failing = await runOn(api, 'i-a2');
+    await clock.advance(300);
+    expect(
+      await api.describeInvocationResult({ regionId: R, invokeId: offline.invokeId, instanceId: 'i-a1' }),
+    ).toMatchObject({ status: 'Aborted', exitCode: undefined, errorCode: 'ClientNotRunning' });
+    expect(
+      await api.describeInvocationResult({ regionId: R, invokeId: failing.invokeId, instanceId: 'i-a2' }),
+    ).toMatchObject({
+      status: 'Failed',
+      exitCode: 1,
+      errorCode: 'ExitCodeNonzero',
+      output: 'simulated failure: the script exited with status 1\n',
+    });
+    expect(cloud.stats().announcements).toEqual({ accepted: 0, ignored: 0 });
+  });
+
+  it('an invocation the cloud does not know is undefined', async () => {
+    const { api } = await world();
+    expect(
+      await api.describeInvocationResult({ regionId: R, invokeId: 't-unknown', instanceId: 'i-a1' }),
+    ).toBe(undefined);
   });
 });
 

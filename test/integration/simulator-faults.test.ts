@@ -356,7 +356,12 @@ describe('admin endpoint', () => {
       dropNext: [],
     });
     await admin(x, 'POST', '/stats/reset');
-    expect((await admin(x, 'GET', '/stats')).json).toEqual({ calls: {}, faults: {}, throttled: 0 });
+    expect((await admin(x, 'GET', '/stats')).json).toEqual({
+      calls: {},
+      faults: {},
+      throttled: 0,
+      announcements: { accepted: 0, ignored: 0 },
+    });
   });
 
   it('rejects invalid bodies with the offending path, and unknown routes with 404', async () => {

@@ -1,7 +1,7 @@
 /**
  * The HaVip/EIP/ECS rules, each driven through the official SDK: the error code and HTTP status the
  * SDK surfaces, and that a refused call changed nothing. Then the effects of the accepted calls
- * (master election, automatic unbinding on release) and ClientToken idempotency.
+ * (masters that follow announcements, automatic unbinding on release) and ClientToken idempotency.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock, type SimSeed } from '../../shared/adapters/simulator/index.js';
@@ -433,7 +433,7 @@ describe('rules: refused calls answer the real error code and change nothing', (
 });
 
 describe('rules: accepted calls', () => {
-  it('Force=True detaches the master and the next bound live instance becomes master', async () => {
+  it('Force=True detaches the master; nobody is master until the remaining member announces', async () => {
     const x = await harness();
     await assoc(x.vpc, 'havip-1', 'i-a2');
     await x.cloud.settle();
@@ -441,21 +441,24 @@ describe('rules: accepted calls', () => {
       associatedInstances: ['i-a1', 'i-a2'],
       masterInstanceId: 'i-a1',
     });
-    // A non-master detaches without Force.
+    // A non-master detaches without Force, and the master stays.
     await assoc(x.vpc, 'havip-1', 'i-e1');
     await x.cloud.settle();
     await unassoc(x.vpc, 'havip-1', 'i-e1');
     await x.cloud.settle();
+    expect(x.cloud.haVip('havip-1')?.masterInstanceId).toBe('i-a1');
     await unassoc(x.vpc, 'havip-1', 'i-a1', { force: 'True' });
     await x.cloud.settle();
     expect(x.cloud.haVip('havip-1')).toMatchObject({
       status: 'InUse',
       associatedInstances: ['i-a2'],
-      masterInstanceId: 'i-a2',
+      masterInstanceId: undefined,
     });
+    expect(x.cloud.announce('i-a2', '10.0.1.100')).toMatchObject({ accepted: true });
+    expect(x.cloud.haVip('havip-1')?.masterInstanceId).toBe('i-a2');
   });
 
-  it('a Stopped instance can be bound but is not master; master follows liveness', async () => {
+  it('a Stopped instance can be bound but cannot announce; a stopped master loses the HaVip for good', async () => {
     const x = await harness();
     await assoc(x.vpc, 'havip-2', 'i-a3');
     await x.cloud.settle();
@@ -464,21 +467,27 @@ describe('rules: accepted calls', () => {
       associatedInstances: ['i-a3'],
       masterInstanceId: undefined,
     });
+    expect(x.cloud.announce('i-a3', '10.0.1.101').accepted).toBe(false);
     await assoc(x.vpc, 'havip-2', 'i-a2');
     await x.cloud.settle();
+    expect(x.cloud.haVip('havip-2')?.masterInstanceId).toBeUndefined();
+    x.cloud.announce('i-a2', '10.0.1.101');
     expect(x.cloud.haVip('havip-2')?.masterInstanceId).toBe('i-a2');
     x.cloud.stopInstance('i-a2');
     expect(x.cloud.haVip('havip-2')?.masterInstanceId).toBeUndefined();
-    x.cloud.startInstance('i-a3');
     await x.cloud.settle();
-    expect(x.cloud.haVip('havip-2')?.masterInstanceId).toBe('i-a3');
+    x.cloud.startInstance('i-a3');
+    x.cloud.startInstance('i-a2');
+    await x.cloud.settle();
+    // Running again is not enough: nobody announced, so nobody is master.
+    expect(x.cloud.haVip('havip-2')?.masterInstanceId).toBeUndefined();
     // Once stopped, the former master is an ordinary member and detaches without Force.
     await unassoc(x.vpc, 'havip-2', 'i-a2');
     await x.cloud.settle();
     expect(x.cloud.haVip('havip-2')?.associatedInstances).toEqual(['i-a3']);
   });
 
-  it('an ENI-bound HaVip loses its master when the host instance stops', async () => {
+  it('an ENI-bound HaVip loses its master when the host instance stops; a bound ENI takes over by announcing', async () => {
     const x = await harness();
     x.cloud.stopInstance('i-e1');
     expect(x.cloud.haVip('havip-eni')).toMatchObject({
@@ -487,6 +496,13 @@ describe('rules: accepted calls', () => {
     });
     await assoc(x.vpc, 'havip-eni', 'eni-2', { instanceType: 'NetworkInterface' });
     await x.cloud.settle();
+    expect(x.cloud.haVip('havip-eni')?.masterInstanceId).toBeUndefined();
+    // The host announces through its bound ENI: the ENI is master.
+    expect(x.cloud.announce('i-e2', '10.0.1.102')).toEqual({
+      accepted: true,
+      haVipId: 'havip-eni',
+      masterInstanceId: 'eni-2',
+    });
     expect(x.cloud.haVip('havip-eni')).toMatchObject({
       associatedInstances: ['eni-1', 'eni-2'],
       masterInstanceId: 'eni-2',

@@ -116,11 +116,20 @@ describe('VPC operations through the official SDK', () => {
     expect(a.body?.requestId).toMatch(/^[0-9A-F-]{36}$/);
     expect(h.cloud.haVip('havip-2')?.status).toBe('Associating');
     await h.cloud.settle();
+    // Bound, but nobody has announced the address yet: no master.
     expect(h.cloud.haVip('havip-2')).toMatchObject({
       status: 'InUse',
       associatedInstances: ['i-a2'],
-      masterInstanceId: 'i-a2',
+      masterInstanceId: undefined,
     });
+    h.cloud.announce('i-a2', '10.0.1.101');
+    const described = await h.vpc.describeHaVips(
+      new $Vpc.DescribeHaVipsRequest({
+        regionId: REGION,
+        filter: [new $Vpc.DescribeHaVipsRequestFilter({ key: 'HaVipId', value: ['havip-2'] })],
+      }),
+    );
+    expect(described.body?.haVips?.haVip?.[0]?.masterInstanceId).toBe('i-a2');
 
     await h.vpc.associateEipAddress(
       new $Vpc.AssociateEipAddressRequest({

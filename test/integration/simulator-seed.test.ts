@@ -91,6 +91,15 @@ describe('seed validation', () => {
       /not one of/,
     ],
     [
+      'master that is not Running (it could not have announced)',
+      (s: SimSeed) => {
+        r0(s).haVips![1]!.associatedInstances = ['i-a3'];
+        r0(s).haVips![1]!.masterInstanceId = 'i-a3';
+      },
+      'regions[0].haVips[1].masterInstanceId',
+      /not live/,
+    ],
+    [
       'bindings over the quota',
       (s: SimSeed) => {
         s.quotas = { profile: 'legacy' };
@@ -117,7 +126,7 @@ describe('seed validation', () => {
     expect(issues).toContainEqual({ path, message: expect.stringMatching(message) });
   });
 
-  it('derives the master (first bound Running target) when the seed does not name one', () => {
+  it('without masterInstanceId nobody has announced: bound, but no master', () => {
     const cloud = new SimulatedCloud(
       mutate((s) => {
         r0(s).haVips![1]!.associatedInstances = ['i-a3', 'i-a2'];
@@ -127,8 +136,9 @@ describe('seed validation', () => {
     expect(cloud.haVip('havip-2')).toMatchObject({
       status: 'InUse',
       associatedInstances: ['i-a3', 'i-a2'],
-      masterInstanceId: 'i-a2',
+      masterInstanceId: undefined,
     });
+    expect(cloud.servingInstance('havip-2')).toBeUndefined();
   });
 
   it('the built-in demo world is valid', () => {

@@ -35,8 +35,9 @@ export const TEST_AK = { id: 'LTAI-sim-test', secret: 'sim-secret-for-tests' };
 
 /**
  * One region with two vSwitches, a second region, running/stopped instances, attached and detached
- * ENIs, HaVips (bound to an instance, free, bound to an ENI, being created) and EIPs (on a HaVip, free,
- * on an instance). Signature verification is on with {@link TEST_AK}.
+ * ENIs, HaVips (bound to an instance, free, bound to an ENI, being created; the two bound ones have
+ * been announced by their holder, so they have a master) and EIPs (on a HaVip, free, on an instance).
+ * Signature verification is on with {@link TEST_AK}.
  */
 export function testSeed(overrides: Partial<SimSeed> = {}): SimSeed {
   return {
@@ -67,13 +68,20 @@ export function testSeed(overrides: Partial<SimSeed> = {}): SimSeed {
           { networkInterfaceId: 'eni-free', vSwitchId: 'vsw-a', privateIp: '10.0.1.33' },
         ],
         haVips: [
-          { haVipId: 'havip-1', vSwitchId: 'vsw-a', ipAddress: '10.0.1.100', associatedInstances: ['i-a1'] },
+          {
+            haVipId: 'havip-1',
+            vSwitchId: 'vsw-a',
+            ipAddress: '10.0.1.100',
+            associatedInstances: ['i-a1'],
+            masterInstanceId: 'i-a1',
+          },
           { haVipId: 'havip-2', vSwitchId: 'vsw-a', ipAddress: '10.0.1.101' },
           {
             haVipId: 'havip-eni',
             vSwitchId: 'vsw-a',
             ipAddress: '10.0.1.102',
             associatedInstances: ['eni-1'],
+            masterInstanceId: 'eni-1',
           },
           { haVipId: 'havip-creating', vSwitchId: 'vsw-a', ipAddress: '10.0.1.103', status: 'Creating' },
         ],

@@ -4,6 +4,9 @@
  * injectable clock, ECS state-change events, and deterministic fault injection. Usable without HTTP
  * ({@link SimulatedCloud.handle}); `startSimulatorServer` puts it on the wire for the official SDKs.
  */
+import { ipv4ToNumber } from '../../core/election.js';
+import { InvalidInputError } from '../../core/errors.js';
+import { addressesInScript, invocationKey, renderInvocationResult, runCommandParams } from './assistant.js';
 import { systemClock } from './clock.js';
 import { E, SimApiError } from './errors.js';
 import {
@@ -28,12 +31,14 @@ import {
 import { counterId, seededRandom } from './random.js';
 import { eipsOfHaVip, renderEip, renderEni, renderHaVip, renderInstance } from './render.js';
 import type {
+  SimAnnounceResult,
   SimClock,
   SimEipView,
   SimEniView,
   SimHaVipInstanceType,
   SimHaVipView,
   SimInstanceView,
+  SimInvocationView,
   SimQuotas,
   SimRequest,
   SimResponse,
@@ -46,6 +51,7 @@ import {
   type EipRec,
   type HaVipRec,
   type InstanceRec,
+  type InvocationRec,
   type World,
   type WorldView,
 } from './world.js';
@@ -66,6 +72,13 @@ export interface SimulatedCloudOptions {
   readonly randomSeed?: number;
   /** How far back stale describes can look. Default 10 minutes. */
   readonly historyMs?: number;
+  /**
+   * How long simulated keepalived waits before a backup announces a HaVip that lost its master.
+   * Default 3600 ms: keepalived's master-down interval at `advert_int 1` (3 × 1 s + skew).
+   */
+  readonly keepalivedTakeoverMs?: number;
+  /** How long a Cloud Assistant invocation stays `Running` before the script has run. Default 300 ms. */
+  readonly cloudAssistantDelayMs?: number;
 }
 
 interface Operation {
@@ -85,6 +98,7 @@ const EIP_TYPES = ['EcsInstance', 'NetworkInterface', 'HaVip'] as const;
 const HAVIP_FILTER_KEYS = ['HaVipId', 'VpcId', 'VSwitchId', 'Status', 'HaVipAddress'] as const;
 const MAX_TOKENS = 10_000;
 const RECENT_EVENTS = 500;
+const MAX_INVOCATIONS = 10_000;
 
 const SERVER_FAULTS: Record<ServerFaultCode, { status: number; message: string }> = {
   ServiceUnavailable: {
@@ -121,9 +135,15 @@ export class SimulatedCloud {
   private calls: Record<string, number> = {};
   private faultCounts: Record<string, number> = {};
   private throttled = 0;
+  private announced = { accepted: 0, ignored: 0 };
   private requestSeq = 0;
   private eventSeq = 0;
   private transitionSeq = 0;
+  private invokeSeq = 0;
+  private readonly keepalivedTakeoverMs: number;
+  private readonly cloudAssistantDelayMs: number;
+  /** HaVips with a keepalived takeover timer running. */
+  private readonly takeovers = new Set<string>();
 
   constructor(seed: SimSeed, opts: SimulatedCloudOptions = {}) {
     const parsed = parseSimSeed(seed);
@@ -133,12 +153,19 @@ export class SimulatedCloud {
     this.accountId = parsed.accountId ?? '1234567890123456';
     this.historyMs = opts.historyMs ?? 600_000;
     this.world = buildWorld(parsed, this.quotas, new Date(this.clock.now()).toISOString());
+    this.keepalivedTakeoverMs = nonNegativeOption('keepalivedTakeoverMs', opts.keepalivedTakeoverMs, 3600);
+    this.cloudAssistantDelayMs = nonNegativeOption('cloudAssistantDelayMs', opts.cloudAssistantDelayMs, 300);
     const base = opts.transitionDelayMs ?? 0;
-    this.faultState = new Faults(this.clock, opts.random ?? seededRandom(opts.randomSeed ?? 1), {
-      haVip: opts.transitionDelays?.haVip ?? base,
-      eip: opts.transitionDelays?.eip ?? base,
-      instance: opts.transitionDelays?.instance ?? base,
-    });
+    this.faultState = new Faults(
+      this.clock,
+      opts.random ?? seededRandom(opts.randomSeed ?? 1),
+      {
+        haVip: opts.transitionDelays?.haVip ?? base,
+        eip: opts.transitionDelays?.eip ?? base,
+        instance: opts.transitionDelays?.instance ?? base,
+      },
+      () => this.scheduleTakeovers(),
+    );
     this.faults = this.faultState;
     this.ops = this.operations();
     this.commit();
@@ -253,6 +280,8 @@ export class SimulatedCloud {
       this.start(required(p, 'InstanceId'));
       return {};
     });
+    ecs('RunCommand', true, (p) => this.runCommand(p));
+    ecs('DescribeInvocationResults', false, (p, v) => this.describeInvocationResults(p, v));
     return m;
   }
 
@@ -451,7 +480,8 @@ export class SimulatedCloud {
       status: bindings.length > 0 ? 'InUse' : 'Available',
       pending: undefined,
     };
-    this.world.haVips.set(haVipId, { ...next, master: this.world.electMaster(next) });
+    // Binding alone never names a master; unbinding the master clears it (in commit()).
+    this.world.haVips.set(haVipId, next);
     this.commit();
   }
 
@@ -676,17 +706,10 @@ export class SimulatedCloud {
 
   private setInstanceStatus(i: InstanceRec, status: InstanceRec['status']): void {
     this.world.instances.set(i.instanceId, { ...i, status });
-    this.refreshMasters();
+    // A master that stops sending traffic (Stopping) loses the HaVip in commit(); starting again does
+    // not bring it back: only a new announcement does.
     this.commit();
     if (status !== 'Pending') this.emit(i, status);
-  }
-
-  /** Re-elect masters after a liveness change (an instance stopping or coming back). */
-  private refreshMasters(): void {
-    for (const [id, h] of this.world.haVips) {
-      const master = this.world.electMaster(h);
-      if (master !== h.master) this.world.haVips.set(id, { ...h, master });
-    }
   }
 
   // =============================================================================================
@@ -733,7 +756,6 @@ export class SimulatedCloud {
         status: settled ? (bindings.length > 0 ? 'InUse' : 'Available') : h.status,
       });
     }
-    this.refreshMasters();
     this.commit();
     this.emit(i, 'Deleted');
   }
@@ -775,7 +797,11 @@ export class SimulatedCloud {
   // Transitions
 
   private schedule(kind: TransitionKind, run: () => void): void {
-    const delay = this.faultState.transitionDelay(kind);
+    this.scheduleAfter(this.faultState.transitionDelay(kind), run);
+  }
+
+  /** Anything the simulator does later (transitions, keepalived takeovers, command runs), on its clock. */
+  private scheduleAfter(delay: number, run: () => void): void {
     const t: Transition = { id: ++this.transitionSeq, due: this.clock.now() + delay, run, timer: undefined };
     this.transitions.set(t.id, t);
     t.timer = this.clock.setTimeout(() => this.fire(t.id), delay);
@@ -788,7 +814,10 @@ export class SimulatedCloud {
     t.run();
   }
 
-  /** Complete every pending asynchronous transition now, in due order (for tests). */
+  /**
+   * Complete every pending asynchronous transition now, in due order, including keepalived takeovers
+   * and Cloud Assistant runs (for tests).
+   */
   async settle(): Promise<void> {
     for (;;) {
       let next: Transition | undefined;
@@ -802,13 +831,288 @@ export class SimulatedCloud {
     await Promise.resolve();
   }
 
-  /** Number of asynchronous transitions still in flight. */
+  /** Number of asynchronous transitions (and pending takeovers and command runs) still in flight. */
   pendingTransitions(): number {
     return this.transitions.size;
   }
 
+  /**
+   * Every change ends here: masters that lost their binding or liveness are cleared, the change is
+   * recorded for stale describes, and keepalived hosts get a chance to take over.
+   */
   private commit(): void {
+    this.world.clearLostMasters();
     this.world.commit(this.clock.now(), this.historyMs);
+    this.scheduleTakeovers();
+  }
+
+  // =============================================================================================
+  // The data plane: ARP announcements decide MasterInstanceId
+
+  /**
+   * An ARP announcement (gratuitous ARP) of `address` from an instance (or from one of its ENIs when an
+   * `eni-` id is given). The VPC makes the announcer the HaVip's master only when the address is a
+   * HaVip's address in the announcer's vSwitch, the announcer (the instance or its ENI) is bound to
+   * that HaVip, and the instance is Running; anything else is ignored, as the VPC ignores ARP from
+   * hosts that are not bound. Repeating an accepted announcement is harmless.
+   */
+  announce(instanceId: string, address: string): SimAnnounceResult {
+    const r = this.resolveAnnouncement(instanceId, address);
+    if (!r.accepted) {
+      this.announced.ignored += 1;
+      return r;
+    }
+    this.announced.accepted += 1;
+    const h = this.world.haVips.get(r.haVipId!)!;
+    if (h.master !== r.masterInstanceId) {
+      this.world.haVips.set(h.haVipId, { ...h, master: r.masterInstanceId });
+      this.commit();
+    }
+    return r;
+  }
+
+  private resolveAnnouncement(id: string, address: string): SimAnnounceResult {
+    const ignored = (reason: string): SimAnnounceResult => ({ accepted: false, reason });
+    if (ipv4ToNumber(address) === undefined)
+      return ignored(`${JSON.stringify(address)} is not an IPv4 address`);
+    const host = this.world.hostOf(id);
+    if (host === undefined) {
+      return ignored(
+        id.startsWith('eni-') && this.world.enis.has(id)
+          ? `ENI ${id} is not attached to an instance, so nothing sends its ARP`
+          : `${id} does not exist`,
+      );
+    }
+    if (host.status !== 'Running') {
+      return ignored(`instance ${host.instanceId} is ${host.status}; only a Running instance sends ARP`);
+    }
+    // The announcer's interfaces: an ENI id names one; an instance speaks on its own and its ENIs.
+    const targets = id.startsWith('eni-')
+      ? [id]
+      : [
+          id,
+          ...[...this.world.enis.values()]
+            .filter((n) => n.instanceId === id)
+            .map((n) => n.networkInterfaceId),
+        ];
+    let unbound: HaVipRec | undefined;
+    for (const t of targets) {
+      const vSwitchId = t.startsWith('eni-') ? this.world.enis.get(t)?.vSwitchId : host.vSwitchId;
+      for (const h of this.world.haVips.values()) {
+        if (h.ipAddress !== address || h.vSwitchId !== vSwitchId || h.regionId !== host.regionId) continue;
+        if (h.bindings.includes(t)) return { accepted: true, haVipId: h.haVipId, masterInstanceId: t };
+        unbound ??= h;
+      }
+    }
+    if (unbound !== undefined) {
+      return ignored(
+        `${id} is not bound to HaVip ${unbound.haVipId} (${address}); the VPC ignores ARP from unbound instances`,
+      );
+    }
+    return ignored(`${address} is not the address of a HaVip in the vSwitch of ${id}`);
+  }
+
+  /**
+   * Which target receives the HaVip's traffic now: the master while it is bound and live, else nobody
+   * (traffic to the address is dropped). Ground truth, never stale.
+   */
+  servingInstance(haVipId: string): string | undefined {
+    const h = this.world.haVips.get(haVipId);
+    if (h?.master === undefined) return undefined;
+    return h.bindings.includes(h.master) && this.world.isLive(h.master) ? h.master : undefined;
+  }
+
+  /**
+   * Simulated keepalived: for every HaVip without a master that has a bound, Running, not-stuck
+   * keepalived host, the best of them (priority, then higher IP) announces the address after
+   * `keepalivedTakeoverMs`. It never preempts a live master (as with `nopreempt`).
+   */
+  private scheduleTakeovers(): void {
+    for (const h of this.world.haVips.values()) {
+      if (h.master !== undefined || this.takeovers.has(h.haVipId)) continue;
+      if (this.keepalivedCandidate(h) === undefined) continue;
+      const haVipId = h.haVipId;
+      this.takeovers.add(haVipId);
+      this.scheduleAfter(this.keepalivedTakeoverMs, () => {
+        this.takeovers.delete(haVipId);
+        const cur = this.world.haVips.get(haVipId);
+        if (cur === undefined || cur.master !== undefined) return;
+        const winner = this.keepalivedCandidate(cur);
+        if (winner !== undefined) this.announce(winner, cur.ipAddress);
+      });
+    }
+  }
+
+  private keepalivedCandidate(h: HaVipRec): string | undefined {
+    let best: { id: string; priority: number; ip: number } | undefined;
+    for (const b of h.bindings) {
+      const host = this.world.hostOf(b);
+      if (host?.keepalived === undefined || host.status !== 'Running') continue;
+      if (this.faultState.keepalivedStuckOn(host.instanceId)) continue;
+      const priority = host.keepalived.priorities[h.haVipId] ?? host.keepalived.priority;
+      const ip = ipv4ToNumber(this.world.addressOf(b) ?? '') ?? 0;
+      if (
+        best === undefined ||
+        priority > best.priority ||
+        (priority === best.priority && (ip > best.ip || (ip === best.ip && b > best.id)))
+      )
+        best = { id: b, priority, ip };
+    }
+    return best?.id;
+  }
+
+  // =============================================================================================
+  // Cloud Assistant
+
+  private runCommand(p: Params): Record<string, unknown> {
+    const regionId = this.region(p);
+    const req = runCommandParams(p);
+    for (const id of req.instanceIds) {
+      const i = this.world.instances.get(id);
+      if (i === undefined || i.regionId !== regionId) {
+        throw new SimApiError(
+          404,
+          'InvalidInstance.NotFound',
+          `The specified instance ${id} does not exist.`,
+        );
+      }
+      if (i.status !== 'Running') {
+        throw new SimApiError(
+          400,
+          'InvalidInstanceStatus',
+          `The specified instance ${id} is ${i.status}; Cloud Assistant runs commands only on Running instances.`,
+        );
+      }
+    }
+    const seq = ++this.invokeSeq;
+    const invokeId = `t-sim${seq.toString(16).padStart(12, '0')}`;
+    const startTime = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const instanceId of req.instanceIds) {
+      const rec: InvocationRec = {
+        invokeId,
+        regionId,
+        instanceId,
+        name: req.name,
+        commandType: req.type,
+        commandContent: req.script,
+        status: 'Running',
+        exitCode: undefined,
+        output: '',
+        errorCode: undefined,
+        errorInfo: undefined,
+        startTime,
+        finishedTime: undefined,
+      };
+      this.world.invocations.set(invocationKey(invokeId, instanceId), rec);
+    }
+    while (this.world.invocations.size > MAX_INVOCATIONS) {
+      this.world.invocations.delete(this.world.invocations.keys().next().value as string);
+    }
+    this.commit();
+    this.scheduleAfter(this.cloudAssistantDelayMs, () => {
+      for (const instanceId of req.instanceIds) this.execute(invocationKey(invokeId, instanceId));
+    });
+    return { InvokeId: invokeId, CommandId: `c-sim${seq.toString(16).padStart(12, '0')}` };
+  }
+
+  /** The agent picks the command up and runs it (or cannot). */
+  private execute(key: string): void {
+    const rec = this.world.invocations.get(key);
+    if (rec === undefined || rec.status !== 'Running') return;
+    const result = this.runOnHost(rec);
+    const finishedTime = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.world.invocations.set(key, { ...rec, finishedTime, ...result });
+    this.commit();
+  }
+
+  /** The outcome of one run, with the documented ErrorCode / ErrorInfo values. */
+  private runOnHost(rec: InvocationRec): Partial<InvocationRec> & Pick<InvocationRec, 'status'> {
+    const inst = this.world.instances.get(rec.instanceId);
+    if (inst === undefined) {
+      return {
+        status: 'Error',
+        errorCode: 'InstanceReleased',
+        errorInfo: 'the instance has released when create task',
+      };
+    }
+    if (inst.status !== 'Running') {
+      return {
+        status: 'Aborted',
+        errorCode: 'InstanceNotRunning',
+        errorInfo: 'the instance is not running when create task',
+      };
+    }
+    if (rec.commandType !== 'RunShellScript') {
+      return {
+        status: 'Failed',
+        errorCode: 'CommandNotApplicable',
+        errorInfo: 'the command is not applicable',
+      };
+    }
+    const mode = this.faultState.cloudAssistantOn(rec.instanceId);
+    if (mode === 'offline') {
+      // The command is never delivered: Aborted ("failed to be sent to the instance"), no exit code.
+      return {
+        status: 'Aborted',
+        errorCode: 'ClientNotRunning',
+        errorInfo: 'the aliyun service is not running on the instance',
+      };
+    }
+    if (mode === 'fail') {
+      return {
+        status: 'Failed',
+        exitCode: 1,
+        output: 'simulated failure: the script exited with status 1\n',
+        errorCode: 'ExitCodeNonzero',
+        errorInfo: 'the command execution exit code is not zero',
+      };
+    }
+    // The host sends the ARP whether or not the VPC acts on it: the script succeeds either way.
+    let output = '';
+    for (const address of this.haVipAddressesIn(rec.commandContent, inst)) {
+      this.announce(rec.instanceId, address);
+      output += `announced ${address}\n`;
+    }
+    return { status: 'Success', exitCode: 0, output };
+  }
+
+  /** HaVip addresses (of the instance's vSwitches) that the script sends gratuitous ARP for. */
+  private haVipAddressesIn(script: string, inst: InstanceRec): string[] {
+    const vSwitches = new Set([inst.vSwitchId]);
+    for (const n of this.world.enis.values())
+      if (n.instanceId === inst.instanceId) vSwitches.add(n.vSwitchId);
+    const known = new Set(
+      [...this.world.haVips.values()]
+        .filter((h) => h.regionId === inst.regionId && vSwitches.has(h.vSwitchId))
+        .map((h) => h.ipAddress),
+    );
+    return addressesInScript(script).filter((a) => known.has(a));
+  }
+
+  private describeInvocationResults(p: Params, view: WorldView): Record<string, unknown> {
+    const regionId = this.region(p);
+    const pg = page(p, 10, 50);
+    const invokeId = optional(p, 'InvokeId');
+    const instanceId = optional(p, 'InstanceId');
+    // Output is Base64 unless PlainText is asked for (the documented default is Base64).
+    const plain = optional(p, 'ContentEncoding')?.toLowerCase() === 'plaintext';
+    const items = [...view.invocations.values()].filter(
+      (r) =>
+        r.regionId === regionId &&
+        (invokeId === undefined || r.invokeId === invokeId) &&
+        (instanceId === undefined || r.instanceId === instanceId),
+    );
+    return {
+      Invocation: {
+        TotalCount: items.length,
+        PageNumber: pg.pageNumber,
+        PageSize: pg.pageSize,
+        NextToken: '',
+        InvocationResults: {
+          InvocationResult: slicePage(items, pg).map((r) => renderInvocationResult(r, plain)),
+        },
+      },
+    };
   }
 
   // =============================================================================================
@@ -847,6 +1151,21 @@ export class SimulatedCloud {
     return { ...rest, status: n.instanceId === undefined ? 'Available' : 'InUse' };
   }
 
+  /** A Cloud Assistant invocation on one instance (the first instance when `instanceId` is omitted). */
+  invocation(invokeId: string, instanceId?: string): SimInvocationView | undefined {
+    let rec: InvocationRec | undefined;
+    if (instanceId !== undefined) rec = this.world.invocations.get(invocationKey(invokeId, instanceId));
+    else
+      for (const r of this.world.invocations.values())
+        if (r.invokeId === invokeId) {
+          rec = r;
+          break;
+        }
+    if (rec === undefined) return undefined;
+    const { startTime: _s, finishedTime: _f, commandType: _t, ...rest } = rec;
+    return rest;
+  }
+
   eip(id: string): SimEipView | undefined {
     const e = this.world.eips.get(id);
     if (e === undefined) return undefined;
@@ -861,6 +1180,7 @@ export class SimulatedCloud {
     instances: SimInstanceView[];
     enis: SimEniView[];
     eips: SimEipView[];
+    invocations: SimInvocationView[];
   } {
     return {
       regions: [...this.world.regions],
@@ -868,6 +1188,9 @@ export class SimulatedCloud {
       instances: [...this.world.instances.keys()].map((id) => this.instance(id)!),
       enis: [...this.world.enis.keys()].map((id) => this.eni(id)!),
       eips: [...this.world.eips.keys()].map((id) => this.eip(id)!),
+      invocations: [...this.world.invocations.values()].map(
+        (r) => this.invocation(r.invokeId, r.instanceId)!,
+      ),
     };
   }
 
@@ -875,18 +1198,34 @@ export class SimulatedCloud {
   // Stats
 
   stats(): SimStats {
-    return { calls: { ...this.calls }, faults: { ...this.faultCounts }, throttled: this.throttled };
+    return {
+      calls: { ...this.calls },
+      faults: { ...this.faultCounts },
+      throttled: this.throttled,
+      announcements: { ...this.announced },
+    };
   }
 
   resetStats(): void {
     this.calls = {};
     this.faultCounts = {};
     this.throttled = 0;
+    this.announced = { accepted: 0, ignored: 0 };
   }
 
   private countFault(kind: string): void {
     this.faultCounts[kind] = (this.faultCounts[kind] ?? 0) + 1;
   }
+}
+
+function nonNegativeOption(name: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isFinite(v) || v < 0) {
+    throw new InvalidInputError('simulator.options-invalid', 'invalid simulator options', [
+      { path: name, message: `must be a finite number of milliseconds >= 0, got ${String(v)}` },
+    ]);
+  }
+  return v;
 }
 
 function errorResponse(e: SimApiError, requestId: string, hostId: string): SimResponse {

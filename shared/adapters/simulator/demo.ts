@@ -2,7 +2,7 @@ import type { SimSeed } from './types.js';
 
 /**
  * The world `havip sim` serves without `--seed`: one region, one VPC, one vSwitch, two Running web
- * instances sharing a HaVip (bound to the first, which is master) with an EIP on the HaVip, and two
+ * instances sharing a HaVip (bound to the first, which has announced it and is master) with an EIP on the HaVip, and two
  * ENIs on two more instances with an unbound HaVip.
  */
 export function demoSeed(): SimSeed {
@@ -63,6 +63,7 @@ export function demoSeed(): SimSeed {
             vSwitchId: 'vsw-bp1demo',
             ipAddress: '192.168.1.100',
             associatedInstances: ['i-bp1demo0000000000001'],
+            masterInstanceId: 'i-bp1demo0000000000001',
           },
           { haVipId: 'havip-bp1demodb', vSwitchId: 'vsw-bp1demo', ipAddress: '192.168.1.200' },
         ],

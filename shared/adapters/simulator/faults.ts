@@ -12,6 +12,11 @@ import type { SimClock } from './types.js';
 export type ServerFaultCode = 'ServiceUnavailable' | 'InternalError';
 /** Resource kinds with asynchronous transitions. */
 export type TransitionKind = 'haVip' | 'eip' | 'instance';
+/**
+ * How the Cloud Assistant agent on an instance behaves: `ok` runs commands; `offline` never picks them
+ * up (the invocation ends `Aborted` with `ClientNotRunning`); `fail` runs them but the script exits 1.
+ */
+export type CloudAssistantMode = 'ok' | 'offline' | 'fail';
 
 export interface ThrottleConfig {
   /** Tokens added per second (sustained calls per second per account). */
@@ -36,6 +41,10 @@ export interface FaultConfig {
   readonly stalenessMs: number;
   readonly staleActions: readonly string[] | null;
   readonly transitionDelayMs: Readonly<Record<TransitionKind, number>>;
+  /** Instances (or `*`) whose simulated keepalived does not move. */
+  readonly keepalivedStuck: readonly string[];
+  /** Cloud Assistant agent behaviour by instance (or `*`); absent = `ok`. */
+  readonly cloudAssistant: Readonly<Record<string, CloudAssistantMode>>;
 }
 
 /** The programmatic fault API (also driven by the admin endpoint `/__admin/faults/...`). */
@@ -60,6 +69,14 @@ export interface FaultController {
   setStaleness(ms: number, opts?: { actions?: readonly string[] }): void;
   /** How long asynchronous transitions of one resource kind take from now on. */
   setTransitionDelay(kind: TransitionKind, ms: number): void;
+  /**
+   * Freeze (or release) the simulated keepalived on an instance, or on every instance with `*`: as if
+   * its vrrp_script never noticed the failure, it does not take over a HaVip that lost its master.
+   * Releasing it lets keepalived act on the current state (after the takeover delay).
+   */
+  setKeepalivedStuck(instanceId: string, stuck: boolean): void;
+  /** Cloud Assistant agent behaviour on an instance, or on every instance with `*` (per-instance wins). */
+  setCloudAssistant(instanceId: string, mode: CloudAssistantMode): void;
   /** Remove every fault; transition delays go back to the constructor's values. */
   reset(): void;
   config(): FaultConfig;
@@ -74,6 +91,14 @@ function nonNegative(name: string, v: number): number {
     ]);
   }
   return v;
+}
+
+function requireTarget(path: string, instanceId: string): void {
+  if (instanceId !== ANY && !/^i-[A-Za-z0-9_.-]+$/.test(instanceId)) {
+    throw new InvalidInputError('simulator.fault-invalid', 'invalid fault setting', [
+      { path, message: `must be an instance id (i-…) or *, got ${JSON.stringify(instanceId)}` },
+    ]);
+  }
 }
 
 /** Decision for one call, made before the operation runs. */
@@ -93,11 +118,15 @@ export class Faults implements FaultController {
   private stalenessMs = 0;
   private staleActions: ReadonlySet<string> | null = null;
   private delays: Record<TransitionKind, number>;
+  private readonly stuck = new Set<string>();
+  private readonly agents = new Map<string, CloudAssistantMode>();
 
   constructor(
     private readonly clock: SimClock,
     private readonly random: () => number,
     private readonly defaultDelays: Readonly<Record<TransitionKind, number>>,
+    /** Called when a data-plane switch changes (keepalived may have to act). */
+    private readonly onDataPlaneChange: () => void = () => {},
   ) {
     this.delays = { ...defaultDelays };
   }
@@ -166,7 +195,27 @@ export class Faults implements FaultController {
     this.delays[kind] = ms;
   }
 
+  setKeepalivedStuck(instanceId: string, stuck: boolean): void {
+    requireTarget('keepalivedStuck.instanceId', instanceId);
+    if (stuck) this.stuck.add(instanceId);
+    else this.stuck.delete(instanceId);
+    this.onDataPlaneChange();
+  }
+
+  setCloudAssistant(instanceId: string, mode: CloudAssistantMode): void {
+    requireTarget('cloudAssistant.instanceId', instanceId);
+    if (mode !== 'ok' && mode !== 'offline' && mode !== 'fail') {
+      throw new InvalidInputError('simulator.fault-invalid', 'invalid fault setting', [
+        { path: 'cloudAssistant.mode', message: `must be ok, offline or fail, got ${String(mode)}` },
+      ]);
+    }
+    // Kept even when `ok`: a per-instance setting wins over `*`.
+    this.agents.set(instanceId, mode);
+  }
+
   reset(): void {
+    this.stuck.clear();
+    this.agents.clear();
     this.latencyMs = 0;
     this.latencyByAction.clear();
     this.throttle = null;
@@ -177,6 +226,7 @@ export class Faults implements FaultController {
     this.stalenessMs = 0;
     this.staleActions = null;
     this.delays = { ...this.defaultDelays };
+    this.onDataPlaneChange();
   }
 
   config(): FaultConfig {
@@ -190,7 +240,19 @@ export class Faults implements FaultController {
       stalenessMs: this.stalenessMs,
       staleActions: this.staleActions === null ? null : [...this.staleActions],
       transitionDelayMs: { ...this.delays },
+      keepalivedStuck: [...this.stuck],
+      cloudAssistant: Object.fromEntries(this.agents),
     };
+  }
+
+  /** Whether keepalived on this instance is frozen. */
+  keepalivedStuckOn(instanceId: string): boolean {
+    return this.stuck.has(ANY) || this.stuck.has(instanceId);
+  }
+
+  /** The Cloud Assistant agent's behaviour on this instance. */
+  cloudAssistantOn(instanceId: string): CloudAssistantMode {
+    return this.agents.get(instanceId) ?? this.agents.get(ANY) ?? 'ok';
   }
 
   // -- decisions (used by SimulatedCloud) ------------------------------------------------------

@@ -8,6 +8,7 @@ export { demoSeed } from './demo.js';
 export { SimApiError } from './errors.js';
 export type { SimEcsStateChangeEvent, SimEventSink, SimInstanceEventState } from './events.js';
 export type {
+  CloudAssistantMode,
   FaultConfig,
   FaultController,
   ServerFaultCode,
@@ -20,6 +21,7 @@ export { percentEncode } from './signature.js';
 export { type SeedFromTopologyOptions, seedFromTopology } from './topology.js';
 export {
   parseSimSeed,
+  type SimAnnounceResult,
   type SimClock,
   type SimEipInstanceType,
   type SimEipSeed,
@@ -34,6 +36,9 @@ export {
   type SimInstanceSeed,
   type SimInstanceStatus,
   type SimInstanceView,
+  type SimInvocationStatus,
+  type SimInvocationView,
+  type SimKeepalivedSeed,
   type SimQuotas,
   type SimRegionSeed,
   type SimRequest,

@@ -50,11 +50,14 @@ const COMMON_PARAMS = new Set([
 ]);
 
 const MAX_BODY = 1 << 20;
+const MAX_HEADER_BYTES = 128 * 1024;
 
 export async function startSimulatorServer(opts: SimulatorServerOptions): Promise<SimulatorServer> {
   const host = opts.host ?? '127.0.0.1';
   let seq = 0;
-  const server: Server = createServer((req, res) => {
+  // RPC calls carry every parameter in the query string: a RunCommand script of the API's maximum
+  // (24 KB after Base64) does not fit Node's default 16 KiB header limit.
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     handleHttp(opts.cloud, req, res, () => counterId(3, ++seq)).catch((e: unknown) => {
       if (!res.headersSent)
         sendJson(res, 500, { Code: 'InternalError', Message: e instanceof Error ? e.message : String(e) });
@@ -196,6 +199,9 @@ const adminSchemas = {
   staleness: z.object({ ms: nonNeg, actions: z.array(z.string().min(1)).optional() }),
   transitionDelay: z.object({ kind: z.enum(['haVip', 'eip', 'instance']), ms: nonNeg }),
   stop: z.object({ force: z.boolean().optional() }),
+  announce: z.object({ address: z.string().min(1) }),
+  keepalivedStuck: z.object({ instanceId: z.string().min(1), stuck: z.boolean() }),
+  cloudAssistant: z.object({ instanceId: z.string().min(1), mode: z.enum(['ok', 'offline', 'fail']) }),
 };
 
 function parseBody<T extends z.ZodType>(schema: T, body: Buffer, route: string): z.output<T> {
@@ -236,9 +242,15 @@ async function handleAdmin(
   const f = cloud.faults;
   const faults = () => ({ ok: true, faults: f.config() });
   try {
-    const inst = /^\/instances\/([^/]+)\/(stop|start|delete)$/.exec(path);
+    const inst = /^\/instances\/([^/]+)\/(stop|start|delete|announce)$/.exec(path);
     if (method === 'POST' && inst !== null) {
       const id = decodeURIComponent(inst[1]!);
+      if (inst[2] === 'announce') {
+        // What a host agent does after configuring the address: gratuitous ARP. An ignored
+        // announcement is still a 200: the host sent it; the VPC chose not to act on it.
+        const { address } = parseBody(adminSchemas.announce, body, route);
+        return sendJson(res, 200, { ok: true, ...cloud.announce(id, address) });
+      }
       if (inst[2] === 'stop') cloud.stopInstance(id, parseBody(adminSchemas.stop, body, route));
       else if (inst[2] === 'start') cloud.startInstance(id);
       else cloud.deleteInstance(id);
@@ -290,6 +302,16 @@ async function handleAdmin(
       case 'POST /faults/transition-delay': {
         const b = parseBody(adminSchemas.transitionDelay, body, route);
         f.setTransitionDelay(b.kind, b.ms);
+        return sendJson(res, 200, faults());
+      }
+      case 'POST /faults/keepalived-stuck': {
+        const b = parseBody(adminSchemas.keepalivedStuck, body, route);
+        f.setKeepalivedStuck(b.instanceId, b.stuck);
+        return sendJson(res, 200, faults());
+      }
+      case 'POST /faults/cloud-assistant': {
+        const b = parseBody(adminSchemas.cloudAssistant, body, route);
+        f.setCloudAssistant(b.instanceId, b.mode);
         return sendJson(res, 200, faults());
       }
       default:

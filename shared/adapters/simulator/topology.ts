@@ -2,6 +2,7 @@
  * Builds a simulator world in which a topology is valid: every vSwitch (in one made-up VPC per
  * region), every member Running with its IP, each ENI member attached to a made-up instance, every
  * HaVip and EIP. Made-up addresses are deterministic, so the same topology always yields the same world.
+ * Groups with `announce: keepalived` get simulated keepalived on their members' hosts.
  */
 import { compareCandidates } from '../../core/election.js';
 import { HavipError } from '../../core/errors.js';
@@ -11,6 +12,7 @@ import type {
   SimEniSeed,
   SimHaVipSeed,
   SimInstanceSeed,
+  SimKeepalivedSeed,
   SimRegionSeed,
   SimSeed,
 } from './types.js';
@@ -18,8 +20,9 @@ import type {
 export interface SeedFromTopologyOptions {
   /**
    * `highest`: bind each HaVip to its highest-priority member (keepalived election, everyone healthy),
-   * which becomes the master; bind each EIP to its HaVip (`havip` mode) or to that member (`direct`).
-   * `none` (default): nothing is bound.
+   * which has announced it and is the master (the world starts served); bind each EIP to its HaVip
+   * (`havip` mode) or to that member (`direct`). In `announce: keepalived` groups every member is bound
+   * (coexistence) and the highest one is master. `none` (default): nothing is bound or announced.
    */
   readonly attach?: 'highest' | 'none';
 }
@@ -99,6 +102,30 @@ export function seedFromTopology(t: Topology, opts: SeedFromTopologyOptions = {}
   for (const g of t.groups) for (const m of g.members) used(g.vSwitchId).add(m.ip);
 
   let eipCount = 0;
+  // keepalived runs on the host that owns the interface: the instance, or an ENI member's made-up host.
+  const hostId = (m: Member) => (m.kind === 'ecs' ? m.id : `i-sim${m.id.slice('eni-'.length)}`);
+  const keepalived = new Map<string, { priority: number; priorities: Record<string, number> }>();
+  for (const g of t.groups) {
+    if (g.announce !== 'keepalived') continue;
+    for (const m of g.members) {
+      const k = keepalived.get(hostId(m)) ?? { priority: m.priority, priorities: {} };
+      if (g.haVipId !== undefined) k.priorities[g.haVipId] = m.priority;
+      keepalived.set(hostId(m), k);
+    }
+  }
+  const withKeepalived = (id: string): { keepalived?: SimKeepalivedSeed } => {
+    const k = keepalived.get(id);
+    if (k === undefined) return {};
+    // One priority for every HaVip collapses to the plain form.
+    const distinct = new Set(Object.values(k.priorities));
+    return {
+      keepalived:
+        distinct.size <= 1 && (distinct.size === 0 || distinct.has(k.priority))
+          ? { priority: k.priority }
+          : { priority: k.priority, priorities: k.priorities },
+    };
+  };
+
   for (const g of t.groups) {
     const r = acc(g.region);
     if (!r.vSwitches.includes(g.vSwitchId)) r.vSwitches.push(g.vSwitchId);
@@ -110,33 +137,38 @@ export function seedFromTopology(t: Topology, opts: SeedFromTopologyOptions = {}
             vSwitchId: g.vSwitchId,
             privateIp: m.ip,
             status: 'Running',
+            ...withKeepalived(m.id),
           });
         continue;
       }
       if (r.enis.has(m.id)) continue;
-      const hostId = `i-sim${m.id.slice('eni-'.length)}`;
-      r.instances.set(hostId, {
-        instanceId: hostId,
+      const host = hostId(m);
+      r.instances.set(host, {
+        instanceId: host,
         vSwitchId: g.vSwitchId,
         privateIp: freeAddress(prefix24(m.ip), used(g.vSwitchId), HOST_INSTANCE_HOSTS),
         status: 'Running',
         instanceName: `host of ${m.id}`,
+        ...withKeepalived(host),
       });
       r.enis.set(m.id, {
         networkInterfaceId: m.id,
         vSwitchId: g.vSwitchId,
         privateIp: m.ip,
-        instanceId: hostId,
+        instanceId: host,
       });
     }
     const top = attach === 'highest' ? highest(g) : undefined;
     if (g.haVipId !== undefined && !r.haVips.has(g.haVipId)) {
       const base = prefix24(g.members[0]?.ip ?? '192.168.0.1');
+      // Coexistence binds every member (keepalived decides who serves); exclusive mode binds one.
+      const bound =
+        top === undefined ? [] : g.announce === 'keepalived' ? g.members.map((m) => m.id) : [top.id];
       r.haVips.set(g.haVipId, {
         haVipId: g.haVipId,
         vSwitchId: g.vSwitchId,
         ipAddress: freeAddress(base, used(g.vSwitchId), HAVIP_HOSTS),
-        ...(top === undefined ? {} : { associatedInstances: [top.id], masterInstanceId: top.id }),
+        ...(top === undefined ? {} : { associatedInstances: bound, masterInstanceId: top.id }),
       });
     }
     if (g.eip !== undefined && !r.eips.has(g.eip.allocationId)) {

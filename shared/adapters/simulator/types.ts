@@ -52,6 +52,15 @@ const vpcSeed = z.object({
   vSwitches: z.array(vSwitchSeed),
 });
 
+const vrrpPriority = z.number().int().min(1).max(255);
+
+const keepalivedSeed = z.object({
+  /** VRRP priority of this host's keepalived (higher wins; equal → higher IP). */
+  priority: vrrpPriority,
+  /** Per-HaVip priorities, for hosts that run one vrrp_instance per HaVip with different priorities. */
+  priorities: z.record(z.string(), vrrpPriority).optional(),
+});
+
 const instanceSeed = z.object({
   instanceId: id('i-', 'instanceId'),
   vSwitchId: id('vsw-', 'vSwitchId'),
@@ -60,6 +69,8 @@ const instanceSeed = z.object({
   instanceName: z.string().optional(),
   /** ECS `OperationLocks` reasons (e.g. `financial`); shown by DescribeInstances. */
   operationLocks: z.array(z.string()).optional(),
+  /** The host runs (simulated) keepalived: it announces HaVips it is bound to that have no live master. */
+  keepalived: keepalivedSeed.optional(),
 });
 
 const eniSeed = z.object({
@@ -76,6 +87,7 @@ const haVipSeed = z.object({
   ipAddress: ipv4,
   /** Bound ECS instance ids or ENI ids (one kind only). */
   associatedInstances: z.array(z.string()).optional(),
+  /** The bound target that has announced the address by ARP (must be bound and live). Default: none. */
   masterInstanceId: z.string().optional(),
   /** Only to model HaVips that are being created or deleted; otherwise derived from the bindings. */
   status: z.enum(['Creating', 'Deleting']).optional(),
@@ -120,6 +132,7 @@ export const simSeedSchema = z.object({
 export type SimVSwitchSeed = z.input<typeof vSwitchSeed>;
 export type SimVpcSeed = z.input<typeof vpcSeed>;
 export type SimInstanceSeed = z.input<typeof instanceSeed>;
+export type SimKeepalivedSeed = z.input<typeof keepalivedSeed>;
 export type SimEniSeed = z.input<typeof eniSeed>;
 export type SimHaVipSeed = z.input<typeof haVipSeed>;
 export type SimEipSeed = z.input<typeof eipSeed>;
@@ -239,6 +252,10 @@ export interface SimInstanceView {
   readonly status: SimInstanceStatus;
   readonly instanceName: string;
   readonly operationLocks: readonly string[];
+  /** Simulated keepalived on the host, if any. */
+  readonly keepalived:
+    | { readonly priority: number; readonly priorities: Readonly<Record<string, number>> }
+    | undefined;
 }
 
 export interface SimEniView {
@@ -269,4 +286,37 @@ export interface SimStats {
   /** Faults injected by kind: `latency`, `throttle`, `error`, `drop`, `stale`. */
   readonly faults: Record<string, number>;
   readonly throttled: number;
+  /** ARP announcements the VPC acted on (`accepted`) or ignored. */
+  readonly announcements: { readonly accepted: number; readonly ignored: number };
+}
+
+/** The VPC's answer to one ARP announcement. */
+export interface SimAnnounceResult {
+  /** Whether the announcement made (or kept) the announcer the master of a HaVip. */
+  readonly accepted: boolean;
+  /** Why it was ignored. */
+  readonly reason?: string;
+  /** The HaVip whose master it is, when accepted. */
+  readonly haVipId?: string;
+  /** The bound target that became master (the instance itself or its ENI bound to the HaVip). */
+  readonly masterInstanceId?: string;
+}
+
+/** Cloud Assistant `InvocationStatus` values the simulator produces. */
+export type SimInvocationStatus = 'Running' | 'Success' | 'Failed' | 'Aborted' | 'Error';
+
+/** One Cloud Assistant invocation on one instance (ground truth). */
+export interface SimInvocationView {
+  readonly invokeId: string;
+  readonly regionId: string;
+  readonly instanceId: string;
+  readonly name: string;
+  /** The decoded script. */
+  readonly commandContent: string;
+  readonly status: SimInvocationStatus;
+  readonly exitCode: number | undefined;
+  /** Plain text (Base64-encoded on the wire). */
+  readonly output: string;
+  readonly errorCode: string | undefined;
+  readonly errorInfo: string | undefined;
 }

@@ -12,6 +12,7 @@ import type {
   SimHaVipInstanceType,
   SimHaVipStatus,
   SimInstanceStatus,
+  SimInvocationStatus,
   SimQuotas,
 } from './types.js';
 
@@ -79,6 +80,13 @@ export interface InstanceRec {
   readonly instanceName: string;
   readonly operationLocks: readonly string[];
   readonly creationTime: string;
+  readonly keepalived: KeepalivedConf | undefined;
+}
+
+export interface KeepalivedConf {
+  readonly priority: number;
+  /** Per-HaVip overrides of `priority`. */
+  readonly priorities: Readonly<Record<string, number>>;
 }
 
 export interface EniRec {
@@ -108,6 +116,7 @@ export interface HaVipRec {
   /** Completed bindings, in binding order. */
   readonly bindings: readonly string[];
   readonly bindingType: SimHaVipInstanceType | undefined;
+  /** The bound target that last announced the address by ARP while live (`MasterInstanceId`). */
   readonly master: string | undefined;
   readonly pending: PendingHaVipOp | undefined;
   readonly createTime: string;
@@ -124,12 +133,31 @@ export interface EipRec {
   readonly allocationTime: string;
 }
 
+/** One Cloud Assistant invocation on one instance. */
+export interface InvocationRec {
+  readonly invokeId: string;
+  readonly regionId: string;
+  readonly instanceId: string;
+  readonly name: string;
+  /** `RunShellScript`, `RunBatScript` or `RunPowerShellScript`. */
+  readonly commandType: string;
+  readonly commandContent: string;
+  readonly status: SimInvocationStatus;
+  readonly exitCode: number | undefined;
+  readonly output: string;
+  readonly errorCode: string | undefined;
+  readonly errorInfo: string | undefined;
+  readonly startTime: string;
+  readonly finishedTime: string | undefined;
+}
+
 /** A consistent, read-only picture of the mutable part of the world. */
 export interface WorldView {
   readonly haVips: ReadonlyMap<string, HaVipRec>;
   readonly instances: ReadonlyMap<string, InstanceRec>;
   readonly enis: ReadonlyMap<string, EniRec>;
   readonly eips: ReadonlyMap<string, EipRec>;
+  readonly invocations: ReadonlyMap<string, InvocationRec>;
 }
 
 export class World implements WorldView {
@@ -140,6 +168,7 @@ export class World implements WorldView {
   readonly instances = new VersionedMap<InstanceRec>();
   readonly enis = new VersionedMap<EniRec>();
   readonly eips = new VersionedMap<EipRec>();
+  readonly invocations = new VersionedMap<InvocationRec>();
   private committed = false;
 
   /**
@@ -154,6 +183,7 @@ export class World implements WorldView {
     this.instances.commit(at, keepFrom);
     this.enis.commit(at, keepFrom);
     this.eips.commit(at, keepFrom);
+    this.invocations.commit(at, keepFrom);
   }
 
   /** The world as it was at time `t` (no further back than the kept history). */
@@ -163,6 +193,7 @@ export class World implements WorldView {
       instances: this.instances.at(t),
       enis: this.enis.at(t),
       eips: this.eips.at(t),
+      invocations: this.invocations.at(t),
     };
   }
 
@@ -175,13 +206,34 @@ export class World implements WorldView {
     return this.instances.get(id)?.status === 'Running';
   }
 
+  /** The instance that sends a target's ARP: the instance itself, or the instance an ENI is attached to. */
+  hostOf(id: string): InstanceRec | undefined {
+    if (id.startsWith('eni-')) {
+      const host = this.enis.get(id)?.instanceId;
+      return host === undefined ? undefined : this.instances.get(host);
+    }
+    return this.instances.get(id);
+  }
+
+  /** The private IPv4 of a target (keepalived's tie-break). */
+  addressOf(id: string): string | undefined {
+    return id.startsWith('eni-') ? this.enis.get(id)?.privateIp : this.instances.get(id)?.privateIp;
+  }
+
   /**
-   * Until ARP announcements are modelled, the master is the current master while it stays bound and
-   * live, else the first bound live target, else none.
+   * The data plane keeps a master only while it is bound and live: unbinding it, stopping its instance
+   * (or the ENI's host) or releasing the instance clears `MasterInstanceId`. Nobody is promoted here;
+   * only a new announcement names a new master. Returns whether anything changed.
    */
-  electMaster(h: HaVipRec): string | undefined {
-    if (h.master !== undefined && h.bindings.includes(h.master) && this.isLive(h.master)) return h.master;
-    return h.bindings.find((b) => this.isLive(b));
+  clearLostMasters(): boolean {
+    let changed = false;
+    for (const [id, h] of this.haVips) {
+      if (h.master !== undefined && !(h.bindings.includes(h.master) && this.isLive(h.master))) {
+        this.haVips.set(id, { ...h, master: undefined });
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   /** HaVips bound (or being bound) to `id`. */
@@ -268,6 +320,10 @@ export function buildWorld(seed: ParsedSimSeed, quotas: SimQuotas, createdAt: st
         instanceName: i.instanceName ?? i.instanceId,
         operationLocks: i.operationLocks ?? [],
         creationTime: createdAt,
+        keepalived:
+          i.keepalived === undefined
+            ? undefined
+            : { priority: i.keepalived.priority, priorities: { ...(i.keepalived.priorities ?? {}) } },
       });
     });
   });
@@ -353,6 +409,7 @@ export function buildWorld(seed: ParsedSimSeed, quotas: SimQuotas, createdAt: st
         issues.push({
           path: `${p}.masterInstanceId`,
           message: `${h.masterInstanceId} is not one of associatedInstances`,
+          hint: 'only a bound target can have announced the HaVip',
         });
       }
       const rec: HaVipRec = {
@@ -376,7 +433,19 @@ export function buildWorld(seed: ParsedSimSeed, quotas: SimQuotas, createdAt: st
       w.haVips.set(h.haVipId, rec);
     });
   });
-  for (const [id, h] of w.haVips) w.haVips.set(id, { ...h, master: w.electMaster(h) });
+  // A master must be able to have announced: its instance (or the ENI's host) must be Running.
+  seed.regions.forEach((r, ri) => {
+    r.haVips.forEach((h, hi) => {
+      const m = h.masterInstanceId;
+      if (m !== undefined && w.haVips.get(h.haVipId)?.bindings.includes(m) && !w.isLive(m)) {
+        issues.push({
+          path: `regions[${ri}].haVips[${hi}].masterInstanceId`,
+          message: `${m} is not live (its instance is not Running), so it cannot be the master`,
+          hint: 'name a Running bound target, or leave masterInstanceId out (nobody has announced)',
+        });
+      }
+    });
+  });
   for (const id of new Set([...w.instances.keys(), ...w.enis.keys()])) {
     const n = w.haVipsOf(id).length;
     if (n > quotas.haVipsPerInstance) {
