@@ -1,0 +1,39 @@
+'use strict';
+/**
+ * One cold start, in a fresh `node` process. The variant is the first argument:
+ *   bare                 load nothing (what `node` itself costs)
+ *   sdk                  require @alicloud/vpc20160428 and @alicloud/ecs20140526 (the naive client choice)
+ *   handler <index.js>   require a bundled FC handler, then call it once with the event in BENCH_EVENT
+ * The result is one JSON line on file descriptor 3: times are `performance.now()`, i.e. milliseconds
+ * since this process began, so node's own start-up is included and parent-side spawn noise is not.
+ */
+const { writeSync } = require('node:fs');
+const { performance } = require('node:perf_hooks');
+
+function report(result) {
+  writeSync(3, `${JSON.stringify({ ...result, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+  process.exit(0);
+}
+
+async function main() {
+  const [variant, bundle] = process.argv.slice(2);
+  if (variant === 'bare') return report({ readyMs: performance.now() });
+  if (variant === 'sdk') {
+    require('@alicloud/vpc20160428');
+    require('@alicloud/ecs20140526');
+    return report({ readyMs: performance.now() });
+  }
+  if (variant !== 'handler' || !bundle) throw new Error(`unknown variant ${variant}`);
+  const { handler } = require(bundle);
+  const readyMs = performance.now();
+  const context = JSON.parse(process.env.BENCH_CONTEXT || '{}');
+  // Function Compute passes the event as a Buffer.
+  const result = await handler(Buffer.from(process.env.BENCH_EVENT || ''), context);
+  const handledMs = performance.now();
+  report({ readyMs, handledMs, result });
+}
+
+main().catch((e) => {
+  process.stderr.write(`cold-start child: ${e?.stack ?? String(e)}\n`);
+  process.exit(1);
+});
