@@ -17,7 +17,13 @@
 export { loadTopology, parseTopology, safeParseTopology } from './core/config.js';
 export { type DecideInput, decide } from './core/decide.js';
 export { compareCandidates, elect, ipv4ToNumber, rank } from './core/election.js';
-export { Engine, type EngineDeps, type EngineOptions, type ReconcileRequest, type ReconcileResult } from './core/engine.js';
+export {
+  Engine,
+  type EngineDeps,
+  type EngineOptions,
+  type ReconcileRequest,
+  type ReconcileResult,
+} from './core/engine.js';
 export * from './core/errors.js';
 export { assessMember } from './core/health.js';
 export type * from './core/model.js';

@@ -20,7 +20,6 @@ import { Engine, type EngineOptions } from '../core/engine.js';
 import { ConfigError, type InputIssue } from '../core/errors.js';
 import type { Topology } from '../core/model.js';
 import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from '../core/ports.js';
-import type { Announcer } from '../core/saga.js';
 import { validateLive } from '../core/validate-live.js';
 import { Service } from './service.js';
 
@@ -172,7 +171,6 @@ export interface RuntimeParts {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly prober?: Prober | undefined;
-  readonly announcer?: Announcer | undefined;
   readonly random?: () => number;
   readonly engineOptions?: Partial<EngineOptions>;
   /** Default time budget of one operation when no invocation deadline is known. */
@@ -202,7 +200,7 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
       clock,
       logger: parts.logger,
       prober: parts.prober,
-      announcer: parts.announcer,
+
       random: parts.random,
     },
     parts.topology,

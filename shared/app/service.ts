@@ -239,7 +239,7 @@ export class Service {
       value: drain ? `manual: ${req.reason} (${req.actor})` : 'manual',
       eventId: undefined,
     };
-    return this.ingest([signal], drain ? 'drain' : 'manual', req.invocationId);
+    return this.ingest([signal], drain ? 'drain' : 'manual', req.invocationId, req.actor);
   }
 
   /**
@@ -250,6 +250,7 @@ export class Service {
     signals: readonly IncomingSignal[],
     trigger: Trigger,
     invocationId: string,
+    actor?: string,
   ): Promise<{ groups: GroupName[]; results: ReconcileResult[] }> {
     const now = this.deps.clock.now();
     const records: SignalRecord[] = signals.map((s) => ({
@@ -268,7 +269,7 @@ export class Service {
     for (const g of groups) {
       results.push(
         await this.deps.engine
-          .reconcile({ group: g, trigger, invocationId, deadline: this.deps.deadline() })
+          .reconcile({ group: g, trigger, invocationId, deadline: this.deps.deadline(), actor })
           .catch((e: unknown) => failed(g, trigger, e)),
       );
     }

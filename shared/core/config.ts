@@ -66,6 +66,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   announce: 'agent',
   announceDeadlineSeconds: 30,
   fencing: 'none',
+  keepalivedForceMove: false,
 } as const);
 
 /** Codes the parser reports besides the field-rule codes it shares with the validators. */
@@ -168,6 +169,7 @@ const settingsShape = {
   announce: oneOf(['agent', 'cloud-assistant', 'keepalived', 'none']).optional(),
   announceDeadlineSeconds: int(1, 3600).optional(),
   fencing: oneOf(['none', 'stop']).optional(),
+  keepalivedForceMove: bool().optional(),
 };
 
 const memberSchema = strict(
@@ -614,6 +616,7 @@ function toGroup(g: RawGroup, d: RawSettings, region: string): Group {
     announceDeadlineSeconds:
       g.announceDeadlineSeconds ?? d.announceDeadlineSeconds ?? D.announceDeadlineSeconds,
     fencing: g.fencing ?? d.fencing ?? D.fencing,
+    keepalivedForceMove: g.keepalivedForceMove ?? d.keepalivedForceMove ?? D.keepalivedForceMove,
     members,
   };
 }

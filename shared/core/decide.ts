@@ -56,6 +56,7 @@ const describeReason = (r: IneligibleReason): string => {
 };
 
 export function decide(input: DecideInput): Decision {
+  if (input.group.announce === 'keepalived') return decideKeepalived(input);
   const { group, health, now } = input;
   const byId = new Map<string, Member>(group.members.map((m) => [m.id, m]));
   const healthOf = (id: MemberId): MemberHealth =>
@@ -278,4 +279,121 @@ export function decide(input: DecideInput): Decision {
       reason: `manual failover to ${target.id}, ${by}`,
     };
   }
+}
+
+/**
+ * keepalived coexistence: keepalived on the hosts elects and announces; the HaVip stays bound to every
+ * member and `MasterInstanceId` is whoever keepalived made master. The orchestrator only watches: an
+ * unhealthy master that keepalived has not replaced within `announceDeadlineSeconds` is alerted
+ * (`keepalived-stuck`) or, with `keepalivedForceMove`, unbound so a healthy peer's keepalived takes over.
+ */
+export function decideKeepalived(input: DecideInput): Decision {
+  const { group, health, now } = input;
+  const byId = new Map<string, Member>(group.members.map((m) => [m.id, m]));
+  const healthOf = (id: MemberId): MemberHealth | undefined => health.get(id);
+  const isEligible = (id: MemberId): boolean => healthOf(id)?.eligible === true;
+  const deadlineMs = group.announceDeadlineSeconds * 1000;
+
+  const foreign = input.bound.filter((id) => !byId.has(id));
+  if (foreign.length > 0) {
+    return {
+      kind: 'alert',
+      alert: 'foreign-association',
+      holder: undefined,
+      reason: `the HaVip is bound to ${foreign.join(', ')}, which ${foreign.length === 1 ? 'is' : 'are'} not in group ${group.name}; no action until an operator resolves it`,
+    };
+  }
+  if (input.manual !== undefined) {
+    return {
+      kind: 'alert',
+      alert: 'manual-refused',
+      holder: input.master as MemberId | undefined,
+      reason:
+        'manual failover refused: keepalived elects the master in this group; drain the member or stop keepalived on it instead',
+    };
+  }
+  const bound = input.bound.map((id) => byId.get(id) as Member);
+  const electedBound = elect(bound, isEligible);
+  const master = input.master === undefined || input.master === '' ? undefined : byId.get(input.master);
+
+  if (master === undefined) {
+    if (electedBound === undefined) {
+      return {
+        kind: 'alert',
+        alert: 'no-eligible-member',
+        holder: undefined,
+        reason: 'no master and no bound member is eligible',
+      };
+    }
+    // The likely previous master is the most recently failed bound member.
+    const since = Math.max(...bound.map((m) => healthOf(m.id)?.ineligibleSince ?? Number.NEGATIVE_INFINITY));
+    if (Number.isFinite(since) && now - since <= deadlineMs) {
+      return {
+        kind: 'noop',
+        holder: undefined,
+        reason: `no master yet: waiting for keepalived to elect one (${Math.floor((now - since) / 1000)}s of ${group.announceDeadlineSeconds}s)`,
+        recheckAt: since + deadlineMs + 1,
+      };
+    }
+    return {
+      kind: 'alert',
+      alert: 'keepalived-stuck',
+      holder: undefined,
+      reason: `no member announces the HaVip (MasterInstanceId is empty) although ${electedBound.id} is eligible: is keepalived running?`,
+    };
+  }
+  if (isEligible(master.id))
+    return { kind: 'noop', holder: master.id, reason: `keepalived master ${master.id} is eligible` };
+
+  const h = healthOf(master.id);
+  const why = (h?.reasons ?? [{ kind: 'missing' as const }]).map(describeReason).join(', ');
+  const since = h?.ineligibleSince ?? now;
+  if (now - since <= deadlineMs) {
+    return {
+      kind: 'noop',
+      holder: master.id,
+      reason: `keepalived master ${master.id} is not eligible (${why}); giving keepalived ${group.announceDeadlineSeconds}s to move (${Math.floor((now - since) / 1000)}s so far)`,
+      recheckAt: since + deadlineMs + 1,
+    };
+  }
+  const target = elect(
+    bound.filter((m) => m.id !== master.id),
+    isEligible,
+  );
+  if (target === undefined) {
+    return {
+      kind: 'alert',
+      alert: 'no-eligible-member',
+      holder: master.id,
+      reason: `keepalived master ${master.id} is not eligible (${why}) and no other bound member is eligible; keeping it`,
+    };
+  }
+  if (!group.keepalivedForceMove) {
+    return {
+      kind: 'alert',
+      alert: 'keepalived-stuck',
+      holder: master.id,
+      reason: `keepalived master ${master.id} has not been eligible for ${Math.floor((now - since) / 1000)}s (${why}) and keepalived has not moved it; ${target.id} is eligible (set keepalivedForceMove to let the orchestrator unbind the master)`,
+    };
+  }
+  const recent = input.recentMoves.filter(
+    (t) => t > now - group.flapGuard.windowSeconds * 1000 && t <= now,
+  ).length;
+  if (recent >= group.flapGuard.maxMoves && !(h?.reasons ?? []).some(isHardDown)) {
+    return {
+      kind: 'alert',
+      alert: 'flap-guard',
+      holder: master.id,
+      reason: `flap guard: ${recent} moves in the last ${group.flapGuard.windowSeconds}s; not unbinding keepalived master ${master.id}`,
+      blocked: { to: target.id, cause: 'failover' },
+    };
+  }
+  return {
+    kind: 'move',
+    from: master.id,
+    to: target.id,
+    cause: 'failover',
+    forced: false,
+    reason: `keepalived did not move the unhealthy master ${master.id} (${why}) within ${group.announceDeadlineSeconds}s: unbinding it so ${target.id}'s keepalived takes over`,
+  };
 }

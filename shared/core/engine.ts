@@ -22,15 +22,7 @@ import type {
   StateStore,
 } from './ports.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './retry.js';
-import {
-  type Announcer,
-  planSteps,
-  SagaRunner,
-  type SagaStep,
-  type StepReport,
-  stepKey,
-  stepTarget,
-} from './saga.js';
+import { planSteps, SagaRunner, type SagaStep, type StepReport, stepKey, stepTarget } from './saga.js';
 
 export interface EngineDeps {
   readonly cloud: CloudApi;
@@ -39,7 +31,6 @@ export interface EngineDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly prober?: Prober | undefined;
-  readonly announcer?: Announcer | undefined;
   /** Jitter source; injectable so the fault campaign is reproducible from a seed. */
   readonly random?: (() => number) | undefined;
 }
@@ -104,6 +95,8 @@ export interface ReconcileRequest {
   readonly manual?: ManualRequest | undefined;
   readonly dryRun?: boolean | undefined;
   readonly runProbes?: boolean | undefined;
+  /** Who caused this run (an operator's drain, a manual failover); recorded in the history. */
+  readonly actor?: string | undefined;
   /** A batched observation from a sweep; used for a lease-free pre-check only. */
   readonly observation?: GroupObservation | undefined;
 }
@@ -225,7 +218,8 @@ export class Engine {
     // write 1,000 leases.
     if (req.observation !== undefined && req.manual === undefined) {
       const journal = await this.deps.store.readJournal(group.name);
-      if (journal === undefined || FINISHED.has(journal.phase)) {
+      // An open switch-incomplete is closed under the lease below, so it is not short-cut here.
+      if (journal === undefined || (FINISHED.has(journal.phase) && !awaitsAnnouncement(journal))) {
         const { health } = await this.assess(group, req.observation, true, req.runProbes === true);
         const decision = await this.decideFor(group, req.observation, health, undefined);
         const steps = planSteps(group, decision, req.observation, this.topology.quotas);
@@ -286,11 +280,42 @@ export class Engine {
       const plan = planSteps(group, decision, obs, this.topology.quotas);
 
       if (plan.length === 0) {
-        if (decision.kind === 'alert') await this.recordAlert(group, decision, req.manual?.actor, log);
+        if (decision.kind === 'alert')
+          await this.recordAlert(group, decision, req.manual?.actor ?? req.actor, log);
         if (unfinished)
           await this.journal(group, lease, 'DONE', decision, undefined, { closes: unfinished.epoch });
+        // A switch left incomplete earlier is now served (the agent announced): record the completion.
+        const keptHolder = decision.kind === 'noop' ? decision.holder : undefined;
+        const completed =
+          journal !== undefined &&
+          awaitsAnnouncement(journal) &&
+          keptHolder !== undefined &&
+          obs.haVip?.masterInstanceId === keptHolder;
+        if (completed) {
+          await this.journal(group, lease, 'DONE', decision, undefined, {
+            outcome: 'done',
+            completes: journal.epoch,
+          });
+          await this.deps.store.appendHistory({
+            group: group.name,
+            epoch: lease.epoch,
+            at: this.deps.clock.now(),
+            decision,
+            outcome: 'done',
+            actor: undefined,
+            durationMs: undefined,
+            detail: { completes: journal.epoch, serving: keptHolder },
+          });
+          await this.notify(
+            group,
+            'recovered',
+            { ...decision, reason: `switch completed: ${keptHolder} now serves the HaVip` },
+            'done',
+            log,
+          );
+        }
         return finish({
-          status: decision.kind === 'alert' ? 'alert' : 'noop',
+          status: completed ? 'done' : decision.kind === 'alert' ? 'alert' : 'noop',
           decision,
           steps,
           epoch: lease.epoch,
@@ -302,7 +327,7 @@ export class Engine {
 
       await this.journal(group, lease, 'PLANNED', decision, undefined, {
         steps: plan.map(stepKey),
-        actor: req.manual?.actor,
+        actor: req.manual?.actor ?? req.actor,
         forced: isForced(decision),
       });
       runner = new SagaRunner({
@@ -317,27 +342,32 @@ export class Engine {
         backoff: this.opts.backoff,
         poll: this.opts.poll,
         leaseTtlMs: this.opts.leaseTtlMs,
-        announcer: this.deps.announcer,
         lease,
       });
       steps.push(...(await runner.run(plan)));
       const outcome = outcomeOf(group, decision, steps);
       await this.journal(group, runner.lease, 'DONE', decision, undefined, { outcome });
-      await this.deps.store.appendHistory({
-        group: group.name,
-        epoch: lease.epoch,
-        at: this.deps.clock.now(),
-        decision,
-        outcome,
-        actor: req.manual?.actor,
-        durationMs: this.deps.clock.now() - started,
-        detail: {
-          trigger: req.trigger,
-          steps: steps.map((s) => `${s.key}=${s.outcome}`),
-          ...(resumedFrom ? { resumedFrom } : {}),
-        },
-      });
-      await this.notify(group, notificationKind(decision, outcome), decision, outcome, log);
+      // A sweep re-checking a holder that still has not announced must not re-record and re-notify.
+      const [last] = await this.deps.store.listHistory({ group: group.name, limit: 1 });
+      const repeated =
+        decision.kind === 'noop' && outcome === 'switch-incomplete' && last?.outcome === 'switch-incomplete';
+      if (!repeated) {
+        await this.deps.store.appendHistory({
+          group: group.name,
+          epoch: lease.epoch,
+          at: this.deps.clock.now(),
+          decision,
+          outcome,
+          actor: req.manual?.actor ?? req.actor,
+          durationMs: this.deps.clock.now() - started,
+          detail: {
+            trigger: req.trigger,
+            steps: steps.map((s) => `${s.key}=${s.outcome}${s.note ? ` (${s.note})` : ''}`),
+            ...(resumedFrom ? { resumedFrom } : {}),
+          },
+        });
+        await this.notify(group, notificationKind(decision, outcome), decision, outcome, log);
+      }
       const status: ReconcileStatus =
         outcome === 'done' ? 'done' : outcome === 'unverified' ? 'unverified' : 'switch-incomplete';
       return finish({
@@ -400,7 +430,7 @@ export class Engine {
             at: this.deps.clock.now(),
             decision,
             outcome: 'failed',
-            actor: req.manual?.actor,
+            actor: req.manual?.actor ?? req.actor,
             durationMs: this.deps.clock.now() - started,
             detail: { error: err, steps: steps.map((s) => `${s.key}=${s.outcome}`) },
           })
@@ -527,9 +557,7 @@ export class Engine {
       .filter((h) => h.decision.kind === 'move' && EFFECTIVE.has(h.outcome))
       .map((h) => h.at);
     const { bound, master } = boundOf(group, obs);
-    // In keepalived coexistence every member stays bound; exclusivity is keepalived's job.
-    const exclusiveBound = group.announce === 'keepalived' && master !== undefined ? [master] : bound;
-    return decide({ group, bound: exclusiveBound, master, health, recentMoves, now, manual });
+    return decide({ group, bound, master, health, recentMoves, now, manual });
   }
 
   private async journal(
@@ -649,6 +677,11 @@ export function resumeDecision(
   if (from === undefined) return { kind: 'attach', target, forced, reason: `${why}: nothing bound` };
   const cause = d.kind === 'move' ? d.cause : 'failover';
   return { kind: 'move', from, to: target, cause, forced, reason: `${why}: moving from ${from}` };
+}
+
+/** The last run bound the holder but could not see it announce: the next runs keep checking. */
+function awaitsAnnouncement(journal: JournalEntry): boolean {
+  return journal.phase === 'DONE' && journal.detail?.outcome === 'switch-incomplete';
 }
 
 function isForced(d: Decision): boolean {

@@ -99,12 +99,14 @@ export function assessMember(group: Group, obs: MemberObservation, now: number):
 
   const eligible = reasons.length === 0;
   const eligibleSince = eligible ? (prev?.eligibleSince ?? now) : undefined;
+  const ineligibleSince = eligible ? undefined : (prev?.ineligibleSince ?? now);
   const next = {
     memberId: member.id,
     probeHealthy,
     consecutiveFailures: failures,
     consecutiveSuccesses: successes,
     eligibleSince,
+    ineligibleSince,
     updatedAt: now,
   };
   const changed =
@@ -112,6 +114,7 @@ export function assessMember(group: Group, obs: MemberObservation, now: number):
     prev.probeHealthy !== probeHealthy ||
     prev.consecutiveFailures !== failures ||
     prev.consecutiveSuccesses !== successes ||
-    prev.eligibleSince !== eligibleSince;
-  return { health: { id: member.id, eligible, eligibleSince, reasons }, next, changed };
+    prev.eligibleSince !== eligibleSince ||
+    prev.ineligibleSince !== ineligibleSince;
+  return { health: { id: member.id, eligible, eligibleSince, ineligibleSince, reasons }, next, changed };
 }

@@ -91,6 +91,11 @@ export interface Group {
   /** Seconds the engine waits for `MasterInstanceId` to name the new holder before `switch-incomplete`. */
   readonly announceDeadlineSeconds: number;
   readonly fencing: FencingPolicy;
+  /**
+   * keepalived coexistence only: when the master is unhealthy and keepalived has not moved it within
+   * `announceDeadlineSeconds`, unbind the master so a healthy peer's keepalived takes over (opt-in, journaled).
+   */
+  readonly keepalivedForceMove: boolean;
   readonly members: readonly Member[];
 }
 
@@ -145,6 +150,8 @@ export interface MemberHealth {
   readonly eligible: boolean;
   /** Epoch ms since when the member has been continuously eligible (needed for `preempt_delay`). */
   readonly eligibleSince: number | undefined;
+  /** Epoch ms since when the member has been continuously ineligible (keepalived-coexistence deadlines). */
+  readonly ineligibleSince?: number | undefined;
   /** Empty when eligible. */
   readonly reasons: readonly IneligibleReason[];
 }

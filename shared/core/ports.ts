@@ -231,6 +231,8 @@ export interface MemberHealthState {
   readonly consecutiveSuccesses: number;
   /** Epoch ms since the member has been continuously eligible; undefined while ineligible. */
   readonly eligibleSince: number | undefined;
+  /** Epoch ms since the member has been continuously ineligible; undefined while eligible. */
+  readonly ineligibleSince?: number | undefined;
   readonly updatedAt: number;
   /** 0 when the row does not exist yet. */
   readonly version: number;

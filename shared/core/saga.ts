@@ -4,7 +4,14 @@
  * (group, epoch, step), retried only when retryable, and followed by polling the asynchronous status until
  * it settles. The dry-run (`plan`) returns the same steps without running them.
  */
-import { CloudError, CloudResponseLostError, DeadlineExceededError, HavipError } from './errors.js';
+import { announceScript } from './announce.js';
+import {
+  CloudError,
+  CloudResponseLostError,
+  DeadlineExceededError,
+  HavipError,
+  StaleEpochError,
+} from './errors.js';
 import type { Decision, Group, Member, MemberId, Quotas } from './model.js';
 import type { GroupObservation } from './observe.js';
 import type {
@@ -29,8 +36,10 @@ export type SagaStep =
       readonly instanceType: HaVipInstanceType;
       readonly force: boolean;
     }
-  | { readonly op: 'announce'; readonly member: MemberId }
-  | { readonly op: 'verify'; readonly member: MemberId }
+  /** Run the announce script on `host`: the member itself, or the instance an ENI member is attached to. */
+  | { readonly op: 'announce'; readonly member: MemberId; readonly host: string }
+  /** Wait up to `waitSeconds` for `MasterInstanceId` to name the member (0 = one read). */
+  | { readonly op: 'verify'; readonly member: MemberId; readonly waitSeconds: number }
   | { readonly op: 'eip-unbind'; readonly instanceId: string; readonly instanceType: EipInstanceType }
   | { readonly op: 'eip-bind'; readonly instanceId: string; readonly instanceType: EipInstanceType }
   | { readonly op: 'fence-stop'; readonly member: MemberId };
@@ -93,7 +102,10 @@ export function planSteps(
 
   // The member that should serve the address once the steps are done (for announce/verify/EIP).
   let target: MemberId | undefined;
-  if (group.haVipId !== undefined) {
+  if (group.haVipId !== undefined && group.announce === 'keepalived') {
+    steps.push(...keepalivedSteps(group, decision, obs, member));
+    if (group.eip?.mode === 'havip') steps.push(...eipOnHaVipSteps(group, obs.eip));
+  } else if (group.haVipId !== undefined) {
     if (decision.kind === 'attach') {
       target = decision.target;
       steps.push({ op: 'attach-havip', member: target, instanceType: haVipType(member(target)) });
@@ -123,9 +135,24 @@ export function planSteps(
         });
       }
     }
-    if (target !== undefined && group.announce !== 'none') {
-      if (group.announce === 'cloud-assistant') steps.push({ op: 'announce', member: target });
-      steps.push({ op: 'verify', member: target });
+    const bound = obs.haVip?.associatedInstances ?? [];
+    const holder = decision.kind === 'noop' ? decision.holder : undefined;
+    if (target === undefined && holder !== undefined && bound.length === 1 && master !== holder) {
+      // Bound but not serving (an earlier switch-incomplete, or the holder lost its address): retry the
+      // announcement (cloud-assistant), or check once whether the agent has announced since.
+      target = holder;
+      if (group.announce === 'cloud-assistant') {
+        steps.push(announceStep(target, obs), {
+          op: 'verify',
+          member: target,
+          waitSeconds: group.announceDeadlineSeconds,
+        });
+      } else if (group.announce === 'agent') {
+        steps.push({ op: 'verify', member: target, waitSeconds: 0 });
+      }
+    } else if (target !== undefined && group.announce !== 'none') {
+      if (group.announce === 'cloud-assistant') steps.push(announceStep(target, obs));
+      steps.push({ op: 'verify', member: target, waitSeconds: group.announceDeadlineSeconds });
     }
     if (group.eip?.mode === 'havip') steps.push(...eipOnHaVipSteps(group, obs.eip));
   } else if (group.eip !== undefined) {
@@ -151,6 +178,45 @@ export function planSteps(
       steps.push({ op: 'fence-stop', member: old.id });
   }
   return steps;
+}
+
+/**
+ * keepalived coexistence: every present member stays bound (a replaced member is re-bound); a forced move
+ * unbinds the unhealthy master so keepalived on the peers takes over, then verifies the new master.
+ */
+function keepalivedSteps(
+  group: Group,
+  decision: Decision,
+  obs: GroupObservation,
+  member: (id: MemberId) => Member,
+): SagaStep[] {
+  const steps: SagaStep[] = [];
+  const bound = new Set(obs.haVip?.associatedInstances ?? []);
+  const unbinding = decision.kind === 'move' ? decision.from : undefined;
+  for (const m of group.members) {
+    if (bound.has(m.id) || m.id === unbinding) continue;
+    const present =
+      m.kind === 'eni'
+        ? obs.enis.get(m.id)?.instanceId !== undefined
+        : obs.instances.get(m.id)?.status === 'Running';
+    if (present) steps.push({ op: 'attach-havip', member: m.id, instanceType: haVipType(m) });
+  }
+  if (decision.kind === 'move') {
+    steps.push({
+      op: 'detach-havip',
+      member: decision.from,
+      instanceType: haVipType(member(decision.from)),
+      force: true,
+    });
+    steps.push({ op: 'verify', member: decision.to, waitSeconds: group.announceDeadlineSeconds });
+  }
+  return steps;
+}
+
+/** Cloud Assistant runs on instances: an ENI member announces through the instance it is attached to. */
+function announceStep(member: MemberId, obs: GroupObservation): SagaStep {
+  const host = member.startsWith('eni-') ? (obs.enis.get(member)?.instanceId ?? member) : member;
+  return { op: 'announce', member, host };
 }
 
 /** EIP drift repair in `havip` mode: the EIP must be bound to the HaVip. */
@@ -187,22 +253,25 @@ export interface SagaContext {
   readonly backoff: BackoffPolicy;
   readonly poll: { readonly initialMs: number; readonly maxMs: number };
   readonly leaseTtlMs: number;
-  readonly announcer: Announcer | undefined;
   lease: Lease;
 }
 
-/** Runs the announce command on the new holder (Cloud Assistant). Returns when the run finished. */
-export interface Announcer {
-  announce(req: {
-    regionId: string;
-    instanceId: string;
-    address: string;
-    clientToken: string;
-    deadline: number;
-  }): Promise<void>;
-}
-
 const SETTLING = new Set(['Associating', 'Unassociating', 'Creating']);
+const NONE: ReadonlySet<string> = new Set();
+/** Terminal InvocationStatus values of a Cloud Assistant run. */
+const FINISHED_INVOCATION = new Set([
+  'Success',
+  'Failed',
+  'Timeout',
+  'Error',
+  'Cancelled',
+  'Stopped',
+  'Terminated',
+  'Invalid',
+  'Aborted',
+  'PartialFailed',
+]);
+const ANNOUNCE_COMMAND_TIMEOUT_S = 30;
 const ALREADY_ATTACHED = new Set(['InvalidAssociation.Duplicated']);
 const ALREADY_DETACHED = new Set(['ResourceNotAssociated', 'InvalidAssociation.NotFound']);
 
@@ -333,23 +402,53 @@ export class SagaRunner {
         return { outcome: 'done', token };
       }
       case 'announce': {
-        if (this.ctx.announcer === undefined) return { outcome: 'skipped', note: 'no announcer configured' };
+        // Cloud Assistant runs the announce script on the new holder. A failed run is reported, not thrown:
+        // the bind has happened, and the verify step that follows says whether traffic switched.
         const s = await this.readHaVip();
         const token = this.token(key);
-        await this.ctx.announcer.announce({
-          regionId,
-          instanceId: step.member,
-          address: s.ipAddress,
-          clientToken: token,
-          deadline: this.ctx.deadline,
-        });
-        return { outcome: 'done', token };
+        let invokeId = '';
+        try {
+          await this.mutate(
+            'RunCommand',
+            async () => {
+              ({ invokeId } = await cloud.runCommand({
+                regionId,
+                instanceId: step.host,
+                commandContent: announceScript(s.ipAddress),
+                timeoutSeconds: ANNOUNCE_COMMAND_TIMEOUT_S,
+                clientToken: token,
+                name: 'havip-announce',
+              }));
+            },
+            NONE,
+            async () => false,
+          );
+          const until = Math.min(
+            this.ctx.deadline,
+            this.ctx.clock.now() + group.announceDeadlineSeconds * 1000,
+          );
+          const r = await this.pollUntil(
+            () => cloud.describeInvocationResult({ regionId, invokeId, instanceId: step.host }),
+            (x) => x !== undefined && FINISHED_INVOCATION.has(x.status),
+            `the announce command on ${step.host}`,
+            until,
+          );
+          if (r?.status !== 'Success') {
+            const detail = `${r?.status ?? 'unknown'}${r?.errorCode ? ` (${r.errorCode})` : ''}${r?.exitCode !== undefined ? `, exit ${r.exitCode}` : ''}`;
+            return { outcome: 'failed', token, note: `announce command ${detail}` };
+          }
+          return { outcome: 'done', token, note: `invocation ${invokeId}` };
+        } catch (e) {
+          if (e instanceof StaleEpochError) throw e;
+          return {
+            outcome: 'failed',
+            token,
+            note: `announce command could not run: ${e instanceof HavipError ? e.message : String(e)}`,
+          };
+        }
       }
       case 'verify': {
-        const until = Math.min(
-          this.ctx.deadline,
-          this.ctx.clock.now() + group.announceDeadlineSeconds * 1000,
-        );
+        const until = Math.min(this.ctx.deadline, this.ctx.clock.now() + step.waitSeconds * 1000);
         try {
           await this.waitHaVip(
             (s) => s.masterInstanceId === step.member,

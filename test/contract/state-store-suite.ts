@@ -511,7 +511,8 @@ export function runStateStoreContract(
           probeHealthy: false,
           consecutiveFailures: 2,
           consecutiveSuccesses: 0,
-          eligibleSince: T0 - 5,
+          eligibleSince: undefined,
+          ineligibleSince: T0 - 5,
           updatedAt: T0 + 9,
         });
         expect(await store.putHealth(next, expected)).toBe(applied);
@@ -532,6 +533,7 @@ export function runStateStoreContract(
         const got = await store.getHealth([memberId('i-a'), memberId('i-b'), memberId('i-c')]);
         expect([...got.keys()].sort()).toEqual(['i-a', 'i-b']);
         expect(got.get(memberId('i-b'))?.eligibleSince).toBe(T0);
+        expect(got.get(memberId('i-b'))?.ineligibleSince).toBeUndefined();
         expect(got.get(memberId('i-a'))?.eligibleSince).toBeUndefined();
       });
     });

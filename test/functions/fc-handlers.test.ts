@@ -68,8 +68,12 @@ beforeAll(async () => {
     HAVIP_API_TOKENS: `ops:${TOKEN}`,
     HAVIP_LOG_LEVEL: 'silent',
   });
-  ({ handler: onEcsEvent } = (await import('../../functions/on-ecs-event.js')) as unknown as { handler: Handler });
-  ({ handler: onHeartbeat } = (await import('../../functions/on-heartbeat.js')) as unknown as { handler: Handler });
+  ({ handler: onEcsEvent } = (await import('../../functions/on-ecs-event.js')) as unknown as {
+    handler: Handler;
+  });
+  ({ handler: onHeartbeat } = (await import('../../functions/on-heartbeat.js')) as unknown as {
+    handler: Handler;
+  });
   ({ handler: onTimer } = (await import('../../functions/on-timer.js')) as unknown as { handler: Handler });
   ({ handler: httpApi } = (await import('../../functions/http-api.js')) as unknown as { handler: Handler });
 });

@@ -251,6 +251,7 @@ describe('drain, heartbeats, history, validate', () => {
   - name: db
     vSwitchId: vsw-bp1test0000000000001
     haVipId: havip-bp1test0000000000002
+    announce: none
     members:
       - { id: i-bp1test0000000000003, priority: 100, ip: 192.168.0.13 }
       - { id: i-bp1test0000000000004, priority: 10, ip: 192.168.0.14 }

@@ -30,6 +30,7 @@ export function makeGroup(overrides: Partial<Group> & { members: readonly Member
     announce: 'none',
     announceDeadlineSeconds: 30,
     fencing: 'none',
+    keepalivedForceMove: false,
     ...overrides,
   };
 }

@@ -60,4 +60,6 @@ export class PausableCloud implements CloudApi {
   associateEipAddress = this.via('associateEipAddress');
   unassociateEipAddress = this.via('unassociateEipAddress');
   stopInstance = this.via('stopInstance');
+  runCommand = this.via('runCommand');
+  describeInvocationResult = this.via('describeInvocationResult');
 }

@@ -17,7 +17,6 @@ import { loadTopology } from '../../shared/core/config.js';
 import type { Engine, EngineOptions } from '../../shared/core/engine.js';
 import type { Topology } from '../../shared/core/model.js';
 import type { Clock, CloudApi, Notification, Notifier, Prober, StateStore } from '../../shared/core/ports.js';
-import type { Announcer } from '../../shared/core/saga.js';
 
 export const PAIR_YAML = `
 region: cn-hangzhou
@@ -68,11 +67,14 @@ export interface WorldOptions {
   /** Share a store between worlds (two orchestrators racing on one group). */
   readonly store?: StateStore;
   readonly prober?: Prober;
-  readonly announcer?: Announcer;
   readonly engineOptions?: Partial<EngineOptions>;
   /** Reuse another world's simulator (a second orchestrator against the same cloud). */
   readonly sim?: SimulatedCloud;
   readonly random?: () => number;
+  /** Simulated keepalived master-down takeover delay (default 50 ms in tests). */
+  readonly keepalivedTakeoverMs?: number;
+  /** Simulated Cloud Assistant run time (default 20 ms in tests). */
+  readonly cloudAssistantDelayMs?: number;
   /** Wrap the adapter (e.g. in a PausableCloud) before the engine uses it. */
   readonly wrapCloud?: (c: CloudApi) => CloudApi;
 }
@@ -89,6 +91,8 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
     new SimulatedCloud(seedFromTopology(topology, { attach: opts.attach ?? 'highest' }), {
       transitionDelayMs: opts.transitionDelayMs ?? 0,
       randomSeed: 42,
+      keepalivedTakeoverMs: opts.keepalivedTakeoverMs ?? 50,
+      cloudAssistantDelayMs: opts.cloudAssistantDelayMs ?? 20,
     });
   const server = await startSimulatorServer({ cloud: sim });
   const adapter = createAlibabaCloudApi({
@@ -108,7 +112,6 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
     logger,
     clock: systemClock,
     prober: opts.prober,
-    announcer: opts.announcer,
     random: opts.random ?? (() => 0.5),
     engineOptions: { ...FAST_ENGINE, ...opts.engineOptions },
     defaultBudgetMs: 15_000,

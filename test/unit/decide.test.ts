@@ -447,3 +447,119 @@ describe('decide (SEMANTICS.md decision table)', () => {
           }
   });
 });
+
+describe('decide in keepalived coexistence (announce: keepalived)', () => {
+  const ka = (o: Partial<typeof pair> = {}) =>
+    makeGroup({
+      announce: 'keepalived',
+      announceDeadlineSeconds: 30,
+      members: [member(A, 100, '192.168.0.11'), member(B, 50, '192.168.0.12')],
+      ...o,
+    });
+  const failedSince = (spec: HealthSpec | { ineligibleSince: number }): number | undefined =>
+    typeof spec === 'object' && 'ineligibleSince' in spec ? spec.ineligibleSince : undefined;
+  const h = (spec: Record<string, HealthSpec | { ineligibleSince: number }>) => {
+    const m = healthMap(
+      Object.fromEntries(
+        Object.entries(spec).map(([k, v]) => [
+          k,
+          failedSince(v) === undefined ? (v as HealthSpec) : PROBE_FAIL,
+        ]),
+      ),
+    );
+    for (const [k, v] of Object.entries(spec)) {
+      const since = failedSince(v);
+      if (since !== undefined) m.set(memberId(k), { ...m.get(memberId(k))!, ineligibleSince: since });
+    }
+    return m;
+  };
+  it.each([
+    {
+      name: 'eligible master → noop',
+      group: ka(),
+      master: A,
+      health: h({ [A]: 'ok', [B]: 'ok' }),
+      expect: { kind: 'noop', holder: A },
+    },
+    {
+      name: 'unhealthy master within the deadline → wait for keepalived',
+      group: ka(),
+      master: A,
+      health: h({ [A]: { ineligibleSince: NOW - 10_000 }, [B]: 'ok' }),
+      expect: { kind: 'noop', holder: A, recheckAt: NOW - 10_000 + 30_001 },
+    },
+    {
+      name: 'unhealthy master past the deadline → keepalived-stuck alert (default)',
+      group: ka(),
+      master: A,
+      health: h({ [A]: { ineligibleSince: NOW - 31_000 }, [B]: 'ok' }),
+      expect: { kind: 'alert', alert: 'keepalived-stuck', holder: A },
+    },
+    {
+      name: 'past the deadline with keepalivedForceMove → unbind the master toward the elected peer',
+      group: ka({ keepalivedForceMove: true }),
+      master: A,
+      health: h({ [A]: { ineligibleSince: NOW - 31_000 }, [B]: 'ok' }),
+      expect: { kind: 'move', from: A, to: B },
+    },
+    {
+      name: 'force move blocked by the flap guard',
+      group: ka({ keepalivedForceMove: true }),
+      master: A,
+      health: h({ [A]: { ineligibleSince: NOW - 31_000 }, [B]: 'ok' }),
+      moves: inWindow,
+      expect: { kind: 'alert', alert: 'flap-guard' },
+    },
+    {
+      name: 'unhealthy master, nobody else eligible → keep, alert',
+      group: ka({ keepalivedForceMove: true }),
+      master: A,
+      health: h({ [A]: { ineligibleSince: NOW - 99_000 }, [B]: STOPPED }),
+      expect: { kind: 'alert', alert: 'no-eligible-member', holder: A },
+    },
+    {
+      name: 'no master shortly after the old one failed → wait',
+      group: ka(),
+      master: undefined,
+      health: h({ [A]: { ineligibleSince: NOW - 2_000 }, [B]: 'ok' }),
+      expect: { kind: 'noop', holder: undefined },
+    },
+    {
+      name: 'no master for longer than the deadline → keepalived-stuck',
+      group: ka(),
+      master: undefined,
+      health: h({ [A]: { ineligibleSince: NOW - 60_000 }, [B]: 'ok' }),
+      expect: { kind: 'alert', alert: 'keepalived-stuck', holder: undefined },
+    },
+    {
+      name: 'no master and nobody failed → keepalived is not announcing at all',
+      group: ka(),
+      master: undefined,
+      health: h({ [A]: 'ok', [B]: 'ok' }),
+      expect: { kind: 'alert', alert: 'keepalived-stuck' },
+    },
+    {
+      name: 'manual failover is refused (keepalived elects)',
+      group: ka(),
+      master: A,
+      health: h({ [A]: 'ok', [B]: 'ok' }),
+      manual: manual(B),
+      expect: { kind: 'alert', alert: 'manual-refused' },
+    },
+  ])('$name', ({ group, master, health, moves, manual: m, expect: e }) => {
+    const d = decide({ group, bound: [A, B], master, health, recentMoves: moves ?? [], now: NOW, manual: m });
+    expect(d).toMatchObject(e);
+  });
+
+  it('foreign binding → alert even in coexistence', () => {
+    const d = decide({
+      group: ka(),
+      bound: [A, B, FOREIGN],
+      master: A,
+      health: h({ [A]: 'ok', [B]: 'ok' }),
+      recentMoves: [],
+      now: NOW,
+    });
+    expect(d).toMatchObject({ kind: 'alert', alert: 'foreign-association' });
+  });
+});

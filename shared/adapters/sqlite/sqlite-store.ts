@@ -79,6 +79,7 @@ CREATE TABLE health (
   consecutive_failures  INTEGER NOT NULL,
   consecutive_successes INTEGER NOT NULL,
   eligible_since        INTEGER,
+  ineligible_since      INTEGER,
   updated_at            INTEGER NOT NULL,
   version               INTEGER NOT NULL
 ) STRICT;
@@ -119,6 +120,7 @@ interface HealthRow {
   consecutive_failures: number;
   consecutive_successes: number;
   eligible_since: number | null;
+  ineligible_since: number | null;
   updated_at: number;
   version: number;
 }
@@ -164,11 +166,11 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
     health: db.prepare<[string], HealthRow>('SELECT * FROM health WHERE member_id = ?'),
     insertHealth: db.prepare(
       `INSERT INTO health (member_id, probe_healthy, consecutive_failures, consecutive_successes, eligible_since,
-         updated_at, version) VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (member_id) DO NOTHING`,
+         ineligible_since, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (member_id) DO NOTHING`,
     ),
     updateHealth: db.prepare(
       `UPDATE health SET probe_healthy = ?, consecutive_failures = ?, consecutive_successes = ?, eligible_since = ?,
-         updated_at = ?, version = version + 1 WHERE member_id = ? AND version = ?`,
+         ineligible_since = ?, updated_at = ?, version = version + 1 WHERE member_id = ? AND version = ?`,
     ),
     // One statement: insert, or refresh a row whose expiry has passed; a live row is left alone.
     markSeen: db.prepare(
@@ -231,6 +233,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
   const healthTx = db.transaction(
     (s: Omit<MemberHealthState, 'version'>, expectedVersion: number): boolean => {
       const eligibleSince = s.eligibleSince ?? null;
+      const ineligibleSince = s.ineligibleSince ?? null;
       const healthy = s.probeHealthy ? 1 : 0;
       if (expectedVersion === 0) {
         return (
@@ -240,6 +243,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
             s.consecutiveFailures,
             s.consecutiveSuccesses,
             eligibleSince,
+            ineligibleSince,
             s.updatedAt,
           ).changes === 1
         );
@@ -250,6 +254,7 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
           s.consecutiveFailures,
           s.consecutiveSuccesses,
           eligibleSince,
+          ineligibleSince,
           s.updatedAt,
           s.memberId,
           expectedVersion,
@@ -464,6 +469,7 @@ function fromHealthRow(r: HealthRow): MemberHealthState {
     consecutiveFailures: r.consecutive_failures,
     consecutiveSuccesses: r.consecutive_successes,
     eligibleSince: r.eligible_since ?? undefined,
+    ineligibleSince: r.ineligible_since ?? undefined,
     updatedAt: r.updated_at,
     version: r.version,
   };

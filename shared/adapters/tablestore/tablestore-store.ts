@@ -535,6 +535,7 @@ export function createTablestoreStore(opts: TablestoreStoreOptions): StateStore 
           consecutiveFailures: c.reqInt('consecutiveFailures'),
           consecutiveSuccesses: c.reqInt('consecutiveSuccesses'),
           eligibleSince: c.int('eligibleSince'),
+          ineligibleSince: c.int('ineligibleSince'),
           updatedAt: c.reqInt('updatedAt'),
           version: c.reqInt('version'),
         };
@@ -560,6 +561,8 @@ export function createTablestoreStore(opts: TablestoreStoreOptions): StateStore 
     ];
     if (state.eligibleSince !== undefined)
       attributeColumns.push({ eligibleSince: long(state.eligibleSince) });
+    if (state.ineligibleSince !== undefined)
+      attributeColumns.push({ ineligibleSince: long(state.ineligibleSince) });
     const condition =
       expectedVersion === 0
         ? rowMustNotExist()
