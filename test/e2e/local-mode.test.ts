@@ -76,6 +76,14 @@ describe('local mode', () => {
       10_000,
     );
     expect(after.holders).toEqual(['i-bp1demo0000000000002']);
+    // The switch is done only when the new holder serves the address (it announced through Cloud Assistant).
+    const served = await until(
+      async () => (await (await api('/v1/groups/web')).json()) as { serving?: string },
+      (g) => g.serving === 'i-bp1demo0000000000002',
+      10_000,
+    );
+    expect(served.serving).toBe('i-bp1demo0000000000002');
+    expect(local.sim.servingInstance('havip-bp1demo0000000000001')).toBe('i-bp1demo0000000000002');
     expect(after.members.find((m) => m.id === 'i-bp1demo0000000000001')?.eligible).toBe(false);
     // Ground truth in the simulator, and the operator saw a line about it.
     expect(local.sim.haVip('havip-bp1demo0000000000001')?.associatedInstances).toEqual([
