@@ -43,7 +43,8 @@ export function recordCalls(inner: CloudApi): { readonly cloud: CloudApi; readon
 /**
  * The longest chain of calls where each starts only after the previous one ended: the number of cloud
  * round trips a run had to wait for one after another. Overlapping calls (issued in parallel) count once.
- * Ties are broken towards the chain that ends earliest, so the reported path is the one that gated the run.
+ * Ties go to the predecessor that ended last (the call the next one really waited for), so the reported
+ * path is the one that gated the run.
  */
 export function criticalChain(calls: readonly CallRecord[]): CallRecord[] {
   const byEnd = [...calls].sort((a, b) => a.end - b.end || a.start - b.start);
@@ -54,7 +55,7 @@ export function criticalChain(calls: readonly CallRecord[]): CallRecord[] {
     let from: number | undefined;
     for (let j = 0; j < i; j++) {
       const d = byEnd[j] as CallRecord;
-      if (d.end <= c.start && (best[j] as number) + 1 > len) {
+      if (d.end <= c.start && (best[j] as number) + 1 >= len) {
         len = (best[j] as number) + 1;
         from = j;
       }
@@ -64,7 +65,7 @@ export function criticalChain(calls: readonly CallRecord[]): CallRecord[] {
   });
   let tail: number | undefined;
   byEnd.forEach((_, i) => {
-    if (tail === undefined || (best[i] as number) > (best[tail] as number)) tail = i;
+    if (tail === undefined || (best[i] as number) >= (best[tail] as number)) tail = i;
   });
   const path: CallRecord[] = [];
   for (let i = tail; i !== undefined; i = prev[i]) path.unshift(byEnd[i] as CallRecord);

@@ -1,0 +1,196 @@
+/**
+ * Smoke tests of the benchmark modules: each runs with tiny parameters and yields well-formed figures.
+ * No timing assertions: only structure and invariants that hold however fast the machine is.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runColdStartBench } from '../../bench/cold-start.js';
+import { runConfigLoadBench } from '../../bench/config-load.js';
+import { runDecideBench } from '../../bench/decide.js';
+import { runFailoverBench } from '../../bench/failover.js';
+import { type CallRecord, criticalChain, describeChain } from '../../bench/lib/recording-cloud.js';
+import { quantile, summarize, table } from '../../bench/lib/stats.js';
+import { generateTopology } from '../../bench/lib/topology.js';
+import { runSweepBench } from '../../bench/sweep.js';
+import { loadTopology } from '../../shared/core/config.js';
+
+const call = (op: string, start: number, end: number): CallRecord => ({ op, start, end, ok: true });
+
+describe('bench statistics', () => {
+  it.each([
+    { xs: [5], q: 0.5, want: 5 },
+    { xs: [1, 3], q: 0.5, want: 2 },
+    { xs: [1, 2, 3, 4, 5], q: 0.1, want: 1.4 },
+    { xs: [1, 2, 3, 4, 5], q: 0.9, want: 4.6 },
+    { xs: [1, 2, 3, 4, 5], q: 1, want: 5 },
+  ])('quantile($xs, $q) = $want', ({ xs, q, want }) => {
+    expect(quantile(xs, q)).toBeCloseTo(want, 10);
+  });
+
+  it('summarize sorts its input and reports the spread', () => {
+    expect(summarize([9, 1, 5])).toEqual({ n: 3, median: 5, p10: 1.8, p90: 8.2, min: 1, max: 9 });
+    expect(summarize([]).n).toBe(0);
+    expect(Number.isNaN(summarize([]).median)).toBe(true);
+  });
+
+  it('table pads columns to the widest cell', () => {
+    expect(
+      table([
+        ['a', 'bb'],
+        ['ccc', 'd'],
+      ]).split('\n'),
+    ).toEqual(['a    bb', '---  --', 'ccc  d']);
+  });
+});
+
+describe('critical chain of cloud calls', () => {
+  it.each([
+    { name: 'one after another', calls: [call('a', 0, 1), call('b', 1, 2), call('c', 2, 3)], length: 3 },
+    {
+      name: 'two in parallel, then one',
+      calls: [call('a', 0, 2), call('b', 0, 3), call('c', 3, 4)],
+      length: 2,
+    },
+    { name: 'overlapping only', calls: [call('a', 0, 3), call('b', 1, 4), call('c', 2, 5)], length: 1 },
+    { name: 'nothing', calls: [], length: 0 },
+  ])('$name → $length', ({ calls, length }) => {
+    const chain = criticalChain(calls);
+    expect(chain).toHaveLength(length);
+    for (let i = 1; i < chain.length; i++)
+      expect(chain[i]?.start).toBeGreaterThanOrEqual(chain[i - 1]?.end ?? 0);
+  });
+
+  it('names parallel calls next to the chain call they overlapped', () => {
+    const calls = [
+      call('describeHaVips', 0, 2),
+      call('describeInstances', 0, 3),
+      call('associateHaVip', 3, 4),
+    ];
+    expect(describeChain(criticalChain(calls), calls)).toBe(
+      'DescribeInstances|DescribeHaVips → AssociateHaVip',
+    );
+  });
+});
+
+describe('generated topologies', () => {
+  it('pass the validators with a raised per-region HaVip quota', () => {
+    const doc = generateTopology({ groups: 120, members: 3, regions: 2 });
+    const { topology } = loadTopology(doc);
+    expect(topology.groups).toHaveLength(120);
+    expect(new Set(topology.groups.map((g) => g.region)).size).toBe(2);
+    expect(topology.quotas.haVipsPerRegion).toBe(60);
+  });
+});
+
+describe('benchmarks with tiny parameters', () => {
+  it('failover: every run ends on the backup and yields a consistent breakdown', async () => {
+    const r = await runFailoverBench({
+      latenciesMs: [5],
+      announces: ['none', 'cloud-assistant'],
+      runs: 2,
+      warmup: 0,
+      transitionDelayMs: 1,
+    });
+    expect(r.variants.map((v) => v.announce)).toEqual(['none', 'cloud-assistant']);
+    for (const v of r.variants) {
+      expect(v.failures).toEqual([]);
+      expect(v.samples).toHaveLength(2);
+      for (const s of v.samples) {
+        expect(s.chain).toBeGreaterThanOrEqual(3);
+        expect(s.chain).toBeLessThanOrEqual(s.calls);
+        // Every chain call waits the latency at least once, and the handler returns after the last call.
+        expect(s.switchMs).toBeGreaterThanOrEqual(s.chain * 5);
+        expect(s.handlerMs).toBeGreaterThanOrEqual(s.switchMs);
+        expect(s.overheadMs).toBeCloseTo(s.overheadExactMs + s.timerSlackMs, 6);
+        expect(s.overheadExactMs).toBeCloseTo(s.inCallsMs + s.betweenCallsMs, 6);
+      }
+      expect(v.chainText).toMatch(/^DescribeHaVips\|DescribeInstances|^DescribeInstances\|DescribeHaVips/);
+      expect(v.chainText).toContain('AssociateHaVip');
+      expect(v.chainText).toContain('UnassociateHaVip');
+    }
+    const [none, assistant] = r.variants;
+    expect(none?.chainText).not.toContain('RunCommand');
+    expect(assistant?.chainText).toContain('RunCommand → DescribeInvocationResults');
+    expect(assistant?.summary.chain.median).toBeGreaterThan(
+      none?.summary.chain.median ?? Number.POSITIVE_INFINITY,
+    );
+  });
+
+  it('sweep: the child process sweeps every group and reports calls, statuses and peak RSS', async () => {
+    const r = await runSweepBench({
+      scales: [{ groups: 20, members: 3, regions: 2 }],
+      runs: 1,
+      latencyMs: 1,
+      throttle: { ratePerSecond: 100, burst: 100 },
+      topologyFormat: 'yaml',
+    });
+    const [s] = r.scales;
+    expect(s?.first.samples).toHaveLength(1);
+    expect(s?.steady.samples).toHaveLength(1);
+    for (const x of [...(s?.first.samples ?? []), ...(s?.steady.samples ?? [])]) {
+      expect(x.error).toBeUndefined();
+      expect(x.statuses).toEqual({ noop: 20 });
+      expect(x.surfacedErrors).toBe(0);
+      expect(x.calls).toBe(Object.values(x.callsByAction).reduce((a, b) => a + b, 0));
+      expect(Object.keys(x.callsByAction).sort()).toEqual(['DescribeHaVips', 'DescribeInstances']);
+    }
+    expect(s?.peakRssMb.median).toBeGreaterThan(s?.bootRssMb.median ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('cold start: a freshly built bundle handles its first event; figures per variant', async () => {
+    const dist = mkdtempSync(path.join(tmpdir(), 'havip-bench-dist-'));
+    try {
+      const build = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', path.join(dist, 'out')], {
+        encoding: 'utf8',
+      });
+      expect(build.status, build.stderr).toBe(0);
+      const r = await runColdStartBench({
+        distDir: path.join(dist, 'out'),
+        runs: 1,
+        handlers: ['on-ecs-event', 'http-api'],
+      });
+      expect(r.bare.readyMs.n).toBe(1);
+      expect(r.sdk.peakRssMb.median).toBeGreaterThan(r.bare.peakRssMb.median);
+      for (const h of r.handlers) {
+        expect(h.failures).toEqual([]);
+        expect(h.readyMs.median).toBeGreaterThan(r.bare.readyMs.median);
+        expect(h.firstEventMs.median).toBeGreaterThan(0);
+        expect(h.importRatioToSdk.median).toBeGreaterThan(0);
+      }
+      // The failover handler talks to the cloud; the HTTP API's GET /v1/groups does not.
+      expect(r.handlers.find((h) => h.handler === 'on-ecs-event')?.calls.median).toBeGreaterThan(0);
+      expect(r.handlers.find((h) => h.handler === 'http-api')?.calls.median).toBe(0);
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
+  });
+
+  it('cold start: missing bundles are named with the command that builds them', async () => {
+    await expect(
+      runColdStartBench({ distDir: path.join(tmpdir(), 'no-such-dist'), runs: 1, handlers: ['on-timer'] }),
+    ).rejects.toThrow(/on-timer.*npm run build/);
+  });
+
+  it('decide: both scenarios decide as expected and report a rate', () => {
+    const r = runDecideBench({ samples: 2, iterations: 50 });
+    expect(r.members).toBe(10);
+    expect(r.scenarios.map((s) => s.expected)).toEqual(['noop', 'move']);
+    for (const s of r.scenarios) expect(s.opsPerSecond.min).toBeGreaterThan(0);
+  });
+
+  it('config load: one row per input form', () => {
+    const r = runConfigLoadBench({ sizes: [{ groups: 10, regions: 1 }], samples: 1 });
+    expect(r.rows.map((x) => x.form)).toEqual(['yaml text', 'json text', 'JSON.parse + object']);
+  });
+
+  it('the CLI rejects an unknown benchmark name with exit code 2', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--only', 'nope'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown benchmark "nope"');
+  });
+});
