@@ -73,6 +73,20 @@ export function eventTimeMs(t: string | undefined): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** Logs an invalid payload and acknowledges it: a thrown error would make FC retry it for hours. */
+function rejected(
+  logger: Logger,
+  e: InvalidInputError,
+  invocationId: string,
+  what: string,
+): AsyncHandlerResult {
+  logger.error(
+    { error: errorOf(e), issues: e.issues, invocationId },
+    `rejected an invalid ${what}; acknowledged so it is not retried`,
+  );
+  return { acknowledged: true, outcome: 'rejected', signals: 0, ignored: [], results: [], error: errorOf(e) };
+}
+
 async function processSignals(
   service: Service,
   logger: Logger,
@@ -86,18 +100,7 @@ async function processSignals(
     parsed = parse();
   } catch (e) {
     if (!(e instanceof InvalidInputError)) throw e;
-    logger.error(
-      { error: errorOf(e), issues: e.issues, invocationId },
-      `rejected an invalid ${what}; acknowledged so it is not retried`,
-    );
-    return {
-      acknowledged: true,
-      outcome: 'rejected',
-      signals: 0,
-      ignored: [],
-      results: [],
-      error: errorOf(e),
-    };
+    return rejected(logger, e, invocationId, what);
   }
   for (const i of parsed.ignored) logger.info({ ignored: i, invocationId }, `ignored part of a ${what}`);
   if (parsed.signals.length === 0)
@@ -151,18 +154,7 @@ export async function handleTimer(
       for (const g of groups) service.topology.groups.some((x) => x.name === g) || unknownGroup(g);
   } catch (e) {
     if (!(e instanceof InvalidInputError)) throw e;
-    logger.error(
-      { error: errorOf(e), issues: e.issues, invocationId },
-      'rejected an invalid timer payload; acknowledged',
-    );
-    return {
-      acknowledged: true,
-      outcome: 'rejected',
-      signals: 0,
-      ignored: [],
-      results: [],
-      error: errorOf(e),
-    };
+    return rejected(logger, e, invocationId, 'timer payload');
   }
   const results = await service.sweep(invocationId, groups);
   const acted = results.filter((r) => r.status !== 'noop');

@@ -4,7 +4,7 @@
  * reconciles the affected groups. It holds no state of its own.
  */
 import type { Engine, ReconcileResult, Trigger } from '../core/engine.js';
-import { errorOf } from '../core/engine.js';
+import { failedResult } from '../core/engine.js';
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
 import type { Finding, Group, GroupName, MemberHealth, MemberId } from '../core/model.js';
 import { memberId } from '../core/model.js';
@@ -270,7 +270,7 @@ export class Service {
       results.push(
         await this.deps.engine
           .reconcile({ group: g, trigger, invocationId, deadline: this.deps.deadline(), actor })
-          .catch((e: unknown) => failed(g, trigger, e)),
+          .catch((e: unknown) => failedResult(g, trigger, e)),
       );
     }
     return { groups, results };
@@ -364,28 +364,4 @@ export function historyView(h: HistoryRecord): HistoryView {
     reason: d.reason,
     actor: h.actor,
   };
-}
-
-function failed(group: GroupName, trigger: Trigger, e: unknown): ReconcileResult {
-  return {
-    group,
-    trigger,
-    status: 'failed',
-    decision: undefined,
-    steps: [],
-    epoch: undefined,
-    holderBefore: undefined,
-    health: [],
-    error: errorOf(e),
-    durationMs: 0,
-  };
-}
-
-export function requireReason(reason: unknown, field = 'reason'): string {
-  if (typeof reason !== 'string' || reason.trim() === '') {
-    throw new InvalidInputError('request.invalid', 'a reason is required', [
-      { path: field, message: 'must be a non-empty string', hint: 'say why, it is journaled' },
-    ]);
-  }
-  return reason;
 }

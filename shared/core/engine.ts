@@ -479,20 +479,7 @@ export class Engine {
         deadline: req.deadline,
         runProbes: req.runProbes ?? true,
         observation: observations.get(g.name),
-      }).catch(
-        (e: unknown): ReconcileResult => ({
-          group: g.name,
-          trigger: 'sweep',
-          status: 'failed',
-          decision: undefined,
-          steps: [],
-          epoch: undefined,
-          holderBefore: undefined,
-          health: [],
-          error: errorOf(e),
-          durationMs: 0,
-        }),
-      ),
+      }).catch((e: unknown) => failedResult(g.name, 'sweep', e)),
     );
   }
 
@@ -706,6 +693,22 @@ function notificationKind(decision: Decision, outcome: HistoryOutcome): Notifica
 
 function planned(step: SagaStep): StepReport {
   return { op: step.op, target: stepTarget(step), key: stepKey(step), outcome: 'planned' };
+}
+
+/** The result of a reconcile that could not even start (the error is in `error`). */
+export function failedResult(group: GroupName, trigger: Trigger, e: unknown): ReconcileResult {
+  return {
+    group,
+    trigger,
+    status: 'failed',
+    decision: undefined,
+    steps: [],
+    epoch: undefined,
+    holderBefore: undefined,
+    health: [],
+    error: errorOf(e),
+    durationMs: 0,
+  };
 }
 
 export function errorOf(e: unknown): { code: string; message: string } {
