@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--only failover,sweep,cold-start,decide,config] [--runs N] [--latency 50,200]
  *                    [--sweep-scales 1000x3@1,10000x3@10] [--sweep-topology yaml|json]
- *                    [--sweep-node-flags "--max-old-space-size=64"] [--dist dist] [--json report.json]
+ *                    [--sweep-node-flags=--max-old-space-size=64] [--dist dist] [--json report.json]
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +33,8 @@ const HELP = `usage: npm run bench -- [options]
   --latency <ms,…>          simulated API latencies for the failover benchmark (default 50,200)
   --sweep-scales <list>     GROUPSxMEMBERS@REGIONS,… (default 1000x3@1,10000x3@10)
   --sweep-topology <form>   yaml (default, as deployed) or json (JSON.parse before loadTopology)
-  --sweep-node-flags <s>    extra node flags for the sweep's orchestrator process
+  --sweep-node-flags=<s>    extra node flags for the sweep's orchestrator process, e.g.
+                            --sweep-node-flags=--max-old-space-size=48
   --dist <dir>              bundles for the cold-start benchmark (default dist; run npm run build)
   --json <file>             also write every figure as JSON
   --help`;
