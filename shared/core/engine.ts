@@ -343,6 +343,7 @@ export class Engine {
         poll: this.opts.poll,
         leaseTtlMs: this.opts.leaseTtlMs,
         lease,
+        haVip: obs.haVip,
       });
       steps.push(...(await runner.run(plan)));
       const outcome = outcomeOf(group, decision, steps);

@@ -58,7 +58,11 @@ export async function observeGroups(
   concurrency = 4,
 ): Promise<Map<GroupName, GroupObservation>> {
   const byRegion = new Map<string, Group[]>();
-  for (const g of groups) byRegion.set(g.region, [...(byRegion.get(g.region) ?? []), g]);
+  for (const g of groups) {
+    const list = byRegion.get(g.region);
+    if (list === undefined) byRegion.set(g.region, [g]);
+    else list.push(g);
+  }
 
   type Task = () => Promise<void>;
   const tasks: Task[] = [];
@@ -76,16 +80,16 @@ export async function observeGroups(
       tasks.push(async () => {
         for (const h of await cloud.describeHaVips({ regionId, haVipIds })) haVips.set(h.haVipId, h);
       });
-    if (instanceIds.length > 0)
+    // One task per API-sized chunk, so a large region's describes run in parallel (bounded below).
+    for (const ids of chunks(instanceIds, INSTANCES_PER_CALL))
       tasks.push(async () => {
-        for (const i of await cloud.describeInstances({ regionId, instanceIds }))
+        for (const i of await cloud.describeInstances({ regionId, instanceIds: ids }))
           instances.set(i.instanceId, i);
       });
-    if (eniIds.length > 0)
+    for (const ids of chunks(eniIds, INSTANCES_PER_CALL))
       tasks.push(async () => {
-        for (const e of await cloud.describeNetworkInterfaces({ regionId, networkInterfaceIds: eniIds })) {
+        for (const e of await cloud.describeNetworkInterfaces({ regionId, networkInterfaceIds: ids }))
           enis.set(e.networkInterfaceId, e);
-        }
       });
     if (allocationIds.length > 0)
       tasks.push(async () => {
@@ -112,6 +116,15 @@ export async function observeGroups(
       observedAt,
     });
   }
+  return out;
+}
+
+/** DescribeInstances / DescribeNetworkInterfaces take at most 100 ids a call. */
+const INSTANCES_PER_CALL = 100;
+
+function chunks<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
   return out;
 }
 

@@ -123,7 +123,12 @@ export function planSteps(
         force: master === undefined || master === decision.from,
       };
       // Attach first when the HaVip may hold two bindings: traffic never has nowhere to go.
-      steps.push(...(quotas.membersPerHaVip >= 2 ? [attach, detach] : [detach, attach]));
+      if (quotas.membersPerHaVip < 2) steps.push(detach, attach);
+      // With Cloud Assistant the new holder announces while the old one is still bound: traffic switches
+      // as soon as the script has run, before the detach round trips.
+      else if (group.announce === 'cloud-assistant')
+        steps.push(attach, announceStep(decision.to, obs), detach);
+      else steps.push(attach, detach);
     } else if (decision.kind === 'repair-split-brain') {
       target = decision.keep;
       for (const id of decision.detach) {
@@ -151,7 +156,8 @@ export function planSteps(
         steps.push({ op: 'verify', member: target, waitSeconds: 0 });
       }
     } else if (target !== undefined && group.announce !== 'none') {
-      if (group.announce === 'cloud-assistant') steps.push(announceStep(target, obs));
+      if (group.announce === 'cloud-assistant' && !steps.some((x) => x.op === 'announce'))
+        steps.push(announceStep(target, obs));
       steps.push({ op: 'verify', member: target, waitSeconds: group.announceDeadlineSeconds });
     }
     if (group.eip?.mode === 'havip') steps.push(...eipOnHaVipSteps(group, obs.eip));
@@ -254,6 +260,8 @@ export interface SagaContext {
   readonly poll: { readonly initialMs: number; readonly maxMs: number };
   readonly leaseTtlMs: number;
   lease: Lease;
+  /** The HaVip as last read (the observation, then every poll): a settled state needs no extra read. */
+  haVip: HaVipState | undefined;
 }
 
 const SETTLING = new Set(['Associating', 'Unassociating', 'Creating']);
@@ -345,7 +353,7 @@ export class SagaRunner {
     const haVipId = group.haVipId as string;
     switch (step.op) {
       case 'attach-havip': {
-        const before = await this.waitHaVip((s) => !SETTLING.has(s.status), 'HaVip to settle before attach');
+        const before = await this.settledHaVip('HaVip to settle before attach');
         if (before.associatedInstances.includes(step.member))
           return { outcome: 'skipped', note: 'already bound' };
         const token = this.token(key);
@@ -372,7 +380,7 @@ export class SagaRunner {
         return { outcome: 'done', token };
       }
       case 'detach-havip': {
-        const before = await this.waitHaVip((s) => !SETTLING.has(s.status), 'HaVip to settle before detach');
+        const before = await this.settledHaVip('HaVip to settle before detach');
         if (!before.associatedInstances.includes(step.member))
           return { outcome: 'skipped', note: 'not bound' };
         // The master cannot be detached without Force; the master may have changed since the plan.
@@ -404,7 +412,7 @@ export class SagaRunner {
       case 'announce': {
         // Cloud Assistant runs the announce script on the new holder. A failed run is reported, not thrown:
         // the bind has happened, and the verify step that follows says whether traffic switched.
-        const s = await this.readHaVip();
+        const address = this.ctx.haVip?.ipAddress ?? (await this.readHaVip()).ipAddress;
         const token = this.token(key);
         let invokeId = '';
         try {
@@ -414,7 +422,7 @@ export class SagaRunner {
               ({ invokeId } = await cloud.runCommand({
                 regionId,
                 instanceId: step.host,
-                commandContent: announceScript(s.ipAddress),
+                commandContent: announceScript(address),
                 timeoutSeconds: ANNOUNCE_COMMAND_TIMEOUT_S,
                 clientToken: token,
                 name: 'havip-announce',
@@ -580,6 +588,7 @@ export class SagaRunner {
   private async readHaVip(): Promise<HaVipState> {
     const id = this.ctx.group.haVipId as string;
     const [s] = await this.ctx.cloud.describeHaVips({ regionId: this.ctx.group.region, haVipIds: [id] });
+    this.ctx.haVip = s;
     if (s === undefined) {
       throw new CloudError({
         action: 'DescribeHaVips',
@@ -608,6 +617,13 @@ export class SagaRunner {
       });
     }
     return e;
+  }
+
+  /** The HaVip once no change is in flight; no call when the last known state is already settled. */
+  private settledHaVip(what: string): Promise<HaVipState> {
+    const known = this.ctx.haVip;
+    if (known !== undefined && !SETTLING.has(known.status)) return Promise.resolve(known);
+    return this.waitHaVip((s) => !SETTLING.has(s.status), what);
   }
 
   private waitHaVip(

@@ -66,8 +66,8 @@ describe('takeover policies', () => {
     expect(results[0]).toMatchObject({ status: 'done', decision: { kind: 'move', to: BACKUP } });
     expect(results[0]?.steps.map((s) => `${s.op}=${s.outcome}`)).toEqual([
       'attach-havip=done',
-      'detach-havip=done',
       'announce=done',
+      'detach-havip=done',
       'verify=done',
     ]);
     expect(w.sim.haVip(HAVIP)?.masterInstanceId).toBe(BACKUP);

@@ -231,6 +231,14 @@ describe('planSteps', () => {
       force: true,
     },
     {
+      name: 'cloud-assistant move: the new holder announces before the old one is detached',
+      group: makeGroup({ members, announce: 'cloud-assistant' }),
+      decision: move(A, B),
+      obs: obs({ haVip: haVip([A], A) }),
+      quotas: current,
+      steps: ['attach-havip:i-b', 'announce:i-b', 'detach-havip:i-a', 'verify:i-b'],
+    },
+    {
       name: 'alert → nothing',
       group: makeGroup({ members }),
       decision: { kind: 'alert', alert: 'no-eligible-member', holder: A, reason: 't' } as Decision,
