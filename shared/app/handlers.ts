@@ -61,7 +61,9 @@ export function toIncoming(s: Signal): IncomingSignal {
 
 /**
  * Parses ECS event times: ISO 8601 (EventBridge) or CloudMonitor's compact `20261120T161532.058+0800`.
- * Returns epoch ms, or undefined when absent or unparseable (the signal then orders by receiver time).
+ * Returns epoch ms, or undefined when absent, unparseable or before 1970 (the signal then orders by
+ * receiver time): the store only takes non-negative sequences, and refusing a whole event over its
+ * timestamp would make FC retry it for hours.
  */
 export function eventTimeMs(t: string | undefined): number | undefined {
   if (t === undefined) return undefined;
@@ -70,7 +72,7 @@ export function eventTimeMs(t: string | undefined): number | undefined {
     ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}${compact[7] ?? ''}${compact[8]}:${compact[9]}`
     : t;
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? ms : undefined;
+  return Number.isSafeInteger(ms) && ms >= 0 ? ms : undefined;
 }
 
 /** Logs an invalid payload and acknowledges it: a thrown error would make FC retry it for hours. */
