@@ -47,8 +47,14 @@ const TERMINAL_SYSTEM_EVENT_STATES = new Set(['Avoided', 'Executed', 'Canceled',
 
 const ID_HINT = 'an ECS instance id looks like "i-bp1abc..." (lowercase letters and digits after "i-")';
 
+/**
+ * Event ids key the de-duplication rows, whose keys the store bounds; real ids are UUID-sized (36
+ * characters), so a longer one is refused here with a clear error rather than failing in the store.
+ */
+export const MAX_EVENT_ID_CHARS = 128;
+
 const CloudEventSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().min(1).max(MAX_EVENT_ID_CHARS),
   source: z.string().min(1),
   specversion: z.string().min(1),
   type: z.string().min(1),
@@ -58,7 +64,7 @@ const CloudEventSchema = z.looseObject({
 });
 
 const CloudMonitorEventSchema = z.looseObject({
-  id: z.string().min(1),
+  id: z.string().min(1).max(MAX_EVENT_ID_CHARS),
   product: z.string().min(1),
   name: z.string().min(1),
   resourceId: z.string().optional(),
@@ -77,7 +83,7 @@ const SystemEventDataSchema = z.looseObject({
 });
 
 const ENVELOPE_HINTS: Record<string, string> = {
-  id: 'every event needs a non-empty string "id" (used for de-duplication)',
+  id: `every event needs a non-empty string "id" of at most ${MAX_EVENT_ID_CHARS} characters (used for de-duplication)`,
   source: 'EventBridge events carry "source", e.g. "acs.ecs"',
   specversion: 'CloudEvents need "specversion": "1.0"',
   type: 'EventBridge events carry "type", e.g. "ecs:Instance:StateChange"',

@@ -33,9 +33,12 @@ export interface MnsParseOptions {
 const MEMBER_ID_RE = /^(?:i|eni)-[a-z0-9]{1,62}$/;
 const MEMBER_HINT = 'a member id looks like "i-bp1abc..." or "eni-bp1abc..." (lowercase letters and digits)';
 
+/** MNS message ids are 32 hex characters; the bound keeps the de-duplication key within the store's limit. */
+const MAX_MESSAGE_ID_CHARS = 128;
+
 const EnvelopeSchema = z.looseObject({
   Message: z.string(),
-  MessageId: z.string().min(1).optional(),
+  MessageId: z.string().min(1).max(MAX_MESSAGE_ID_CHARS).optional(),
   TopicName: z.string().optional(),
   PublishTime: z.union([z.number(), z.string()]).optional(),
 });
@@ -59,7 +62,7 @@ const AlarmSchema = z.looseObject({
 
 const HINTS: Record<string, string> = {
   Message: 'the JSON envelope carries the message body as a string in "Message"',
-  MessageId: '"MessageId" must be a non-empty string',
+  MessageId: `"MessageId" must be a non-empty string of at most ${MAX_MESSAGE_ID_CHARS} characters`,
   type: 'use "heartbeat.timeout" or "heartbeat.ok"',
   instanceId: MEMBER_HINT,
   lastSeenAt: 'use an ISO 8601 timestamp with a zone, e.g. "2026-11-20T08:15:20Z"',
