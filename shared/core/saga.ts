@@ -284,6 +284,9 @@ const ALREADY_ATTACHED = new Set(['InvalidAssociation.Duplicated']);
 const ALREADY_DETACHED = new Set(['ResourceNotAssociated', 'InvalidAssociation.NotFound']);
 
 export class SagaRunner {
+  /** Whether `ctx.haVip` was read by this saga (after its own mutations), not only observed before it. */
+  private knownIsFresh = false;
+
   constructor(private readonly ctx: SagaContext) {}
 
   get lease(): Lease {
@@ -456,6 +459,10 @@ export class SagaRunner {
         }
       }
       case 'verify': {
+        // The previous step's last poll may already show the new master: no need to ask again.
+        if (this.ctx.haVip?.masterInstanceId === step.member && this.knownIsFresh) {
+          return { outcome: 'done', note: `MasterInstanceId is ${step.member}` };
+        }
         const until = Math.min(this.ctx.deadline, this.ctx.clock.now() + step.waitSeconds * 1000);
         try {
           await this.waitHaVip(
@@ -589,6 +596,7 @@ export class SagaRunner {
     const id = this.ctx.group.haVipId as string;
     const [s] = await this.ctx.cloud.describeHaVips({ regionId: this.ctx.group.region, haVipIds: [id] });
     this.ctx.haVip = s;
+    this.knownIsFresh = true;
     if (s === undefined) {
       throw new CloudError({
         action: 'DescribeHaVips',
