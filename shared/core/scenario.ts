@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { safeParseTopology } from './config.js';
 import { ConfigError, type InputIssue } from './errors.js';
+import { findDuplicateKey } from './json.js';
 import type { Group, Topology } from './model.js';
 import { renderPath } from './paths.js';
 import { checkSteps, type ScenarioStep, scenarioStepSchema } from './simulate.js';
@@ -33,6 +34,14 @@ export function parseScenario(input: string | unknown): Scenario {
       throw new ConfigError(
         'the scenario is not valid JSON',
         [{ path: '', message: (e as Error).message, hint: 'check the file with a JSON linter' }],
+        'scenario.invalid',
+      );
+    }
+    const dup = findDuplicateKey(input);
+    if (dup !== undefined) {
+      throw new ConfigError(
+        'the scenario gives a key twice',
+        [{ path: renderPath(dup.path), message: 'is given more than once', hint: 'give each key once' }],
         'scenario.invalid',
       );
     }

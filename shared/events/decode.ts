@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { type InputIssue, InvalidInputError } from '../core/errors.js';
+import { findDuplicateKey } from '../core/json.js';
 
 /** Default cap on an event body (bytes). FC async events are far smaller; a huge body is an attack or a bug. */
 export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
@@ -119,10 +120,14 @@ function tooLarge(size: number, opts: DecodeOptions): InvalidInputError {
   ]);
 }
 
-/** Parse JSON text, turning syntax errors into an `event.invalid` issue at the root. */
+/**
+ * Parse JSON text, turning syntax errors into an `event.invalid` issue at the root and refusing a key
+ * given twice in one object (see {@link rejectDuplicateKeys}).
+ */
 export function parseJsonText(text: string, what: string, path = ''): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     throw invalidEvent(`${what} is not valid JSON`, [
@@ -133,6 +138,24 @@ export function parseJsonText(text: string, what: string, path = ''): unknown {
       },
     ]);
   }
+  rejectDuplicateKeys(text, what, path);
+  return value;
+}
+
+/**
+ * Throws `event.invalid` at the repeated key when valid JSON `text` gives one key twice in an object:
+ * JSON.parse would keep the last copy while whatever filtered the event may have read the first.
+ */
+export function rejectDuplicateKeys(text: string, what: string, prefix = ''): void {
+  const dup = findDuplicateKey(text);
+  if (dup === undefined) return;
+  throw invalidEvent(`${what} gives a key twice`, [
+    {
+      path: formatPath(dup.path, prefix),
+      message: `the key ${JSON.stringify(dup.key)} appears more than once in the same object`,
+      hint: 'give each key once; JSON parsers disagree on which copy wins',
+    },
+  ]);
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { findDuplicateKey } from '../core/json.js';
 import {
   checkJsonTree,
   DEFAULT_MAX_EVENT_BYTES,
@@ -16,6 +17,7 @@ import {
   isPlainObject,
   joinPath,
   limitOption,
+  rejectDuplicateKeys,
   zodIssues,
 } from './decode.js';
 import type { ParseResult } from './signals.js';
@@ -127,6 +129,7 @@ function locate(body: unknown, format: MnsNotifyFormat, maxBytes: number): Locat
       // STREAM with a non-JSON body: the whole body is the (possibly Base64) message.
       return { message: decodeMessage(text, ''), path: '', messageId: undefined, idSource: text };
     }
+    rejectDuplicateKeys(text, 'MNS message');
     doc = parsed.value;
   }
   checkJsonTree(doc, 'MNS message');
@@ -187,16 +190,23 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 function decodeMessage(raw: string, path: string): Record<string, unknown> {
   const text = raw.trim();
   const direct = tryJson(text);
-  if (direct.ok && isPlainObject(direct.value)) return direct.value;
+  if (direct.ok && isPlainObject(direct.value)) {
+    rejectDuplicateKeys(text, 'MNS message body', path);
+    return direct.value;
+  }
   const compact = text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
   const padded = compact.length % 4 === 0 ? compact : compact + '='.repeat(4 - (compact.length % 4));
   if (compact.length >= 4 && BASE64_RE.test(padded)) {
+    let decoded: string | undefined;
     try {
-      const decoded = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(padded, 'base64'));
-      const inner = tryJson(decoded);
-      if (inner.ok && isPlainObject(inner.value)) return inner.value;
+      decoded = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(padded, 'base64'));
     } catch {
       // not UTF-8: fall through to the error below
+    }
+    const inner = decoded === undefined ? undefined : tryJson(decoded);
+    if (decoded !== undefined && inner?.ok && isPlainObject(inner.value)) {
+      rejectDuplicateKeys(decoded, 'MNS message body', path);
+      return inner.value;
     }
   }
   throw invalidEvent('MNS message body is not a JSON object', [
@@ -334,7 +344,8 @@ function alarmInstanceId(a: z.infer<typeof AlarmSchema>, path: string): string {
 export function parseLooseMap(s: string): Map<string, unknown> | undefined {
   const json = tryJson(s);
   if (json.ok) {
-    if (!isPlainObject(json.value)) return undefined;
+    // Two instanceIds would leave it to the parser which member the alarm names.
+    if (!isPlainObject(json.value) || findDuplicateKey(s) !== undefined) return undefined;
     return new Map(Object.entries(json.value));
   }
   const trimmed = s.trim();

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { type InputIssue, InvalidInputError } from '../../core/errors.js';
+import { findDuplicateKey } from '../../core/json.js';
 import { checkGroupName, checkMemberId } from '../../core/validate.js';
 import { UnsupportedMediaTypeError } from './errors.js';
 
@@ -126,6 +127,17 @@ export function parseJsonBody<S extends z.ZodObject>(
     } catch (e) {
       throw invalid('invalid request body', [
         { path: 'body', message: `is not valid JSON: ${e instanceof Error ? e.message : String(e)}` },
+      ]);
+    }
+    // JSON.parse keeps the last of two equal keys; another client library may have meant the first.
+    const dup = findDuplicateKey(text);
+    if (dup !== undefined) {
+      throw invalid('invalid request body', [
+        {
+          path: dup.path.map(String).join('.'),
+          message: 'is given more than once',
+          hint: 'give each field once',
+        },
       ]);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
