@@ -162,7 +162,9 @@ export function parseJsonBody<S extends z.ZodObject>(
  * than silently taking the first or the last.
  */
 export function parseQuery<S extends z.ZodObject>(queries: Record<string, string[]>, schema: S): z.output<S> {
-  const single: Record<string, string> = {};
+  // No prototype: assigning `__proto__` to a plain object would drop the parameter silently instead of
+  // making it the own key the strict schema refuses.
+  const single = Object.create(null) as Record<string, string>;
   const issues: InputIssue[] = [];
   for (const [k, values] of Object.entries(queries)) {
     if (values.length > 1)
