@@ -11,9 +11,18 @@ import { renderPath } from './paths.js';
 import { checkSteps, type ScenarioStep, scenarioStepSchema } from './simulate.js';
 import { validateTopology } from './validate.js';
 
+/** Each step is one decision; the cap keeps a run (and the flap-guard history it builds) bounded. */
+export const MAX_SCENARIO_STEPS = 10_000;
+
 const scenarioSchema = z.strictObject({
   group: z.record(z.string(), z.unknown()),
-  steps: z.array(scenarioStepSchema).min(1, 'at least one step is needed'),
+  steps: z
+    .array(scenarioStepSchema)
+    .min(1, 'at least one step is needed')
+    .max(
+      MAX_SCENARIO_STEPS,
+      `at most ${MAX_SCENARIO_STEPS} steps; split the timeline into several scenarios`,
+    ),
   /** Region used when the group does not name one. */
   region: z.string().optional(),
 });
@@ -48,14 +57,17 @@ export function parseScenario(input: string | unknown): Scenario {
   }
   const shape = scenarioSchema.safeParse(data);
   if (!shape.success) {
-    const issues: InputIssue[] = shape.error.issues.map((i) => ({
-      path: renderPath(i.path),
-      message: i.message,
-      hint: 'expected {"group": {...}, "steps": [{"at": <seconds>, "healthy": ["i-..."]}]}',
-    }));
+    const hint = 'expected {"group": {...}, "steps": [{"at": <seconds>, "healthy": ["i-..."]}]}';
+    const issues: InputIssue[] = shape.error.issues.flatMap((i) =>
+      i.code === 'unrecognized_keys'
+        ? i.keys.map((k) => ({ path: renderPath([...i.path, k]), message: 'unknown field', hint }))
+        : [{ path: renderPath(i.path), message: i.message, hint }],
+    );
     throw new ConfigError('the scenario does not have the expected shape', issues, 'scenario.invalid');
   }
-  const rawGroup = shape.data.group;
+  // The parsed document's own group, not zod's copy of the record: the copy drops a `__proto__` key,
+  // which the topology schema must see to refuse it like any other unknown setting.
+  const rawGroup = (data as { group: Record<string, unknown> }).group;
   const region = typeof rawGroup.region === 'string' ? rawGroup.region : (shape.data.region ?? 'cn-hangzhou');
   const parsed = safeParseTopology({ region, groups: [rawGroup] });
   // Paths in the scenario are `group.x`, not `groups[0].x`.
