@@ -11,6 +11,7 @@ import { ExitCode, failUsage, type Sink } from '../output.js';
 
 export async function runSimulate(
   file: string,
+  opts: { engine?: boolean } = {},
   out: Sink = process.stdout,
   err: Sink = process.stderr,
 ): Promise<ExitCode> {
@@ -28,7 +29,14 @@ export async function runSimulate(
   }
   try {
     const scenario = parseScenario(text);
-    for (const line of simulate(scenario.group, scenario.steps)) out.write(`${JSON.stringify(line)}\n`);
+    const lines = opts.engine
+      ? await (await import('../../shared/app/simulate-engine.js')).simulateWithEngine(
+          scenario.topology,
+          scenario.group,
+          scenario.steps,
+        )
+      : simulate(scenario.group, scenario.steps);
+    for (const line of lines) out.write(`${JSON.stringify(line)}\n`);
     return ExitCode.OK;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -44,7 +52,8 @@ export function registerSimulate(program: Command): void {
       'what-if: replay a timeline of member health through the decision rules (one JSON line per step)',
     )
     .argument('<scenario>', 'scenario JSON: {"group": {...}, "steps": [{"at": 0, "healthy": ["i-..."]}]}')
-    .action(async (file: string) => {
-      process.exitCode = await runSimulate(file);
+    .option('--engine', 'run the scenario through the real engine on the embedded simulator and SQLite store')
+    .action(async (file: string, opts: { engine?: boolean }) => {
+      process.exitCode = await runSimulate(file, opts);
     });
 }

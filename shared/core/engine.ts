@@ -538,7 +538,7 @@ export class Engine {
     const now = this.deps.clock.now();
     const history = await this.deps.store.listHistory({
       group: group.name,
-      since: now - group.flapGuard.windowSeconds * 1000,
+      since: Math.max(0, now - group.flapGuard.windowSeconds * 1000),
       limit: 100,
     });
     const recentMoves = history

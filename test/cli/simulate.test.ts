@@ -1,9 +1,13 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { simulateWithEngine } from '../../shared/app/simulate-engine.js';
+import { parseScenario } from '../../shared/core/scenario.js';
+import { simulate as simulatePure } from '../../shared/core/simulate.js';
 
 const run = promisify(execFile);
 const CLI = ['--import', 'tsx', 'bin/havip.ts', 'simulate'];
@@ -97,5 +101,38 @@ describe('havip simulate', () => {
     const r = await simulate('does-not-exist.json');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot read/);
+  });
+});
+
+describe('havip simulate --engine agrees with the pure path', () => {
+  const key = (l: {
+    at: number;
+    trigger: string;
+    holder: string | null;
+    action: string;
+    alert?: string;
+    from?: string;
+    to?: string;
+  }) => [l.at, l.trigger, l.holder, l.action, l.alert ?? '', l.from ?? '', l.to ?? ''].join(' ');
+
+  it.each(readdirSync('examples/scenarios').filter((f) => f.endsWith('.json')))('%s', async (name) => {
+    const scenario = parseScenario(readFileSync(join('examples/scenarios', name), 'utf8'));
+    const pure = simulatePure(scenario.group, scenario.steps).map(key);
+    const engine = (await simulateWithEngine(scenario.topology, scenario.group, scenario.steps)).map(key);
+    expect(engine).toEqual(pure);
+    expect(pure.length).toBeGreaterThan(3);
+  });
+
+  it('the CLI flag runs the engine path', async () => {
+    const { stdout } = await run(process.execPath, [
+      ...CLI,
+      '--engine',
+      'examples/scenarios/two-node-failover.json',
+    ]);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
+    expect(lines.map((l) => l.action)).toEqual(['attach', 'move', 'noop', 'move', 'alert']);
   });
 });
