@@ -28,6 +28,9 @@ export interface IncomingSignal {
   readonly sequence?: number | undefined;
 }
 
+/** How far ahead of our clock an event-time sequence may be before it is distrusted. */
+export const MAX_SEQUENCE_SKEW_MS = 5 * 60_000;
+
 export interface GroupSummary {
   readonly name: GroupName;
   readonly region: string;
@@ -257,7 +260,9 @@ export class Service {
       memberId: memberId(s.instanceId),
       kind: s.kind,
       receivedAt: now,
-      sequence: s.sequence,
+      // A sequence from the future (a wrong clock at the source) would make every real event look older
+      // and be dropped: beyond the skew margin, order by receiver time instead.
+      sequence: s.sequence !== undefined && s.sequence <= now + MAX_SEQUENCE_SKEW_MS ? s.sequence : undefined,
       value: s.value,
       eventId: s.eventId,
     }));

@@ -372,3 +372,20 @@ describe('engine against the simulator', () => {
     expect(w.logger.entries.some((e) => e.msg === 'notification failed')).toBe(true);
   });
 });
+
+describe('event ordering guards', () => {
+  it('an event time far in the future does not block later real events', async () => {
+    const w = await world();
+    // A Running event stamped in 9999 (a broken clock somewhere) arrives first…
+    await w.service.ingest([running(PRIMARY, '9999-01-01T00:00:00Z')], 'event', 'inv-future');
+    // …then the real stop: it must still fail the holder over.
+    await stopAndSettle(w, PRIMARY);
+    const { results } = await w.service.ingest(
+      [stopped(PRIMARY, new Date().toISOString())],
+      'event',
+      'inv-now',
+    );
+    expect(results[0]?.decision).toMatchObject({ kind: 'move', from: PRIMARY, to: BACKUP });
+    expect(bound(w)).toEqual([BACKUP]);
+  });
+});
