@@ -1,0 +1,1080 @@
+/**
+ * The campaign's world: the simulator (ground truth) on virtual time, the production Alibaba adapter over
+ * an in-process transport, one SQLite store, and one production runtime (engine + service + handlers)
+ * per invocation — as on Function Compute, where every invocation may land on another instance.
+ *
+ * Around each invocation's ports sit the campaign's instruments, outermost first:
+ *
+ * 1. an optional fast-check scheduler gate on every store, cloud and probe call (interleavings);
+ * 2. a fault gate at every saga point — each journal write and each cloud mutation — that can crash the
+ *    invocation before or after the point, or pause it there (a frozen process) until released;
+ * 3. an auditor at the instant a mutation leaves for the cloud: it derives (group, epoch) from the
+ *    ClientToken and checks the store's lease (invariant 4), then checks the mutation against what could
+ *    be known about the members (invariants 2, 3, 7 and fencing).
+ *
+ * Host agents (heartbeats, and announcing the HaVip when the reply says they hold it) run as background
+ * loops on virtual time, like the in-process agent of the data-plane tests.
+ */
+import type fc from 'fast-check';
+import { createAlibabaCloudApi } from '../../shared/adapters/alibaba/index.js';
+import type { SimEcsStateChangeEvent } from '../../shared/adapters/simulator/index.js';
+import { SimulatedCloud, seededRandom, seedFromTopology } from '../../shared/adapters/simulator/index.js';
+import { createSqliteStore } from '../../shared/adapters/sqlite/index.js';
+import {
+  type AsyncHandlerResult,
+  handleEcsEvent,
+  handleHeartbeatMessage,
+  handleTimer,
+} from '../../shared/app/handlers.js';
+import { assembleRuntime, type Runtime } from '../../shared/app/runtime.js';
+import type { EngineOptions, ReconcileResult } from '../../shared/core/engine.js';
+import { HavipError } from '../../shared/core/errors.js';
+import type { Decision, Group, GroupName, Member, Topology } from '../../shared/core/model.js';
+import { groupName } from '../../shared/core/model.js';
+import type {
+  CloudApi,
+  HistoryRecord,
+  JournalEntry,
+  Logger,
+  Notification,
+  Notifier,
+  Prober,
+  StateStore,
+} from '../../shared/core/ports.js';
+import { clientToken } from '../../shared/core/saga.js';
+import { flush, VirtualClock } from './clock.js';
+import { MemberKnowledge, type Viewer } from './knowledge.js';
+import type { CampaignStats, Invariant } from './stats.js';
+import { buildTopology, type TopologySpec } from './topology.js';
+import { simulatorTransport } from './transport.js';
+
+export const ENGINE_OPTIONS: Partial<EngineOptions> = {
+  leaseTtlMs: 90_000,
+  backoff: { baseMs: 200, maxMs: 5_000 },
+  poll: { initialMs: 250, maxMs: 2_000 },
+  sweepConcurrency: 4,
+};
+/** The function timeout the service budgets each operation with (the lease TTL exceeds it). */
+export const BUDGET_MS = 60_000;
+export const AGENT_INTERVAL_MS = 5_000;
+/** No invocation may run longer than this much virtual time (its deadline is far shorter). */
+const MAX_COMMAND_MS = 15 * 60_000;
+const DEDUPE_TTL_MS = 24 * 3600_000;
+const SUCCESS = new Set(['done', 'unverified', 'switch-incomplete', 'noop', 'alert']);
+
+export interface WorldConfig {
+  readonly spec: TopologySpec;
+  readonly seed: number;
+  readonly transitionDelayMs: number;
+  readonly cloudAssistantDelayMs: number;
+}
+
+export interface MemberInfo {
+  readonly id: string;
+  readonly member: Member;
+  readonly group: Group;
+  /** The instance whose status governs the member: itself, or an ENI member's host. */
+  readonly host: string;
+  readonly hasAgent: boolean;
+  agentUp: boolean;
+  appUp: boolean;
+  readonly knowledge: MemberKnowledge;
+}
+
+export type ActorKind = 'ecs-event' | 'mns' | 'sweep' | 'manual' | 'drain' | 'undrain';
+export type SagaFaultHow = 'crash-before' | 'crash-after' | 'pause';
+export interface SagaFaultPlan {
+  readonly at: number;
+  readonly how: SagaFaultHow;
+}
+
+export interface OutboxItem {
+  readonly id: number;
+  readonly channel: 'ecs' | 'mns';
+  readonly body: string;
+  readonly label: string;
+  /** What the parser will make of it, for the knowledge mirror. */
+  readonly signal:
+    | { readonly kind: 'down' | 'up' | 'drain' | 'heartbeat-timeout' | 'heartbeat'; readonly member: string }
+    | undefined;
+}
+
+/** One invocation (an FC invocation of one of the handlers). */
+export class Actor implements Viewer {
+  status: 'running' | 'finished' | 'abandoned' | 'paused' = 'running';
+  points = 0;
+  mutations = 0;
+  staleWrites = 0;
+  pausedPastTtl = false;
+  pausedAt: string | undefined;
+  release: ((how: 'proceed' | 'crash') => void) | undefined;
+  scheduler: fc.Scheduler | undefined;
+  results: { group: string; status: string }[] = [];
+  runtime!: Runtime;
+
+  constructor(
+    readonly id: string,
+    readonly kind: ActorKind,
+    readonly label: string,
+    readonly start: number,
+    readonly step: number | undefined,
+    readonly plan: SagaFaultPlan | undefined,
+    readonly manual: { readonly force: boolean } | undefined,
+    readonly probeCertain: boolean,
+  ) {}
+}
+
+type MutationMethod =
+  | 'associateHaVip'
+  | 'unassociateHaVip'
+  | 'associateEipAddress'
+  | 'unassociateEipAddress'
+  | 'stopInstance'
+  | 'runCommand';
+const MUTATIONS: readonly MutationMethod[] = [
+  'associateHaVip',
+  'unassociateHaVip',
+  'associateEipAddress',
+  'unassociateEipAddress',
+  'stopInstance',
+  'runCommand',
+];
+const ACTION: Record<MutationMethod, string> = {
+  associateHaVip: 'AssociateHaVip',
+  unassociateHaVip: 'UnassociateHaVip',
+  associateEipAddress: 'AssociateEipAddress',
+  unassociateEipAddress: 'UnassociateEipAddress',
+  stopInstance: 'StopInstance',
+  runCommand: 'RunCommand',
+};
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/** A logger that drops everything: the campaign asserts on state, not on log lines. */
+const SILENT: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => SILENT,
+};
+
+class CountingNotifier implements Notifier {
+  constructor(private readonly stats: CampaignStats) {}
+  async notify(n: Notification): Promise<void> {
+    this.stats.outcome(`notification:${n.kind}`);
+  }
+}
+
+/** Delegates every method to `target`, except the overrides. */
+function delegate<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(t, p) {
+      if (Object.hasOwn(overrides, p)) return (overrides as Record<PropertyKey, unknown>)[p];
+      const v = (t as Record<PropertyKey, unknown>)[p];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
+
+/** Every call waits for the actor's scheduler (while it has one) before it runs. */
+function scheduled<T extends object>(actor: Actor, what: string, target: T, stats: CampaignStats): T {
+  return new Proxy(target, {
+    get(t, p) {
+      const v = (t as Record<PropertyKey, unknown>)[p];
+      if (typeof v !== 'function' || p === 'close') return v;
+      const fn = v as (...a: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        const s = actor.scheduler;
+        if (s === undefined) return fn.apply(t, args);
+        stats.scheduledReleases++;
+        return s
+          .schedule(Promise.resolve(), `${actor.label} ${what}.${String(p)}`)
+          .then(() => fn.apply(t, args));
+      };
+    },
+  });
+}
+
+export class CampaignWorld {
+  readonly clock = new VirtualClock();
+  readonly topology: Topology;
+  readonly sim: SimulatedCloud;
+  readonly store: StateStore;
+  readonly cloud: CloudApi;
+  readonly members = new Map<string, MemberInfo>();
+  readonly violations: string[] = [];
+  readonly outbox: OutboxItem[] = [];
+  readonly delivered: OutboxItem[] = [];
+  readonly actors = new Set<Actor>();
+  /** Saga fault armed for the next invocation that reconciles. */
+  armed: SagaFaultPlan | undefined;
+  stepNo = 0;
+  private readonly seen = new Map<string, number>();
+  private readonly random: () => number;
+  private readonly agentService: Runtime['service'];
+  private readonly notifier: Notifier;
+  private readonly staleness: { at: number; ms: number }[] = [];
+  private actorSeq = 0;
+  private itemSeq = 0;
+  private closed = false;
+  private readonly started: number;
+  /** Per step: finished results by group, and whether something made the step unjudgeable for inv 1. */
+  private stepResults = new Map<string, string[]>();
+  private stepDisturbed = false;
+  private stepConcurrent = false;
+  private boundAtStepStart = new Map<string, string[]>();
+  /** (group, target) pairs an operator asked a manual failover for. */
+  private readonly manualTargets = new Set<string>();
+
+  constructor(
+    readonly config: WorldConfig,
+    readonly stats: CampaignStats,
+  ) {
+    this.topology = buildTopology(config.spec);
+    this.started = this.clock.now();
+    this.sim = new SimulatedCloud(seedFromTopology(this.topology, { attach: 'highest' }), {
+      clock: this.clock,
+      transitionDelayMs: config.transitionDelayMs,
+      randomSeed: config.seed,
+      cloudAssistantDelayMs: config.cloudAssistantDelayMs,
+      keepalivedTakeoverMs: 3_600,
+    });
+    this.random = seededRandom(config.seed ^ 0x5eed);
+    this.store = createSqliteStore({ path: ':memory:' });
+    this.cloud = createAlibabaCloudApi({
+      credentials: { accessKeyId: 'campaign-key', accessKeySecret: 'campaign-secret' },
+      transport: simulatorTransport(this.sim),
+    });
+    this.notifier = new CountingNotifier(stats);
+    this.agentService = assembleRuntime({
+      topology: this.topology,
+      cloud: this.cloud,
+      store: this.store,
+      notifier: this.notifier,
+      logger: SILENT,
+      clock: this.clock,
+      engineOptions: ENGINE_OPTIONS,
+      defaultBudgetMs: BUDGET_MS,
+    }).service;
+
+    this.topology.groups.forEach((g, gi) => {
+      g.members.forEach((m) => {
+        const host = m.kind === 'ecs' ? m.id : (this.sim.eni(m.id)?.instanceId ?? m.id);
+        const info: MemberInfo = {
+          id: m.id,
+          member: m,
+          group: g,
+          host,
+          hasAgent: g.announce === 'agent' || g.health.heartbeatTimeoutSeconds !== undefined,
+          agentUp: true,
+          appUp: true,
+          knowledge: new MemberKnowledge(
+            m.id,
+            {
+              heartbeatTimeoutMs:
+                g.health.heartbeatTimeoutSeconds === undefined
+                  ? undefined
+                  : g.health.heartbeatTimeoutSeconds * 1000,
+              probe: g.health.probe === undefined ? undefined : { fall: g.health.fall, rise: g.health.rise },
+              kind: m.kind,
+            },
+            this.clock.now(),
+            true,
+          ),
+        };
+        this.members.set(m.id, info);
+      });
+      void gi;
+    });
+    this.sim.onEvent((ev) => this.onSimEvent(ev));
+    let offset = 0;
+    for (const m of this.members.values()) {
+      if (!m.hasAgent) continue;
+      offset += 700;
+      void this.agentLoop(m, offset % AGENT_INTERVAL_MS);
+    }
+  }
+
+  // =============================================================================================
+  // Ground truth helpers
+
+  group(gi: number): Group {
+    const groups = this.topology.groups;
+    return groups[((gi % groups.length) + groups.length) % groups.length] as Group;
+  }
+
+  memberOf(g: Group, mi: number): MemberInfo {
+    const m = g.members[((mi % g.members.length) + g.members.length) % g.members.length] as Member;
+    return this.members.get(m.id) as MemberInfo;
+  }
+
+  hostRunning(m: MemberInfo): boolean {
+    return this.sim.instance(m.host)?.status === 'Running';
+  }
+
+  /** Who holds the group's address: HaVip bindings, or the instance a direct EIP is on. */
+  bound(g: Group): string[] {
+    if (g.haVipId !== undefined) return [...(this.sim.haVip(g.haVipId)?.associatedInstances ?? [])];
+    const e = g.eip === undefined ? undefined : this.sim.eip(g.eip.allocationId);
+    return e?.instanceId !== undefined && e.status !== 'Available' ? [e.instanceId] : [];
+  }
+
+  /** Longest describe staleness in force at any time in [from, to]. */
+  staleMs(from: number, to: number): number {
+    let ms = 0;
+    let inForce = 0;
+    for (const s of this.staleness) {
+      if (s.at <= from) inForce = s.ms;
+      else if (s.at <= to) ms = Math.max(ms, s.ms);
+    }
+    return Math.max(ms, inForce);
+  }
+
+  setStaleness(ms: number): void {
+    this.sim.faults.setStaleness(ms);
+    this.staleness.push({ at: this.clock.now(), ms });
+  }
+
+  private refreshRunning(): void {
+    const now = this.clock.now();
+    for (const m of this.members.values()) {
+      const up =
+        m.member.kind === 'ecs'
+          ? this.sim.instance(m.id)?.status === 'Running'
+          : this.sim.eni(m.id)?.instanceId !== undefined;
+      m.knowledge.setRunning(now, up);
+    }
+  }
+
+  private onSimEvent(ev: SimEcsStateChangeEvent): void {
+    this.refreshRunning();
+    const state = ev.data.state;
+    const member = this.members.has(ev.data.resourceId) ? ev.data.resourceId : undefined;
+    const kind =
+      state === 'Running'
+        ? 'up'
+        : state === 'Stopping' || state === 'Stopped' || state === 'Deleted'
+          ? 'down'
+          : undefined;
+    this.outbox.push({
+      id: ++this.itemSeq,
+      channel: 'ecs',
+      body: JSON.stringify(ev),
+      label: `ecs ${ev.data.resourceId} ${state}`,
+      signal: member !== undefined && kind !== undefined ? { kind, member } : undefined,
+    });
+  }
+
+  // =============================================================================================
+  // Events the model creates (spot interruptions, maintenance, heartbeat messages)
+
+  enqueueEcs(type: 'spot' | 'maintenance', m: MemberInfo, status = 'Scheduled'): void {
+    const id = `cmp-${++this.itemSeq}`;
+    const time = new Date(this.clock.now()).toISOString();
+    const instanceId = m.member.kind === 'ecs' ? m.id : m.host;
+    const body =
+      type === 'spot'
+        ? {
+            id,
+            source: 'acs.ecs',
+            specversion: '1.0',
+            type: 'ecs:Instance:PreemptibleInstanceInterruption',
+            subject: `acs:ecs:cn-hangzhou:1234567890123456:instance/${instanceId}`,
+            time,
+            aliyunregionid: 'cn-hangzhou',
+            data: { instanceId, action: 'delete' },
+          }
+        : {
+            id,
+            source: 'acs.ecs',
+            specversion: '1.0',
+            type: 'ecs:Instance:SystemMaintenance.Reboot',
+            subject: `acs:ecs:cn-hangzhou:1234567890123456:instance/${instanceId}`,
+            time,
+            aliyunregionid: 'cn-hangzhou',
+            data: {
+              eventId: `e-${id}`,
+              publishTime: time,
+              notBefore: new Date(this.clock.now() + 3 * 86_400_000).toISOString(),
+              instanceId,
+              eventType: 'SystemMaintenance.Reboot',
+              eventStatus: status,
+            },
+          };
+    const drains =
+      m.member.kind === 'ecs' && (type === 'spot' || !['Canceled', 'Executed', 'Avoided'].includes(status));
+    this.outbox.push({
+      id: this.itemSeq,
+      channel: 'ecs',
+      body: JSON.stringify(body),
+      label: `${type}${type === 'maintenance' ? `:${status}` : ''} ${instanceId}`,
+      signal: drains ? { kind: 'drain', member: m.id } : undefined,
+    });
+  }
+
+  enqueueHeartbeatMessage(m: MemberInfo, ok: boolean): void {
+    const n = ++this.itemSeq;
+    const body = ok
+      ? { type: 'heartbeat.ok', instanceId: m.id, n }
+      : {
+          type: 'heartbeat.timeout',
+          instanceId: m.id,
+          lastSeenAt: new Date(this.clock.now()).toISOString(),
+          n,
+        };
+    this.outbox.push({
+      id: n,
+      channel: 'mns',
+      body: JSON.stringify(body),
+      label: `mns ${ok ? 'heartbeat.ok' : 'heartbeat.timeout'} ${m.id}`,
+      signal: { kind: ok ? 'heartbeat' : 'heartbeat-timeout', member: m.id },
+    });
+  }
+
+  /** Mirrors what the engine will record for a delivery (dedupe by event, strictly newer by receiver time). */
+  private mirrorDelivery(item: OutboxItem, at: number, step: number | undefined): void {
+    const sig = item.signal;
+    if (sig === undefined) return;
+    const k = this.members.get(sig.member)?.knowledge;
+    if (k === undefined) return;
+    if (sig.kind === 'down') k.downEvent(at);
+    const key = `${item.id}:${sig.kind}:${sig.member}`;
+    const seenAt = this.seen.get(key);
+    if (seenAt !== undefined && at - seenAt < DEDUPE_TTL_MS) return;
+    this.seen.set(key, at);
+    if (sig.kind === 'drain') k.drain(at, true, step);
+    else if (sig.kind === 'heartbeat-timeout') k.heartbeatTimeout(at, step);
+    else if (sig.kind === 'heartbeat') k.heartbeat(at, step);
+  }
+
+  // =============================================================================================
+  // Agents
+
+  private async agentLoop(m: MemberInfo, offset: number): Promise<void> {
+    await this.clock.sleep(offset);
+    while (!this.closed) {
+      if (m.agentUp && this.hostRunning(m)) {
+        const at = this.clock.now();
+        const applied = m.knowledge.heartbeat(at);
+        try {
+          const reply = await this.agentService.heartbeat({ instanceId: m.id });
+          if (reply.accepted !== applied)
+            this.violate(
+              'inv5-replay',
+              `the store ${reply.accepted ? 'applied' : 'dropped'} heartbeat of ${m.id} at ${at} against receiver-time ordering`,
+            );
+          if (this.closed) return;
+          if (m.agentUp && this.hostRunning(m))
+            for (const h of reply.holds) if (h.address) this.sim.announce(m.id, h.address);
+        } catch {
+          // The agent's describe hit a fault; it tries again next interval.
+        }
+      }
+      await this.clock.sleep(AGENT_INTERVAL_MS);
+    }
+  }
+
+  // =============================================================================================
+  // Invocations
+
+  /** Creates an invocation with its instrumented ports. */
+  makeActor(
+    kind: ActorKind,
+    label: string,
+    opts: {
+      step?: number;
+      scheduler?: fc.Scheduler;
+      manual?: { force: boolean };
+      probeCertain: boolean;
+      plan?: SagaFaultPlan;
+      /** Not a target for the armed saga fault (replays, the quiesce phase). */
+      noArm?: boolean;
+    },
+  ): Actor {
+    let plan = opts.plan;
+    if (plan === undefined && this.armed !== undefined && opts.noArm !== true) {
+      plan = this.armed;
+      this.armed = undefined;
+    }
+    const actor = new Actor(
+      `inv-${++this.actorSeq}`,
+      kind,
+      `#${this.actorSeq} ${label}`,
+      this.clock.now(),
+      opts.step,
+      plan,
+      opts.manual,
+      opts.probeCertain,
+    );
+    actor.scheduler = opts.scheduler;
+    const cloudOverrides: Partial<CloudApi> = {};
+    for (const method of MUTATIONS) {
+      const fn = (req: never) =>
+        this.point(actor, ACTION[method], () =>
+          this.audited(actor, method, req, () => (this.cloud[method] as (r: never) => Promise<unknown>)(req)),
+        );
+      (cloudOverrides as Record<string, unknown>)[method] = fn;
+    }
+    let cloud: CloudApi = delegate(this.cloud, cloudOverrides);
+    let store: StateStore = delegate(this.store, {
+      writeJournal: (entry: JournalEntry, now: number) =>
+        this.point(actor, `journal:${entry.phase}`, async () => {
+          await this.store.writeJournal(entry, now);
+          await this.auditJournal(actor, entry, now);
+        }),
+      appendHistory: async (record: HistoryRecord) => {
+        await this.auditHistory(actor, record);
+        await this.store.appendHistory(record);
+      },
+      close: async () => undefined,
+    });
+    let prober: Prober = {
+      probe: async (target) => {
+        const m = this.members.get(target.memberId);
+        if (m === undefined) return false;
+        const ok = m.appUp && this.hostRunning(m);
+        m.knowledge.probeAnswer(this.clock.now(), ok, actor.probeCertain, actor.step);
+        return ok;
+      },
+    };
+    if (opts.scheduler !== undefined) {
+      cloud = scheduled(actor, 'cloud', cloud, this.stats);
+      store = scheduled(actor, 'store', store, this.stats);
+      prober = scheduled(actor, 'probe', prober, this.stats);
+    }
+    actor.runtime = assembleRuntime({
+      topology: this.topology,
+      cloud,
+      store,
+      notifier: this.notifier,
+      logger: SILENT,
+      clock: this.clock,
+      prober,
+      random: this.random,
+      engineOptions: ENGINE_OPTIONS,
+      defaultBudgetMs: BUDGET_MS,
+    });
+    this.actors.add(actor);
+    this.stats.invocations++;
+    return actor;
+  }
+
+  /** Starts the invocation's work; its completion is recorded (statuses, data-plane check). */
+  launch(actor: Actor, work: (rt: Runtime) => Promise<{ group: string; status: string }[]>): void {
+    work(actor.runtime).then(
+      (results) => {
+        if (actor.status === 'abandoned') return;
+        actor.status = 'finished';
+        actor.results = results;
+        this.onFinished(actor);
+      },
+      (e: unknown) => {
+        if (actor.status === 'abandoned') return;
+        actor.status = 'finished';
+        this.violate(
+          'liveness',
+          `${actor.label} threw instead of answering: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      },
+    );
+  }
+
+  /** Delivers an outbox item through its handler, as the trigger would. */
+  deliver(
+    item: OutboxItem,
+    opts: { step?: number; scheduler?: fc.Scheduler; probeCertain?: boolean; noArm?: boolean } = {},
+  ): Actor {
+    const actor = this.makeActor(item.channel === 'ecs' ? 'ecs-event' : 'mns', `deliver ${item.label}`, {
+      ...opts,
+      probeCertain: opts.probeCertain ?? true,
+    });
+    this.mirrorDelivery(item, this.clock.now(), opts.step);
+    this.delivered.push(item);
+    if (this.delivered.length > 200) this.delivered.shift();
+    this.launch(actor, async (rt) => {
+      const h: AsyncHandlerResult =
+        item.channel === 'ecs'
+          ? await handleEcsEvent(rt.service, SILENT, item.body, actor.id)
+          : await handleHeartbeatMessage(rt.service, SILENT, item.body, actor.id);
+      return h.results.map((r) => ({ group: r.group, status: r.status }));
+    });
+    return actor;
+  }
+
+  sweep(
+    opts: {
+      step?: number;
+      scheduler?: fc.Scheduler;
+      probeCertain?: boolean;
+      groups?: string[];
+      noArm?: boolean;
+    } = {},
+  ): Actor {
+    const actor = this.makeActor('sweep', `sweep${opts.groups ? ` ${opts.groups.join(',')}` : ''}`, {
+      ...opts,
+      probeCertain: opts.probeCertain ?? true,
+    });
+    const body = JSON.stringify({
+      triggerTime: new Date(this.clock.now()).toISOString(),
+      triggerName: 'campaign-sweep',
+      payload: JSON.stringify(opts.groups ? { groups: opts.groups } : { sweep: 'all' }),
+    });
+    this.launch(actor, async (rt) => {
+      const h = await handleTimer(rt.service, SILENT, body, actor.id);
+      return h.results.map((r) => ({ group: r.group, status: r.status }));
+    });
+    return actor;
+  }
+
+  manualFailover(
+    g: Group,
+    to: MemberInfo | undefined,
+    force: boolean,
+    opts: { step?: number; scheduler?: fc.Scheduler } = {},
+  ): Actor {
+    const actor = this.makeActor(
+      'manual',
+      `failover ${g.name}${to ? ` to ${to.id}` : ''}${force ? ' force' : ''}`,
+      {
+        ...opts,
+        manual: { force },
+        probeCertain: true,
+      },
+    );
+    if (to !== undefined) this.manualTargets.add(`${g.name}:${to.id}`);
+    else for (const m of g.members) this.manualTargets.add(`${g.name}:${m.id}`);
+    this.launch(actor, async (rt) => {
+      const r: ReconcileResult = await rt.service.failover(g.name, {
+        to: to?.id,
+        force,
+        reason: 'campaign',
+        actor: 'campaign-operator',
+        invocationId: actor.id,
+      });
+      return [{ group: r.group, status: r.status }];
+    });
+    return actor;
+  }
+
+  setDrain(m: MemberInfo, on: boolean, opts: { step?: number; scheduler?: fc.Scheduler } = {}): Actor {
+    const actor = this.makeActor(on ? 'drain' : 'undrain', `${on ? 'drain' : 'undrain'} ${m.id}`, {
+      ...opts,
+      probeCertain: true,
+    });
+    m.knowledge.drain(this.clock.now(), on, opts.step);
+    this.launch(actor, async (rt) => {
+      const { results } = await rt.service.setDrain(m.id, on, {
+        reason: 'campaign',
+        actor: 'campaign-operator',
+        invocationId: actor.id,
+      });
+      return results.map((r) => ({ group: r.group, status: r.status }));
+    });
+    return actor;
+  }
+
+  /**
+   * Runs virtual time until every given invocation has finished, crashed or paused. With a scheduler,
+   * pending port calls are released one at a time in the order it picks; time moves only when nothing
+   * can run.
+   */
+  async drive(actors: readonly Actor[], scheduler?: fc.Scheduler): Promise<void> {
+    const from = this.clock.now();
+    const settled = () => actors.every((a) => a.status !== 'running');
+    for (;;) {
+      await flush();
+      if (settled()) return;
+      if (scheduler !== undefined && scheduler.count() > 0) {
+        await scheduler.waitNext(1);
+        continue;
+      }
+      const due = this.clock.nextDue();
+      if (due === undefined || due - from > MAX_COMMAND_MS) {
+        const stuck = actors.filter((a) => a.status === 'running');
+        this.violate(
+          'liveness',
+          `${stuck.map((a) => a.label).join(', ')} did not finish within ${MAX_COMMAND_MS / 60_000} virtual minutes`,
+        );
+        for (const a of stuck) a.status = 'abandoned';
+        return;
+      }
+      this.clock.fireNext();
+    }
+  }
+
+  /** Releases a paused invocation and drives it to its end. */
+  async releasePaused(actor: Actor, how: 'proceed' | 'crash'): Promise<void> {
+    if (actor.status !== 'paused' || actor.release === undefined) return;
+    actor.pausedPastTtl = !(await this.holdsCurrentLease(actor));
+    this.stepDisturbed = true;
+    this.stats.fault(
+      `pause released (${how}${actor.pausedPastTtl ? ', past the lease TTL' : ', within the TTL'})`,
+    );
+    actor.scheduler = undefined;
+    actor.status = 'running';
+    const r = actor.release;
+    actor.release = undefined;
+    r(how);
+    await this.drive([actor]);
+  }
+
+  private async holdsCurrentLease(actor: Actor): Promise<boolean> {
+    const now = this.clock.now();
+    for (const g of this.topology.groups) {
+      const l = await this.store.getLease(g.name);
+      if (l !== undefined && l.holder === actor.id && l.expiresAt > now) return true;
+    }
+    return false;
+  }
+
+  /** A saga point (a journal write or a cloud mutation): where the armed fault strikes. */
+  private async point<T>(actor: Actor, label: string, apply: () => Promise<T>): Promise<T> {
+    actor.points++;
+    const plan = actor.plan;
+    if (plan === undefined || plan.at !== actor.points) return apply();
+    this.stats.fault(`${plan.how} at ${label}`);
+    this.stepDisturbed = true;
+    if (plan.how === 'crash-before') {
+      actor.status = 'abandoned';
+      return never();
+    }
+    if (plan.how === 'crash-after') {
+      await apply().catch(() => undefined);
+      actor.status = 'abandoned';
+      return never();
+    }
+    actor.status = 'paused';
+    actor.pausedAt = label;
+    const how = await new Promise<'proceed' | 'crash'>((resolve) => {
+      actor.release = resolve;
+    });
+    if (how === 'crash')
+      throw new Error(`simulated crash: the invocation was killed while paused at ${label}`);
+    return apply();
+  }
+
+  // =============================================================================================
+  // Auditing (invariants 2, 3, 4, 7 and fencing, at the instant a mutation leaves for the cloud)
+
+  /** (group, epoch) from the ClientToken, by recomputing the token for each candidate group and step. */
+  private epochOf(
+    method: MutationMethod,
+    req: Record<string, unknown>,
+  ): { group: Group; epoch: number } | undefined {
+    const token = req.clientToken;
+    if (typeof token !== 'string') return undefined;
+    const m = /^hv-(\d+)-/.exec(token);
+    if (m === null) return undefined;
+    const epoch = Number(m[1]);
+    const id = String(req.instanceId ?? '');
+    for (const g of this.topology.groups) {
+      const keys =
+        method === 'associateHaVip'
+          ? [`attach-havip:${id}`]
+          : method === 'unassociateHaVip'
+            ? [`detach-havip:${id}`, `detach-havip:${id}:force`]
+            : method === 'associateEipAddress'
+              ? [`eip-bind:${id}`]
+              : method === 'unassociateEipAddress'
+                ? [`eip-unbind:${id}`]
+                : g.members.map((x) => `announce:${x.id}`);
+      for (const key of keys) if (clientToken(g.name, epoch, key) === token) return { group: g, epoch };
+    }
+    return undefined;
+  }
+
+  private async audited<T>(
+    actor: Actor,
+    method: MutationMethod,
+    req: Record<string, unknown>,
+    call: () => Promise<T>,
+  ): Promise<T> {
+    const now = this.clock.now();
+    actor.mutations++;
+    let who: { group: Group; epoch: number } | undefined;
+    if (method === 'stopInstance') {
+      const id = String(req.instanceId);
+      for (const g of this.topology.groups) {
+        if (!g.members.some((x) => x.id === id)) continue;
+        const l = await this.store.getLease(g.name);
+        if (l?.holder === actor.id) who = { group: g, epoch: l.epoch };
+      }
+    } else {
+      who = this.epochOf(method, req);
+    }
+    this.stats.check('inv4-fencing');
+    if (who === undefined) {
+      this.violate(
+        'inv4-fencing',
+        `${actor.label} sent ${ACTION[method]} ${JSON.stringify(req)} without a ClientToken derived from (group, epoch, step)`,
+      );
+      return call();
+    }
+    const lease = await this.store.getLease(who.group.name);
+    const current =
+      lease !== undefined && lease.epoch === who.epoch && lease.holder === actor.id && lease.expiresAt > now;
+    if (!current) {
+      if (actor.pausedPastTtl) {
+        // No cloud API takes a fencing token: a process frozen between its fence check and its request
+        // sends a stale write. Production excludes it by a lease TTL longer than the function timeout;
+        // the campaign lets it through and checks that the actor stops right after and that the group
+        // still converges.
+        actor.staleWrites++;
+        this.stats.fault('stale write reached the cloud after a pause past the TTL');
+        this.stepDisturbed = true;
+        if (actor.staleWrites > 1)
+          this.violate(
+            'inv4-fencing',
+            `${actor.label} kept writing after its lease was taken over (${ACTION[method]})`,
+          );
+        return call();
+      }
+      this.violate(
+        'inv4-fencing',
+        `${actor.label} sent ${ACTION[method]} for ${who.group.name} with epoch ${who.epoch} but the lease is ${lease ? `epoch ${lease.epoch} held by ${lease.holder} until ${lease.expiresAt} (now ${now})` : 'free'}`,
+      );
+      return call();
+    }
+    await this.checkMutation(actor, method, req, who.group, now);
+    return call();
+  }
+
+  private async checkMutation(
+    actor: Actor,
+    method: MutationMethod,
+    req: Record<string, unknown>,
+    g: Group,
+    now: number,
+  ): Promise<void> {
+    const journal = await this.store.readJournal(g.name);
+    const decision: Decision | undefined = journal?.decision;
+    const forced =
+      actor.manual?.force === true ||
+      (decision !== undefined && (decision.kind === 'move' || decision.kind === 'attach') && decision.forced);
+    const manual =
+      actor.kind === 'manual' ||
+      (decision?.kind === 'move' &&
+        decision.cause === 'manual' &&
+        this.manualTargets.has(`${g.name}:${decision.to}`));
+    const id = String(req.instanceId ?? '');
+    const bound = this.bound(g);
+    const S = this.staleMs(actor.start, now);
+    if (method === 'associateHaVip' || (method === 'associateEipAddress' && g.haVipId === undefined)) {
+      if (bound.includes(id)) return;
+      this.checkTarget(actor, g, id, now, S, forced);
+      for (const h of bound) if (h !== id) this.checkMoveAway(actor, g, h, id, now, S, manual);
+    } else if (
+      method === 'unassociateHaVip' ||
+      (method === 'unassociateEipAddress' && g.haVipId === undefined)
+    ) {
+      if (!(bound.length === 1 && bound[0] === id)) return;
+      if (g.haVipId === undefined) {
+        const to = decision?.kind === 'move' ? decision.to : undefined;
+        this.checkMoveAway(actor, g, id, to, now, S, manual);
+      }
+      this.checkLastHolder(actor, g, id, now, S, forced);
+    } else if (method === 'stopInstance') {
+      this.stats.check('fence-stop');
+      const k = this.members.get(id)?.knowledge;
+      if (bound.includes(id))
+        this.violate('fence-stop', `${actor.label} stopped ${id}, which still holds ${g.name}'s address`);
+      else if (k?.sureEligible(actor, now, S))
+        this.violate(
+          'fence-stop',
+          `${actor.label} stopped ${id} although it was certainly eligible (${k.describe(now)})`,
+        );
+    }
+  }
+
+  private checkTarget(actor: Actor, g: Group, id: string, now: number, S: number, forced: boolean): void {
+    this.stats.check('inv2-eligible-target');
+    const m = this.members.get(id);
+    if (m === undefined || m.group.name !== g.name) {
+      this.violate(
+        'inv2-eligible-target',
+        `${actor.label} attached ${id}, which is not a member of ${g.name}`,
+      );
+      return;
+    }
+    if (forced) return;
+    if (m.knowledge.sureIneligible(actor, now, S))
+      this.violate(
+        'inv2-eligible-target',
+        `${actor.label} attached ${id} to ${g.name} although it was certainly ineligible throughout the invocation (since ${actor.start - this.started} ms): ${m.knowledge.describe(now)}`,
+      );
+  }
+
+  private checkMoveAway(
+    actor: Actor,
+    g: Group,
+    holder: string,
+    to: string | undefined,
+    now: number,
+    S: number,
+    manual: boolean,
+  ): void {
+    this.stats.check('inv3-nopreempt');
+    if (manual) return;
+    const h = this.members.get(holder);
+    if (h === undefined || !h.knowledge.sureEligible(actor, now, S)) return;
+    if (g.nopreempt) {
+      this.violate(
+        'inv3-nopreempt',
+        `${actor.label} moved ${g.name} away from ${holder}${to ? ` to ${to}` : ''} under nopreempt although ${holder} was certainly eligible throughout the invocation: ${h.knowledge.describe(now)}`,
+      );
+      return;
+    }
+    const target = to === undefined ? undefined : this.members.get(to);
+    if (target !== undefined && target.member.priority <= h.member.priority)
+      this.violate(
+        'inv3-nopreempt',
+        `${actor.label} preempted eligible ${holder} (priority ${h.member.priority}) for ${to} (priority ${target.member.priority}), which is not strictly higher`,
+      );
+  }
+
+  private checkLastHolder(
+    actor: Actor,
+    g: Group,
+    holder: string,
+    now: number,
+    S: number,
+    forced: boolean,
+  ): void {
+    this.stats.check('inv7-last-holder');
+    if (forced) return;
+    if (g.haVipId !== undefined) {
+      // Exclusive mode binds the new holder first: detaching the only holder leaves nobody serving.
+      this.violate(
+        'inv7-last-holder',
+        `${actor.label} detached ${holder}, the only member bound to ${g.name}'s HaVip`,
+      );
+      return;
+    }
+    const others = g.members.filter((m) => m.id !== holder).map((m) => this.members.get(m.id) as MemberInfo);
+    if (others.every((m) => m.knowledge.sureIneligible(actor, now, S)))
+      this.violate(
+        'inv7-last-holder',
+        `${actor.label} unbound ${g.name}'s EIP from ${holder} although no other member could be eligible (${others.map((m) => `${m.id}: ${m.knowledge.describe(now)}`).join('; ')})`,
+      );
+  }
+
+  private async auditJournal(actor: Actor, entry: JournalEntry, now: number): Promise<void> {
+    this.stats.check('inv4-fencing');
+    const l = await this.store.getLease(entry.group);
+    if (l === undefined || l.epoch !== entry.epoch || l.expiresAt <= now)
+      this.violate(
+        'inv4-fencing',
+        `the store accepted ${actor.label}'s journal write (epoch ${entry.epoch}) while the lease was ${l ? `epoch ${l.epoch} until ${l.expiresAt}` : 'free'} at ${now}`,
+      );
+  }
+
+  private async auditHistory(actor: Actor, record: HistoryRecord): Promise<void> {
+    if (record.epoch === 0) return;
+    this.stats.check('inv4-fencing');
+    const l = await this.store.getLease(record.group);
+    const now = this.clock.now();
+    if (l === undefined || l.epoch !== record.epoch || l.holder !== actor.id || l.expiresAt <= now)
+      this.violate(
+        'inv4-fencing',
+        `${actor.label} recorded history for ${record.group} (epoch ${record.epoch}) without holding that lease`,
+      );
+  }
+
+  // =============================================================================================
+  // Steps and step-end checks
+
+  beginStep(concurrent: boolean): void {
+    this.stepNo++;
+    this.stepResults = new Map();
+    this.stepDisturbed = false;
+    this.stepConcurrent = concurrent;
+    this.boundAtStepStart = new Map(this.topology.groups.map((g) => [g.name, this.bound(g)]));
+    for (const a of this.actors)
+      if (a.status === 'finished' || a.status === 'abandoned') this.actors.delete(a);
+  }
+
+  private onFinished(actor: Actor): void {
+    for (const r of actor.results) {
+      this.stats.outcome(r.status);
+      if (r.status !== 'busy')
+        this.stepResults.set(r.group, [...(this.stepResults.get(r.group) ?? []), r.status]);
+      const g = this.topology.groups.find((x) => x.name === r.group);
+      if (g === undefined || r.status !== 'done') continue;
+      if (g.haVipId === undefined || (g.announce !== 'agent' && g.announce !== 'cloud-assistant')) continue;
+      const others = [...this.actors].some(
+        (a) => a !== actor && (a.status === 'running' || a.status === 'paused'),
+      );
+      if (others) continue;
+      this.stats.check('data-plane');
+      const bound = this.bound(g);
+      const serving = this.sim.servingInstance(g.haVipId);
+      if (bound.length !== 1 || serving !== bound[0])
+        this.violate(
+          'data-plane',
+          `${actor.label} reported done for ${g.name}, but the HaVip is bound to [${bound.join(', ')}] and ${serving ?? 'nobody'} serves it`,
+        );
+    }
+  }
+
+  /** Invariant 1 at the end of a step: a finished reconcile leaves at most one holder. */
+  endStep(): void {
+    for (const [name, statuses] of this.stepResults) {
+      const g = this.topology.groups.find((x) => x.name === name);
+      if (g === undefined || g.haVipId === undefined) continue;
+      const judged = this.stepConcurrent
+        ? statuses.every((s) => SUCCESS.has(s))
+        : SUCCESS.has(statuses.at(-1) ?? '');
+      if (!judged) continue;
+      const bound = this.bound(g);
+      if (this.stepDisturbed) {
+        this.stats.undecidedCheck('inv1-exclusive');
+        continue;
+      }
+      const before = this.boundAtStepStart.get(name) ?? [];
+      if (
+        bound.length > 1 &&
+        before.length > 1 &&
+        this.staleMs(this.clock.now() - BUDGET_MS, this.clock.now()) > 0
+      ) {
+        // A split brain that predates the step can hide behind stale describes.
+        this.stats.undecidedCheck('inv1-exclusive');
+        continue;
+      }
+      this.stats.check('inv1-exclusive');
+      if (bound.length > 1)
+        this.violate(
+          'inv1-exclusive',
+          `after a finished reconcile (${statuses.join(', ')}) ${g.name}'s HaVip is bound to ${bound.join(', ')}`,
+        );
+    }
+    for (const m of this.members.values()) m.knowledge.prune(this.clock.now() - 2 * 3600_000);
+  }
+
+  violate(inv: Invariant, message: string): void {
+    this.stats.violation(inv);
+    this.violations.push(`[${inv}] step ${this.stepNo} @${this.clock.now() - this.started}ms: ${message}`);
+  }
+
+  /** Marks the step as unjudgeable for invariant 1 (a crash, a pause or its release happened). */
+  disturb(): void {
+    this.stepDisturbed = true;
+  }
+
+  close(): void {
+    for (const [k, v] of Object.entries(this.sim.stats().faults)) this.stats.fault(`cloud answered: ${k}`, v);
+    this.closed = true;
+    this.stats.virtualMs += this.clock.now() - this.started;
+    for (const a of this.actors) if (a.status === 'paused') a.status = 'abandoned';
+    void this.store.close();
+  }
+
+  /** Time since the world was created. */
+  elapsed(): number {
+    return this.clock.now() - this.started;
+  }
+
+  groupNameOf(g: Group): GroupName {
+    return groupName(g.name);
+  }
+}
