@@ -6,7 +6,7 @@ import { decide } from './decide.js';
 import { DeadlineExceededError, HavipError, NotFoundError, StaleEpochError } from './errors.js';
 import { assessMember, type MemberObservation } from './health.js';
 import type { Decision, Group, GroupName, ManualRequest, MemberHealth, MemberId, Topology } from './model.js';
-import { boundOf, type GroupObservation, mapLimit, observeGroups } from './observe.js';
+import { boundOf, type GroupObservation, mapLimit, observeGroups, type ReadRetry } from './observe.js';
 import type {
   Clock,
   CloudApi,
@@ -21,7 +21,7 @@ import type {
   SignalRecord,
   StateStore,
 } from './ports.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF } from './retry.js';
+import { type BackoffPolicy, backoffOrGiveUp, DEFAULT_BACKOFF, isRetryable } from './retry.js';
 import { planSteps, SagaRunner, type SagaStep, type StepReport, stepKey, stepTarget } from './saga.js';
 
 export interface EngineDeps {
@@ -200,7 +200,7 @@ export class Engine {
     };
 
     if (req.dryRun) {
-      const obs = await this.observeOne(group);
+      const obs = await this.observeOne(group, req.deadline);
       const { health } = await this.assess(group, obs, false, req.runProbes === true);
       const decision = await this.decideFor(group, obs, health, req.manual);
       const steps = planSteps(group, decision, obs, this.topology.quotas).map(planned);
@@ -271,7 +271,7 @@ export class Engine {
         resumedFrom = { epoch: unfinished.epoch, phase: unfinished.phase, step: unfinished.step };
         log.warn({ resumedFrom }, 'rolling forward an unfinished journal from actual cloud state');
       }
-      const obs = await this.observeOne(group);
+      const obs = await this.observeOne(group, req.deadline);
       holderBefore = boundOf(group, obs).bound[0];
       ({ health } = await this.assess(group, obs, true, req.runProbes === true));
       decision =
@@ -466,12 +466,7 @@ export class Engine {
   }): Promise<ReconcileResult[]> {
     const groups =
       req.groups === undefined ? [...this.topology.groups] : req.groups.map((n) => this.group(n));
-    const observations = await observeGroups(
-      this.deps.cloud,
-      groups,
-      () => this.deps.clock.now(),
-      this.opts.sweepConcurrency,
-    );
+    const observations = await this.observe(groups, req.deadline, this.opts.sweepConcurrency);
     return mapLimit(groups, this.opts.sweepConcurrency, (g) =>
       this.reconcile({
         group: g.name,
@@ -487,9 +482,42 @@ export class Engine {
   // ===========================================================================================
   // Internals
 
-  async observeOne(group: Group): Promise<GroupObservation> {
-    const obs = (await observeGroups(this.deps.cloud, [group], () => this.deps.clock.now())).get(group.name);
+  /**
+   * What the cloud says about one group. With a `deadline`, throttled and 5xx describes are retried with
+   * backoff until then: one throttled read must not postpone a failover to the next sweep.
+   */
+  async observeOne(group: Group, deadline?: number): Promise<GroupObservation> {
+    const obs = (await this.observe([group], deadline)).get(group.name);
     return obs as GroupObservation;
+  }
+
+  private observe(
+    groups: readonly Group[],
+    deadline: number | undefined,
+    concurrency?: number,
+  ): Promise<Map<GroupName, GroupObservation>> {
+    const retry: ReadRetry | undefined =
+      deadline === undefined
+        ? undefined
+        : async (what, read) => {
+            for (let attempt = 0; ; attempt++) {
+              try {
+                return await read();
+              } catch (e) {
+                if (!isRetryable(e)) throw e;
+                await backoffOrGiveUp(
+                  attempt,
+                  this.deps.clock,
+                  deadline,
+                  this.opts.backoff,
+                  this.random,
+                  what,
+                  e,
+                );
+              }
+            }
+          };
+    return observeGroups(this.deps.cloud, groups, () => this.deps.clock.now(), concurrency, retry);
   }
 
   /** Health for every member; persists the bookkeeping when `persist` (compare-and-set, advisory). */

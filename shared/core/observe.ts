@@ -48,14 +48,20 @@ export async function mapLimit<T, R>(
   return results;
 }
 
+/** Runs one describe, retrying it as the caller's policy says (the engine retries throttling and 5xx). */
+export type ReadRetry = <T>(what: string, read: () => Promise<T>) => Promise<T>;
+const once: ReadRetry = (_what, read) => read();
+
 /**
  * Observes many groups with batched describes per region. `concurrency` bounds the calls in flight.
+ * `retry` wraps each describe on its own, so under flow control the calls that got through are kept.
  */
 export async function observeGroups(
   cloud: CloudApi,
   groups: readonly Group[],
   now: () => number,
   concurrency = 4,
+  retry: ReadRetry = once,
 ): Promise<Map<GroupName, GroupObservation>> {
   const byRegion = new Map<string, Group[]>();
   for (const g of groups) {
@@ -78,23 +84,30 @@ export async function observeGroups(
     const allocationIds = unique(gs.flatMap((g) => (g.eip === undefined ? [] : [g.eip.allocationId])));
     if (haVipIds.length > 0)
       tasks.push(async () => {
-        for (const h of await cloud.describeHaVips({ regionId, haVipIds })) haVips.set(h.haVipId, h);
+        const found = await retry('DescribeHaVips', () => cloud.describeHaVips({ regionId, haVipIds }));
+        for (const h of found) haVips.set(h.haVipId, h);
       });
     // One task per API-sized chunk, so a large region's describes run in parallel (bounded below).
     for (const ids of chunks(instanceIds, INSTANCES_PER_CALL))
       tasks.push(async () => {
-        for (const i of await cloud.describeInstances({ regionId, instanceIds: ids }))
-          instances.set(i.instanceId, i);
+        const found = await retry('DescribeInstances', () =>
+          cloud.describeInstances({ regionId, instanceIds: ids }),
+        );
+        for (const i of found) instances.set(i.instanceId, i);
       });
     for (const ids of chunks(eniIds, INSTANCES_PER_CALL))
       tasks.push(async () => {
-        for (const e of await cloud.describeNetworkInterfaces({ regionId, networkInterfaceIds: ids }))
-          enis.set(e.networkInterfaceId, e);
+        const found = await retry('DescribeNetworkInterfaces', () =>
+          cloud.describeNetworkInterfaces({ regionId, networkInterfaceIds: ids }),
+        );
+        for (const e of found) enis.set(e.networkInterfaceId, e);
       });
     if (allocationIds.length > 0)
       tasks.push(async () => {
-        for (const e of await cloud.describeEipAddresses({ regionId, allocationIds }))
-          eips.set(e.allocationId, e);
+        const found = await retry('DescribeEipAddresses', () =>
+          cloud.describeEipAddresses({ regionId, allocationIds }),
+        );
+        for (const e of found) eips.set(e.allocationId, e);
       });
   }
   await mapLimit(tasks, concurrency, (t) => t());
