@@ -692,6 +692,9 @@ export function resumeDecision(
   const from = others[0];
   if (from === undefined) return { kind: 'attach', target, forced, reason: `${why}: nothing bound` };
   const cause = d.kind === 'move' ? d.cause : 'failover';
+  // Nothing of the move shows in the cloud yet: its reason may be gone (the holder recovered), so an
+  // automatic move is decided afresh rather than replayed. An operator's move is carried out.
+  if (!forced && cause !== 'manual') return undefined;
   return { kind: 'move', from, to: target, cause, forced, reason: `${why}: moving from ${from}` };
 }
 

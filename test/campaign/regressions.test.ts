@@ -3,6 +3,12 @@
  * it caught; each fails on the code before its fix.
  */
 import { describe, expect, it } from 'vitest';
+import { resumeDecision } from '../../shared/core/engine.js';
+import type { GroupObservation } from '../../shared/core/observe.js';
+import type { HaVipState, InstanceState, JournalEntry } from '../../shared/core/ports.js';
+import { healthMap, makeGroup, member } from '../support/builders.js';
+import { Enqueue, SagaFault, Sweep } from './commands.js';
+import { runOnce } from './runner.js';
 import { CampaignStats } from './stats.js';
 import type { GroupSpec } from './topology.js';
 import { CampaignWorld } from './world.js';
@@ -54,5 +60,66 @@ describe('campaign regressions', () => {
     expect(w.sim.stats().throttled).toBeGreaterThan(0);
     expect(w.violations).toEqual([]);
     w.close();
+  });
+
+  it('a crash before a failover touched the cloud is not replayed once the holder has recovered', async () => {
+    // Found as: hb-timeout(g0, m0), crash-before(point 2, deliver), sweep(), then faults stop — the next
+    // lease holder rolled the journaled failover forward and moved the recovered (eligible, higher
+    // priority) holder to the lower-priority member.
+    const stats = new CampaignStats();
+    const spec = { groups: [pair({ priorities: [78, 1], nopreempt: false, heartbeatTimeoutSeconds: 15 })] };
+    const w = await runOnce(
+      { spec, seed: 1, transitionDelayMs: 0, cloudAssistantDelayMs: 300 },
+      [new Enqueue(0, 0, 'hb-timeout'), new SagaFault(2, 'crash-before', 'deliver', 0), new Sweep()],
+      stats,
+    );
+    expect(stats.faults.get('crash-before at journal:ATTACHING')).toBe(1);
+    expect(w.bound(w.group(0))).toEqual([w.memberOf(w.group(0), 0).id]);
+    expect(stats.totalViolations()).toBe(0);
+  });
+
+  describe('resumeDecision', () => {
+    const a = member('i-a', 100, '10.0.0.1');
+    const b = member('i-b', 10, '10.0.0.2');
+    const group = makeGroup({ members: [a, b] });
+    const obs = (bound: string[]): GroupObservation => ({
+      haVip: {
+        haVipId: 'havip-test',
+        associatedInstances: bound,
+        masterInstanceId: bound[0],
+        status: 'InUse',
+      } as unknown as HaVipState,
+      instances: new Map(
+        [a, b].map((m) => [m.id, { instanceId: m.id, status: 'Running' } as unknown as InstanceState]),
+      ),
+      enis: new Map(),
+      eip: undefined,
+      observedAt: 0,
+    });
+    const journal = (cause: 'failover' | 'manual', forced = false): JournalEntry => ({
+      group: group.name,
+      epoch: 3,
+      phase: 'PLANNED',
+      decision: { kind: 'move', from: a.id, to: b.id, cause, forced, reason: 'test' },
+      step: undefined,
+      updatedAt: 0,
+      detail: undefined,
+    });
+    const healthy = healthMap({ 'i-a': 'ok', 'i-b': 'ok' });
+
+    it.each([
+      ['an automatic move not yet begun is decided afresh', journal('failover'), ['i-a'], undefined],
+      ['an operator move not yet begun is carried out', journal('manual'), ['i-a'], 'move'],
+      ['a forced move not yet begun is carried out', journal('manual', true), ['i-a'], 'move'],
+      [
+        'a move half done (both bound) is completed',
+        journal('failover'),
+        ['i-a', 'i-b'],
+        'repair-split-brain',
+      ],
+      ['nothing bound: the journaled target is attached', journal('failover'), [], 'attach'],
+    ] as const)('%s', (_name, j, bound, kind) => {
+      expect(resumeDecision(group, j, obs([...bound]), healthy)?.kind).toBe(kind);
+    });
   });
 });
