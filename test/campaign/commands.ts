@@ -23,7 +23,9 @@ export class CampaignViolation extends Error {
 }
 
 export function assertClean(w: CampaignWorld): void {
-  if (w.violations.length > 0) throw new CampaignViolation([...w.violations]);
+  if (w.violations.length === 0) return;
+  const trace = w.traceLines.length > 0 ? ['trace of the run:', ...w.traceLines] : [];
+  throw new CampaignViolation([...w.violations, ...trace]);
 }
 
 abstract class Step implements fc.AsyncCommand<Model, CampaignWorld> {
@@ -35,6 +37,7 @@ abstract class Step implements fc.AsyncCommand<Model, CampaignWorld> {
   async run(m: Model, w: CampaignWorld): Promise<void> {
     w.stats.command(this.kind);
     w.beginStep(this.concurrent);
+    w.trace(`step ${w.stepNo}: ${this.toString().split('\n')[0]}`);
     // Signals carry receiver time: one millisecond between steps keeps "newer" unambiguous.
     await w.clock.advance(1);
     await this.body(m, w);

@@ -7,6 +7,9 @@ import type { Group, Member } from '../../shared/core/model.js';
 import type { CampaignWorld, MemberInfo, OutboxItem } from './world.js';
 import { AGENT_INTERVAL_MS, ENGINE_OPTIONS } from './world.js';
 
+/** The timer trigger's interval in the deployment (s.yaml). */
+export const SWEEP_INTERVAL_MS = 60_000;
+
 const MUTATING_ACTIONS = [
   'AssociateHaVip',
   'UnassociateHaVip',
@@ -77,7 +80,9 @@ function elected(ms: readonly MemberInfo[]): MemberInfo | undefined {
  * kills an invocation at its timeout), delivers every pending event, and waits out leases, flap-guard
  * windows and preempt delays (agents keep beating). Probe hysteresis needs up to max(fall, rise) answers
  * before the engine's view can match the truth, so sweeps run until the probe knowledge has settled.
- * From there, two sweeps must converge every group on the elected member (honouring nopreempt), with
+ * From there, two sweeps one timer interval apart must converge every group on the elected member
+ * (honouring nopreempt and the preempt delay, which the engine counts from the first sweep that sees the
+ * member eligible), with
  * the EIP where it belongs and — where an announcer can run — the holder serving the address.
  */
 export async function quiesceAndCheck(w: CampaignWorld): Promise<void> {
@@ -103,7 +108,7 @@ export async function quiesceAndCheck(w: CampaignWorld): Promise<void> {
     g.health.probe === undefined ? 0 : Math.max(g.health.fall, g.health.rise),
   );
   for (let i = 0; i <= maxHysteresis + 1; i++) {
-    if ([...w.members.values()].every((m) => m.knowledge.probeSettled())) break;
+    if ([...w.members.values()].every((m) => m.knowledge.probeSettled(m.appUp && w.hostRunning(m)))) break;
     await w.drive([w.sweep({ noArm: true })]);
     await w.clock.advance(1_000);
   }
@@ -128,11 +133,12 @@ export async function quiesceAndCheck(w: CampaignWorld): Promise<void> {
             : undefined;
     if (target !== undefined) rollForward.set(g.name, target);
   }
+  // Two sweeps one timer interval apart (preempt delays are shorter than the interval).
   for (let i = 0; i < 2; i++) {
     w.beginStep(false);
     await w.drive([w.sweep({ noArm: true })]);
     w.endStep();
-    await w.clock.advance(1_000);
+    if (i === 0) await w.clock.advance(SWEEP_INTERVAL_MS);
   }
   // Give an agent one interval to announce what the last sweep bound.
   await w.clock.advance(AGENT_INTERVAL_MS + 1_000);

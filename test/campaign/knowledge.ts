@@ -231,9 +231,13 @@ export class MemberKnowledge {
     );
   }
 
-  /** Whether the probe knowledge has settled (one possible engine state). */
-  probeSettled(): boolean {
-    return this.current().probe.size === 1;
+  /**
+   * Whether the engine's probe state has caught up with the truth: every state it can be in is the one
+   * further answers of `up` keep it in (`H0` for a healthy target, `U0` for a failing one).
+   */
+  probeSettled(up: boolean): boolean {
+    if (this.rules.probe === undefined) return true;
+    return [...this.current().probe].every((p) => p === (up ? 'H0' : 'U0'));
   }
 
   /** For reports: the current component states. */

@@ -111,6 +111,33 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   return { stats, batches: batch, elapsedMs: Date.now() - started };
 }
 
+/** Replays one counterexample (the batch seed and path fast-check printed), e.g. with CAMPAIGN_TRACE=1. */
+export async function replayCounterexample(opts: {
+  readonly batchSeed: number;
+  readonly path: string;
+  /** The `replayPath` fast-check prints after the commands. */
+  readonly replayPath: string;
+  readonly maxCommands?: number;
+}): Promise<string | undefined> {
+  const stats = new CampaignStats();
+  const property = fc.asyncProperty(
+    runInput,
+    fc.commands([commandArb], { maxCommands: opts.maxCommands ?? 60, size: 'max' }),
+    async (input, commands) => {
+      await runOnce(input, commands, stats);
+    },
+  );
+  const details = await fc.check(property, {
+    seed: opts.batchSeed,
+    path: opts.path,
+    numRuns: 1,
+    endOnFailure: true,
+  });
+  if (!details.failed) return undefined;
+  const err = details.errorInstance;
+  return err instanceof Error ? err.message : String(err);
+}
+
 export function summary(result: CampaignResult, opts: { seed: number; steps: number }): string {
   return formatSummary(result.stats, {
     seed: opts.seed,

@@ -60,6 +60,7 @@ export const AGENT_INTERVAL_MS = 5_000;
 /** No invocation may run longer than this much virtual time (its deadline is far shorter). */
 const MAX_COMMAND_MS = 15 * 60_000;
 const DEDUPE_TTL_MS = 24 * 3600_000;
+const TRACE = process.env.CAMPAIGN_TRACE !== undefined && process.env.CAMPAIGN_TRACE !== '';
 const SUCCESS = new Set(['done', 'unverified', 'switch-incomplete', 'noop', 'alert']);
 
 export interface WorldConfig {
@@ -104,10 +105,13 @@ export class Actor implements Viewer {
   status: 'running' | 'finished' | 'abandoned' | 'paused' = 'running';
   points = 0;
   mutations = 0;
-  staleWrites = 0;
   pausedPastTtl = false;
   pausedAt: string | undefined;
   release: ((how: 'proceed' | 'crash') => void) | undefined;
+  /** Resolves when a pause ends (the process thaws or is killed). */
+  resumed: Promise<void> = Promise.resolve();
+  /** Stale writes that reached the cloud, by group. */
+  readonly staleWritesByGroup = new Map<string, number>();
   scheduler: fc.Scheduler | undefined;
   results: { group: string; status: string }[] = [];
   runtime!: Runtime;
@@ -223,7 +227,7 @@ export class CampaignWorld {
   private stepResults = new Map<string, string[]>();
   private stepDisturbed = false;
   private stepConcurrent = false;
-  private boundAtStepStart = new Map<string, string[]>();
+  private stepStartedAt = 0;
   /** (group, target) pairs an operator asked a manual failover for. */
   private readonly manualTargets = new Set<string>();
 
@@ -348,6 +352,7 @@ export class CampaignWorld {
   }
 
   private onSimEvent(ev: SimEcsStateChangeEvent): void {
+    this.trace(`cloud: ${ev.data.resourceId} ${ev.data.state}`);
     this.refreshRunning();
     const state = ev.data.state;
     const member = this.members.has(ev.data.resourceId) ? ev.data.resourceId : undefined;
@@ -538,6 +543,9 @@ export class CampaignWorld {
         return ok;
       },
     };
+    cloud = this.alive(actor, cloud);
+    store = this.alive(actor, store);
+    prober = this.alive(actor, prober);
     if (opts.scheduler !== undefined) {
       cloud = scheduled(actor, 'cloud', cloud, this.stats);
       store = scheduled(actor, 'store', store, this.stats);
@@ -557,6 +565,7 @@ export class CampaignWorld {
     });
     this.actors.add(actor);
     this.stats.invocations++;
+    this.trace(`${actor.label} starts${plan ? ` (armed: ${plan.how} at point ${plan.at})` : ''}`);
     return actor;
   }
 
@@ -567,6 +576,9 @@ export class CampaignWorld {
         if (actor.status === 'abandoned') return;
         actor.status = 'finished';
         actor.results = results;
+        this.trace(
+          `${actor.label} finished: ${results.map((r) => `${r.group}:${r.status}`).join(', ') || 'no reconcile'}`,
+        );
         this.onFinished(actor);
       },
       (e: unknown) => {
@@ -712,7 +724,6 @@ export class CampaignWorld {
       `pause released (${how}${actor.pausedPastTtl ? ', past the lease TTL' : ', within the TTL'})`,
     );
     actor.scheduler = undefined;
-    actor.status = 'running';
     const r = actor.release;
     actor.release = undefined;
     r(how);
@@ -734,6 +745,7 @@ export class CampaignWorld {
     const plan = actor.plan;
     if (plan === undefined || plan.at !== actor.points) return apply();
     this.stats.fault(`${plan.how} at ${label}`);
+    this.trace(`${actor.label}: ${plan.how} at ${label}`);
     this.stepDisturbed = true;
     if (plan.how === 'crash-before') {
       actor.status = 'abandoned';
@@ -746,12 +758,37 @@ export class CampaignWorld {
     }
     actor.status = 'paused';
     actor.pausedAt = label;
+    let thaw!: () => void;
+    actor.resumed = new Promise<void>((resolve) => {
+      thaw = resolve;
+    });
     const how = await new Promise<'proceed' | 'crash'>((resolve) => {
       actor.release = resolve;
     });
-    if (how === 'crash')
-      throw new Error(`simulated crash: the invocation was killed while paused at ${label}`);
+    // Killed while frozen (as FC kills an invocation at its timeout): nothing of it runs again.
+    actor.status = how === 'crash' ? 'abandoned' : 'running';
+    thaw();
+    if (how === 'crash') return never();
     return apply();
+  }
+
+  /**
+   * The whole invocation is one process: while it is paused every port call waits, and once it crashed
+   * none returns. (Without this, a sweep's other groups would carry on after their process died.)
+   */
+  private alive<T extends object>(actor: Actor, target: T): T {
+    return new Proxy(target, {
+      get(t, p) {
+        const v = (t as Record<PropertyKey, unknown>)[p];
+        if (typeof v !== 'function' || p === 'close') return v;
+        const fn = v as (...a: unknown[]) => unknown;
+        return async (...args: unknown[]) => {
+          while (actor.status === 'paused') await actor.resumed;
+          if (actor.status === 'abandoned') return never();
+          return fn.apply(t, args);
+        };
+      },
+    });
   }
 
   // =============================================================================================
@@ -792,6 +829,7 @@ export class CampaignWorld {
   ): Promise<T> {
     const now = this.clock.now();
     actor.mutations++;
+    this.trace(`${actor.label}: ${ACTION[method]} ${JSON.stringify(req)}`);
     let who: { group: Group; epoch: number } | undefined;
     if (method === 'stopInstance') {
       const id = String(req.instanceId);
@@ -820,13 +858,14 @@ export class CampaignWorld {
         // sends a stale write. Production excludes it by a lease TTL longer than the function timeout;
         // the campaign lets it through and checks that the actor stops right after and that the group
         // still converges.
-        actor.staleWrites++;
+        const n = (actor.staleWritesByGroup.get(who.group.name) ?? 0) + 1;
+        actor.staleWritesByGroup.set(who.group.name, n);
         this.stats.fault('stale write reached the cloud after a pause past the TTL');
         this.stepDisturbed = true;
-        if (actor.staleWrites > 1)
+        if (n > 1)
           this.violate(
             'inv4-fencing',
-            `${actor.label} kept writing after its lease was taken over (${ACTION[method]})`,
+            `${actor.label} kept writing to ${who.group.name} after its lease was taken over (${ACTION[method]})`,
           );
         return call();
       }
@@ -941,9 +980,14 @@ export class CampaignWorld {
     S: number,
     forced: boolean,
   ): void {
-    this.stats.check('inv7-last-holder');
     if (forced) return;
     if (g.haVipId !== undefined) {
+      // A stale describe can show a past split brain and make the only real holder look redundant.
+      if (S > 0) {
+        this.stats.undecidedCheck('inv7-last-holder');
+        return;
+      }
+      this.stats.check('inv7-last-holder');
       // Exclusive mode binds the new holder first: detaching the only holder leaves nobody serving.
       this.violate(
         'inv7-last-holder',
@@ -951,6 +995,7 @@ export class CampaignWorld {
       );
       return;
     }
+    this.stats.check('inv7-last-holder');
     const others = g.members.filter((m) => m.id !== holder).map((m) => this.members.get(m.id) as MemberInfo);
     if (others.every((m) => m.knowledge.sureIneligible(actor, now, S)))
       this.violate(
@@ -989,7 +1034,7 @@ export class CampaignWorld {
     this.stepResults = new Map();
     this.stepDisturbed = false;
     this.stepConcurrent = concurrent;
-    this.boundAtStepStart = new Map(this.topology.groups.map((g) => [g.name, this.bound(g)]));
+    this.stepStartedAt = this.clock.now();
     for (const a of this.actors)
       if (a.status === 'finished' || a.status === 'abandoned') this.actors.delete(a);
   }
@@ -1006,6 +1051,11 @@ export class CampaignWorld {
         (a) => a !== actor && (a.status === 'running' || a.status === 'paused'),
       );
       if (others) continue;
+      // A stale MasterInstanceId from before the change can satisfy the verify step.
+      if (this.staleMs(actor.start, this.clock.now()) > 0) {
+        this.stats.undecidedCheck('data-plane');
+        continue;
+      }
       this.stats.check('data-plane');
       const bound = this.bound(g);
       const serving = this.sim.servingInstance(g.haVipId);
@@ -1031,13 +1081,8 @@ export class CampaignWorld {
         this.stats.undecidedCheck('inv1-exclusive');
         continue;
       }
-      const before = this.boundAtStepStart.get(name) ?? [];
-      if (
-        bound.length > 1 &&
-        before.length > 1 &&
-        this.staleMs(this.clock.now() - BUDGET_MS, this.clock.now()) > 0
-      ) {
-        // A split brain that predates the step can hide behind stale describes.
+      if (this.staleMs(this.stepStartedAt, this.clock.now()) > 0) {
+        // A stale describe can hide a binding (or show one that is gone) from the reconcile.
         this.stats.undecidedCheck('inv1-exclusive');
         continue;
       }
@@ -1050,6 +1095,16 @@ export class CampaignWorld {
     }
     for (const m of this.members.values()) m.knowledge.prune(this.clock.now() - 2 * 3600_000);
   }
+
+  /** With CAMPAIGN_TRACE set, a line per step, invocation, mutation and cloud event (for replays). */
+  trace(line: string): void {
+    if (!TRACE) return;
+    this.traceLines.push(`[${((this.clock.now() - this.started) / 1000).toFixed(3)}s] ${line}`);
+    if (this.traceLines.length > 2_000) this.traceLines.shift();
+  }
+
+  /** The trace of this run so far (empty unless CAMPAIGN_TRACE is set). */
+  readonly traceLines: string[] = [];
 
   violate(inv: Invariant, message: string): void {
     this.stats.violation(inv);
