@@ -286,6 +286,8 @@ const ALREADY_DETACHED = new Set(['ResourceNotAssociated', 'InvalidAssociation.N
 export class SagaRunner {
   /** Whether `ctx.haVip` was read by this saga (after its own mutations), not only observed before it. */
   private knownIsFresh = false;
+  /** The steps after the one running (a detach-first plan attaches after it detaches). */
+  private remaining: readonly SagaStep[] = [];
 
   constructor(private readonly ctx: SagaContext) {}
 
@@ -295,7 +297,8 @@ export class SagaRunner {
 
   async run(steps: readonly SagaStep[]): Promise<StepReport[]> {
     const reports: StepReport[] = [];
-    for (const step of steps) {
+    for (const [i, step] of steps.entries()) {
+      this.remaining = steps.slice(i + 1);
       const started = this.ctx.clock.now();
       const key = stepKey(step);
       await this.fence();
@@ -386,6 +389,11 @@ export class SagaRunner {
         const before = await this.settledHaVip('HaVip to settle before detach');
         if (!before.associatedInstances.includes(step.member))
           return { outcome: 'skipped', note: 'not bound' };
+        // The new holder is bound before the old one is detached. If this member is now the only binding
+        // (a change still in flight when the plan was made has completed since), detaching it would leave
+        // the HaVip unbound: never make things worse; the next reconcile decides from what is bound.
+        if (before.associatedInstances.length === 1 && !this.remaining.some((s) => s.op === 'attach-havip'))
+          return { outcome: 'skipped', note: `${step.member} is the only binding left` };
         // The master cannot be detached without Force; the master may have changed since the plan.
         const force = step.force || before.masterInstanceId === step.member;
         const token = this.token(force && !step.force ? `${key}:force` : key);

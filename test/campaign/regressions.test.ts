@@ -7,7 +7,7 @@ import { resumeDecision } from '../../shared/core/engine.js';
 import type { GroupObservation } from '../../shared/core/observe.js';
 import type { HaVipState, InstanceState, JournalEntry } from '../../shared/core/ports.js';
 import { healthMap, makeGroup, member } from '../support/builders.js';
-import { Enqueue, SagaFault, Sweep } from './commands.js';
+import { Drain, Enqueue, Fault, Manual, Power, SagaFault, Sweep } from './commands.js';
 import { runOnce } from './runner.js';
 import { CampaignStats } from './stats.js';
 import type { GroupSpec } from './topology.js';
@@ -76,6 +76,33 @@ describe('campaign regressions', () => {
     expect(stats.faults.get('crash-before at journal:ATTACHING')).toBe(1);
     expect(w.bound(w.group(0))).toEqual([w.memberOf(w.group(0), 0).id]);
     expect(stats.totalViolations()).toBe(0);
+  });
+
+  it('a detach planned while another change was in flight never removes what became the only binding', async () => {
+    // Found as (shrunk): slow HaVip transitions (70 s, past the deadline), a manual failover and an
+    // undrain racing, stop(m0), sweep() — the sweep planned "split brain: keep m1, detach m0" while m1's
+    // detach from an earlier epoch was still in flight; once it settled, the saga detached m0, the only
+    // binding left, and nothing was bound.
+    const stats = new CampaignStats();
+    const spec = {
+      groups: [
+        pair({ priorities: [10, 10], nopreempt: false, flapGuard: { maxMoves: 2, windowSeconds: 60 } }),
+      ],
+    };
+    const w = await runOnce(
+      { spec, seed: 1, transitionDelayMs: 0, cloudAssistantDelayMs: 300 },
+      [
+        new Fault({ f: 'slow', kind: 'haVip', ms: 70_000 }),
+        new Manual(0, 0, false),
+        new Drain(0, 0, false),
+        new Power(0, 0, 'stop'),
+        new Sweep(),
+      ],
+      stats,
+    );
+    expect(stats.totalViolations()).toBe(0);
+    // After faults stop the group converged on the running member.
+    expect(w.bound(w.group(0))).toEqual([w.memberOf(w.group(0), 1).id]);
   });
 
   describe('resumeDecision', () => {
