@@ -28,7 +28,7 @@ import {
 } from '../../shared/app/handlers.js';
 import { assembleRuntime, type Runtime } from '../../shared/app/runtime.js';
 import type { EngineOptions, ReconcileResult } from '../../shared/core/engine.js';
-import { HavipError } from '../../shared/core/errors.js';
+import { CloudResponseLostError, HavipError } from '../../shared/core/errors.js';
 import type { Decision, Group, GroupName, Member, Topology } from '../../shared/core/model.js';
 import { groupName } from '../../shared/core/model.js';
 import type {
@@ -98,6 +98,13 @@ export interface OutboxItem {
   readonly signal:
     | { readonly kind: 'down' | 'up' | 'drain' | 'heartbeat-timeout' | 'heartbeat'; readonly member: string }
     | undefined;
+}
+
+/** A check made on one mutation: counted (and reported, if violated) once the cloud accepts it. */
+interface Verdict {
+  readonly inv: Invariant;
+  readonly violation?: string;
+  readonly undecided?: boolean;
 }
 
 /** One invocation (an FC invocation of one of the handlers). */
@@ -875,17 +882,30 @@ export class CampaignWorld {
       );
       return call();
     }
-    await this.checkMutation(actor, method, req, who.group, now);
-    return call();
+    const verdicts = await this.checkMutation(actor, method, req, who.group, now);
+    try {
+      const result = await call();
+      this.commitVerdicts(verdicts);
+      return result;
+    } catch (e) {
+      // A lost answer may hide an applied change; any other error means the cloud refused it.
+      if (e instanceof CloudResponseLostError) this.commitVerdicts(verdicts);
+      throw e;
+    }
   }
 
+  /**
+   * Invariants 2, 3, 7 and fencing for one mutation, judged on ground truth just before it is sent. The
+   * verdicts count only if the cloud accepts the mutation (or loses the answer after applying it): a
+   * request the cloud refuses changes nothing.
+   */
   private async checkMutation(
     actor: Actor,
     method: MutationMethod,
     req: Record<string, unknown>,
     g: Group,
     now: number,
-  ): Promise<void> {
+  ): Promise<Verdict[]> {
     const journal = await this.store.readJournal(g.name);
     const decision: Decision | undefined = journal?.decision;
     const forced =
@@ -899,49 +919,57 @@ export class CampaignWorld {
     const id = String(req.instanceId ?? '');
     const bound = this.bound(g);
     const S = this.staleMs(actor.start, now);
+    const out: Verdict[] = [];
     if (method === 'associateHaVip' || (method === 'associateEipAddress' && g.haVipId === undefined)) {
-      if (bound.includes(id)) return;
-      this.checkTarget(actor, g, id, now, S, forced);
-      for (const h of bound) if (h !== id) this.checkMoveAway(actor, g, h, id, now, S, manual);
+      if (bound.includes(id)) return out;
+      out.push(this.checkTarget(actor, g, id, now, S, forced));
+      for (const h of bound) if (h !== id) out.push(this.checkMoveAway(actor, g, h, id, now, S, manual));
     } else if (
       method === 'unassociateHaVip' ||
       (method === 'unassociateEipAddress' && g.haVipId === undefined)
     ) {
-      if (!(bound.length === 1 && bound[0] === id)) return;
+      if (!(bound.length === 1 && bound[0] === id)) return out;
       if (g.haVipId === undefined) {
         const to = decision?.kind === 'move' ? decision.to : undefined;
-        this.checkMoveAway(actor, g, id, to, now, S, manual);
+        out.push(this.checkMoveAway(actor, g, id, to, now, S, manual));
       }
-      this.checkLastHolder(actor, g, id, now, S, forced);
+      out.push(this.checkLastHolder(actor, g, id, now, S, forced));
     } else if (method === 'stopInstance') {
-      this.stats.check('fence-stop');
       const k = this.members.get(id)?.knowledge;
       if (bound.includes(id))
-        this.violate('fence-stop', `${actor.label} stopped ${id}, which still holds ${g.name}'s address`);
+        out.push({
+          inv: 'fence-stop',
+          violation: `${actor.label} stopped ${id}, which still holds ${g.name}'s address`,
+        });
       else if (k?.sureEligible(actor, now, S))
-        this.violate(
-          'fence-stop',
-          `${actor.label} stopped ${id} although it was certainly eligible (${k.describe(now)})`,
-        );
+        out.push({
+          inv: 'fence-stop',
+          violation: `${actor.label} stopped ${id} although it was certainly eligible (${k.describe(now)})`,
+        });
+      else out.push({ inv: 'fence-stop' });
+    }
+    return out;
+  }
+
+  private commitVerdicts(verdicts: readonly Verdict[]): void {
+    for (const v of verdicts) {
+      if (v.undecided === true) this.stats.undecidedCheck(v.inv);
+      else this.stats.check(v.inv);
+      if (v.violation !== undefined) this.violate(v.inv, v.violation);
     }
   }
 
-  private checkTarget(actor: Actor, g: Group, id: string, now: number, S: number, forced: boolean): void {
-    this.stats.check('inv2-eligible-target');
+  private checkTarget(actor: Actor, g: Group, id: string, now: number, S: number, forced: boolean): Verdict {
+    const inv = 'inv2-eligible-target';
     const m = this.members.get(id);
-    if (m === undefined || m.group.name !== g.name) {
-      this.violate(
-        'inv2-eligible-target',
-        `${actor.label} attached ${id}, which is not a member of ${g.name}`,
-      );
-      return;
-    }
-    if (forced) return;
-    if (m.knowledge.sureIneligible(actor, now, S))
-      this.violate(
-        'inv2-eligible-target',
-        `${actor.label} attached ${id} to ${g.name} although it was certainly ineligible throughout the invocation (since ${actor.start - this.started} ms): ${m.knowledge.describe(now)}`,
-      );
+    if (m === undefined || m.group.name !== g.name)
+      return { inv, violation: `${actor.label} attached ${id}, which is not a member of ${g.name}` };
+    if (!forced && m.knowledge.sureIneligible(actor, now, S))
+      return {
+        inv,
+        violation: `${actor.label} attached ${id} to ${g.name} although it was certainly ineligible throughout the invocation (since ${actor.start - this.started} ms): ${m.knowledge.describe(now)}`,
+      };
+    return { inv };
   }
 
   private checkMoveAway(
@@ -952,24 +980,25 @@ export class CampaignWorld {
     now: number,
     S: number,
     manual: boolean,
-  ): void {
-    this.stats.check('inv3-nopreempt');
-    if (manual) return;
+  ): Verdict {
+    const inv = 'inv3-nopreempt';
+    if (manual) return { inv };
+    // A stale describe can hide the current holder: the engine could not know it was moving it.
+    if (S > 0) return { inv, undecided: true };
     const h = this.members.get(holder);
-    if (h === undefined || !h.knowledge.sureEligible(actor, now, S)) return;
-    if (g.nopreempt) {
-      this.violate(
-        'inv3-nopreempt',
-        `${actor.label} moved ${g.name} away from ${holder}${to ? ` to ${to}` : ''} under nopreempt although ${holder} was certainly eligible throughout the invocation: ${h.knowledge.describe(now)}`,
-      );
-      return;
-    }
+    if (h === undefined || !h.knowledge.sureEligible(actor, now, S)) return { inv };
+    if (g.nopreempt)
+      return {
+        inv,
+        violation: `${actor.label} moved ${g.name} away from ${holder}${to ? ` to ${to}` : ''} under nopreempt although ${holder} was certainly eligible throughout the invocation: ${h.knowledge.describe(now)}`,
+      };
     const target = to === undefined ? undefined : this.members.get(to);
     if (target !== undefined && target.member.priority <= h.member.priority)
-      this.violate(
-        'inv3-nopreempt',
-        `${actor.label} preempted eligible ${holder} (priority ${h.member.priority}) for ${to} (priority ${target.member.priority}), which is not strictly higher`,
-      );
+      return {
+        inv,
+        violation: `${actor.label} preempted eligible ${holder} (priority ${h.member.priority}) for ${to} (priority ${target.member.priority}), which is not strictly higher`,
+      };
+    return { inv };
   }
 
   private checkLastHolder(
@@ -979,29 +1008,24 @@ export class CampaignWorld {
     now: number,
     S: number,
     forced: boolean,
-  ): void {
-    if (forced) return;
-    if (g.haVipId !== undefined) {
-      // A stale describe can show a past split brain and make the only real holder look redundant.
-      if (S > 0) {
-        this.stats.undecidedCheck('inv7-last-holder');
-        return;
-      }
-      this.stats.check('inv7-last-holder');
+  ): Verdict {
+    const inv = 'inv7-last-holder';
+    if (forced) return { inv };
+    // A stale describe can show a past split brain and make the only real holder look redundant.
+    if (S > 0) return { inv, undecided: true };
+    if (g.haVipId !== undefined)
       // Exclusive mode binds the new holder first: detaching the only holder leaves nobody serving.
-      this.violate(
-        'inv7-last-holder',
-        `${actor.label} detached ${holder}, the only member bound to ${g.name}'s HaVip`,
-      );
-      return;
-    }
-    this.stats.check('inv7-last-holder');
+      return {
+        inv,
+        violation: `${actor.label} detached ${holder}, the only member bound to ${g.name}'s HaVip`,
+      };
     const others = g.members.filter((m) => m.id !== holder).map((m) => this.members.get(m.id) as MemberInfo);
     if (others.every((m) => m.knowledge.sureIneligible(actor, now, S)))
-      this.violate(
-        'inv7-last-holder',
-        `${actor.label} unbound ${g.name}'s EIP from ${holder} although no other member could be eligible (${others.map((m) => `${m.id}: ${m.knowledge.describe(now)}`).join('; ')})`,
-      );
+      return {
+        inv,
+        violation: `${actor.label} unbound ${g.name}'s EIP from ${holder} although no other member could be eligible (${others.map((m) => `${m.id}: ${m.knowledge.describe(now)}`).join('; ')})`,
+      };
+    return { inv };
   }
 
   private async auditJournal(actor: Actor, entry: JournalEntry, now: number): Promise<void> {
