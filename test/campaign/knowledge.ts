@@ -19,8 +19,8 @@
  *   model keeps the *set* of probe states the engine can be in; a verdict needs every state to agree.
  * - **Drain**: the latest drain against the latest undrain, as recorded.
  *
- * Changes delivered inside a concurrent step are uncertain for the other invocations of that step (they
- * may have read before the change landed), so queries on their behalf also look at the state before it.
+ * Signals delivered inside a concurrent step landed in an order the scheduler chose, perhaps after the
+ * step's other invocations read them: for those invocations heartbeat and drain state are unknown.
  */
 import { STALE_DESCRIBE_GRACE_MS } from '../../shared/core/health.js';
 
@@ -135,7 +135,7 @@ export class MemberKnowledge {
   }
 
   /** One probe answer; `certain` when no other invocation could have raced its health-row update. */
-  probeAnswer(at: number, ok: boolean, certain: boolean, step?: number): void {
+  probeAnswer(at: number, ok: boolean, certain: boolean): void {
     const rules = this.rules.probe;
     if (rules === undefined) return;
     const before = this.current().probe;
@@ -145,7 +145,7 @@ export class MemberKnowledge {
       if (!certain) next.add(s);
     }
     if (next.size !== before.size || [...next].some((s) => !before.has(s)))
-      this.push(at, certain ? undefined : step, { probe: next });
+      this.push(at, undefined, { probe: next });
   }
 
   /** Drops history older than `before` (keeping the state in force then). */
@@ -160,27 +160,30 @@ export class MemberKnowledge {
   // Queries
 
   /** Snapshots in force during [a, b], each with the instant from which and until which it applies. */
-  private segments(
-    a: number,
-    b: number,
-    viewer: Viewer | undefined,
-  ): { s: Snapshot; from: number; to: number }[] {
+  private segments(a: number, b: number): { s: Snapshot; from: number; to: number }[] {
     const out: { s: Snapshot; from: number; to: number }[] = [];
     for (let i = 0; i < this.snaps.length; i++) {
       const s = this.snaps[i] as Snapshot;
       const next = this.snaps[i + 1];
+      if (next !== undefined && next.at <= a) continue;
+      if (s.at > b) break;
       const from = Math.max(s.at, a);
       const to = next === undefined ? b : Math.min(next.at, b);
-      if (next !== undefined && next.at <= a && !(next.at === a && uncertainFor(next, viewer))) continue;
-      if (s.at > b) break;
-      if (from > to) continue;
-      out.push({ s, from, to });
+      if (from <= to) out.push({ s, from, to });
     }
     return out;
   }
 
+  /**
+   * Signals delivered by the viewer's own concurrent step landed in an order the scheduler chose (and
+   * perhaps after the viewer read them): for that viewer, heartbeat and drain state are unknown.
+   */
+  private tainted(viewer: Viewer): boolean {
+    return viewer.step !== undefined && this.snaps.some((s) => s.step === viewer.step);
+  }
+
   private runningThroughout(from: number, to: number, value: boolean): boolean {
-    return this.segments(from, to, undefined).every(({ s }) => s.running === value);
+    return this.segments(from, to).every(({ s }) => s.running === value);
   }
 
   private hbDown(s: Snapshot, t: number): boolean {
@@ -206,12 +209,12 @@ export class MemberKnowledge {
   sureIneligible(viewer: Viewer, now: number, staleMs: number): boolean {
     const a = viewer.start;
     if (this.runningThroughout(a - staleMs, now, false)) return true;
+    const signalsKnown = !this.tainted(viewer);
     // Silence grows with time, so each segment is weakest at its start.
-    return this.segments(a, now, viewer).every(
+    return this.segments(a, now).every(
       ({ s, from, to }) =>
-        this.hbDown(s, from) ||
+        (signalsKnown && (this.hbDown(s, from) || this.draining(s))) ||
         this.probeDown(s) ||
-        this.draining(s) ||
         this.runningThroughout(from - staleMs, to, false),
     );
   }
@@ -219,6 +222,7 @@ export class MemberKnowledge {
   /** Certainly eligible at every instant of [viewer.start, now]. */
   sureEligible(viewer: Viewer, now: number, staleMs: number): boolean {
     const a = viewer.start;
+    if (this.tainted(viewer)) return false;
     if (!this.runningThroughout(a - staleMs, now, true)) return false;
     if (
       this.rules.kind === 'ecs' &&
@@ -226,7 +230,7 @@ export class MemberKnowledge {
     )
       return false;
     // Silence grows with time, so each segment is weakest at its end.
-    return this.segments(a, now, viewer).every(
+    return this.segments(a, now).every(
       ({ s, to }) => !this.hbDown(s, to) && this.probeUp(s) && !this.draining(s),
     );
   }
@@ -252,8 +256,4 @@ export class MemberKnowledge {
       .filter((x) => x !== undefined)
       .join(' ');
   }
-}
-
-function uncertainFor(s: Snapshot, viewer: Viewer | undefined): boolean {
-  return viewer?.step !== undefined && s.step === viewer.step;
 }

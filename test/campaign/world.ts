@@ -546,7 +546,7 @@ export class CampaignWorld {
         const m = this.members.get(target.memberId);
         if (m === undefined) return false;
         const ok = m.appUp && this.hostRunning(m);
-        m.knowledge.probeAnswer(this.clock.now(), ok, actor.probeCertain, actor.step);
+        m.knowledge.probeAnswer(this.clock.now(), ok, actor.probeCertain);
         return ok;
       },
     };
