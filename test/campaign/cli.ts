@@ -6,9 +6,8 @@
  * `--seed <batch seed> --replay <path> --replay-path <replayPath>` re-runs one shrunk counterexample
  * exactly (CAMPAIGN_TRACE=1 prints every step, invocation, mutation and cloud event).
  */
-import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { replayCounterexample, runCampaign, summary } from './runner.js';
+import { replayCounterexample, runCampaign, summary, writeReport } from './runner.js';
 
 interface Options {
   steps: number;
@@ -57,14 +56,7 @@ async function campaign(o: Options): Promise<void> {
   console.log(summary(result, { seed, steps: o.steps }));
   const file = o.json ?? process.env.CAMPAIGN_REPORT;
   if (file) {
-    const report = {
-      seed,
-      targetSteps: o.steps,
-      elapsedMs: result.elapsedMs,
-      ...result.stats.toJSON(),
-      failure: result.failure,
-    };
-    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    writeReport(file, result, { seed, steps: o.steps });
     console.log(`figures written to ${file}`);
   }
   if (result.failure) {

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import type { TransitionKind } from '../../shared/adapters/simulator/index.js';
 import { quiesceAndCheck, replayDelivered } from './invariants.js';
-import type { Actor, CampaignWorld, SagaFaultHow } from './world.js';
+import { type Actor, type CampaignWorld, ENGINE_OPTIONS, type SagaFaultHow } from './world.js';
 
 /** The model side of model-based testing: the world is its own oracle, so the model only counts. */
 export interface Model {
@@ -327,6 +327,8 @@ export class SagaFault extends Step {
     readonly how: SagaFaultHow,
     readonly trigger: 'sweep' | 'deliver' | 'manual',
     readonly gi: number,
+    /** Stop the group's holder first, so the invocation has a failover to do. */
+    readonly provoke = false,
   ) {
     super();
     this.kind = `saga ${how}`;
@@ -334,6 +336,7 @@ export class SagaFault extends Step {
   protected async body(_m: Model, w: CampaignWorld) {
     const paused = [...w.actors].filter((a) => a.status === 'paused').length;
     const how: SagaFaultHow = this.how === 'pause' && paused >= 2 ? 'crash-before' : this.how;
+    if (this.provoke) stopHolder(w, this.gi);
     w.armed = { at: this.at, how };
     let actor: Actor;
     if (this.trigger === 'deliver' && w.outbox.length > 0) actor = w.deliver(w.outbox.shift() as never);
@@ -345,7 +348,46 @@ export class SagaFault extends Step {
       w.stats.fault('saga fault armed but not reached');
   }
   toString() {
-    return `${this.how}(point ${this.at}, ${this.trigger}${this.trigger === 'manual' ? ` g${this.gi}` : ''})`;
+    return `${this.how}(point ${this.at}, ${this.trigger}${this.trigger === 'manual' || this.provoke ? ` g${this.gi}` : ''}${this.provoke ? ', holder stopped first' : ''})`;
+  }
+}
+
+function stopHolder(w: CampaignWorld, gi: number): void {
+  const g = w.group(gi);
+  const holder = w.bound(g)[0];
+  const m = holder === undefined ? undefined : w.members.get(holder);
+  if (m !== undefined && w.sim.instance(m.host)?.status === 'Running') w.sim.stopInstance(m.host);
+}
+
+/**
+ * A lease holder frozen past its TTL (a stopped-the-world pause): the invocation pauses at its `at`-th
+ * saga point, time passes beyond the lease TTL, a sweep takes the group over, and then the frozen
+ * invocation resumes (or is killed). Its journal writes must be rejected and, when it was frozen in front
+ * of a cloud call, that one stale call must be its last.
+ */
+export class PausePastTtl extends Step {
+  readonly kind = 'lease holder paused past its TTL';
+  constructor(
+    readonly at: number,
+    readonly gi: number,
+    readonly release: 'proceed' | 'crash',
+  ) {
+    super();
+  }
+  protected async body(_m: Model, w: CampaignWorld) {
+    stopHolder(w, this.gi);
+    const actor = w.sweep({ plan: { at: this.at, how: 'pause' } });
+    await w.drive([actor]);
+    if (actor.status !== 'paused') {
+      w.stats.fault('saga fault armed but not reached');
+      return;
+    }
+    await w.clock.advance((ENGINE_OPTIONS.leaseTtlMs ?? 0) + 1_000);
+    await w.drive([w.sweep({ noArm: true })]);
+    await w.releasePaused(actor, this.release);
+  }
+  toString() {
+    return `pause-past-ttl(point ${this.at}, g${this.gi}, then ${this.release})`;
   }
 }
 
@@ -552,8 +594,15 @@ export const commandArb: fc.Arbitrary<fc.AsyncCommand<Model, CampaignWorld>> = f
         fc.constantFrom('crash-before' as const, 'crash-after' as const, 'pause' as const),
         fc.constantFrom('sweep' as const, 'deliver' as const, 'manual' as const),
         idx,
+        fc.boolean(),
       )
-      .map(([at, how, trigger, g]) => new SagaFault(at, how, trigger, g)),
+      .map(([at, how, trigger, g, provoke]) => new SagaFault(at, how, trigger, g, provoke)),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 1, max: 8 }), idx, fc.constantFrom('proceed' as const, 'crash' as const))
+      .map(([at, g, release]) => new PausePastTtl(at, g, release)),
   },
   {
     weight: 2,

@@ -5,6 +5,7 @@
  * virtual time with seeded randomness. A failure is shrunk by fast-check and reported with the batch's
  * seed and path, so it replays directly.
  */
+import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { assertClean, commandArb, type Model } from './commands.js';
 import { quiesceAndCheck } from './invariants.js';
@@ -145,4 +146,21 @@ export function summary(result: CampaignResult, opts: { seed: number; steps: num
     elapsedMs: result.elapsedMs,
     command: `npm run campaign -- --steps ${opts.steps} --seed ${opts.seed}`,
   });
+}
+
+/** Writes the figures as JSON (what RELIABILITY.md is refreshed from). */
+export function writeReport(
+  file: string,
+  result: CampaignResult,
+  opts: { seed: number; steps: number },
+): void {
+  const report = {
+    seed: opts.seed,
+    targetSteps: opts.steps,
+    elapsedMs: result.elapsedMs,
+    reproduce: `npm run campaign -- --steps ${opts.steps} --seed ${opts.seed}`,
+    ...result.stats.toJSON(),
+    failure: result.failure,
+  };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 }

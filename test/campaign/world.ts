@@ -628,6 +628,7 @@ export class CampaignWorld {
       probeCertain?: boolean;
       groups?: string[];
       noArm?: boolean;
+      plan?: SagaFaultPlan;
     } = {},
   ): Actor {
     const actor = this.makeActor('sweep', `sweep${opts.groups ? ` ${opts.groups.join(',')}` : ''}`, {
@@ -839,11 +840,14 @@ export class CampaignWorld {
     this.trace(`${actor.label}: ${ACTION[method]} ${JSON.stringify(req)}`);
     let who: { group: Group; epoch: number } | undefined;
     if (method === 'stopInstance') {
+      // ECS StopInstance takes no ClientToken: the epoch is the one of the lease this invocation holds
+      // on a group of the instance (-1 when it holds none, which is stale).
       const id = String(req.instanceId);
       for (const g of this.topology.groups) {
         if (!g.members.some((x) => x.id === id)) continue;
         const l = await this.store.getLease(g.name);
-        if (l?.holder === actor.id) who = { group: g, epoch: l.epoch };
+        if (who === undefined || l?.holder === actor.id)
+          who = { group: g, epoch: l?.holder === actor.id ? l.epoch : -1 };
       }
     } else {
       who = this.epochOf(method, req);
