@@ -692,9 +692,12 @@ export function resumeDecision(
   const from = others[0];
   if (from === undefined) return { kind: 'attach', target, forced, reason: `${why}: nothing bound` };
   const cause = d.kind === 'move' ? d.cause : 'failover';
-  // Nothing of the move shows in the cloud yet: its reason may be gone (the holder recovered), so an
-  // automatic move is decided afresh rather than replayed. An operator's move is carried out.
-  if (!forced && cause !== 'manual') return undefined;
+  // Nothing of the move shows in the cloud yet (the target is not bound and no change is in flight that
+  // could be binding it): its reason may be gone (the holder recovered), so an automatic move is decided
+  // afresh rather than replayed. An operator's move is carried out.
+  const changing = (s: string | undefined) => s === 'Associating' || s === 'Unassociating';
+  const inFlight = changing(group.haVipId !== undefined ? obs.haVip?.status : obs.eip?.status);
+  if (!forced && cause !== 'manual' && !inFlight) return undefined;
   return { kind: 'move', from, to: target, cause, forced, reason: `${why}: moving from ${from}` };
 }
 

@@ -105,16 +105,44 @@ describe('campaign regressions', () => {
     expect(w.bound(w.group(0))).toEqual([w.memberOf(w.group(0), 1).id]);
   });
 
+  it('a move whose attach is still in flight is rolled forward, not decided afresh on top of it', async () => {
+    // Found as (shrunk): slow HaVip transitions, stop the holder, a sweep that times out with its attach
+    // in flight, a forced manual failover to a third member, faults off, sweep() — the forced move was
+    // planned beside the in-flight attach, and the next roll-forward detached only one of the two old
+    // bindings: two holders after a reconcile that reported success.
+    const stats = new CampaignStats();
+    const spec = {
+      groups: [
+        pair({ priorities: [10, 10, 10], nopreempt: false, flapGuard: { maxMoves: 2, windowSeconds: 60 } }),
+      ],
+    };
+    const w = await runOnce(
+      { spec, seed: 1, transitionDelayMs: 0, cloudAssistantDelayMs: 300 },
+      [
+        new Fault({ f: 'slow', kind: 'haVip', ms: 70_000 }),
+        new Drain(0, 1, true),
+        new Power(0, 2, 'stop'),
+        new Sweep(),
+        new Manual(0, 1, true),
+        new Fault({ f: 'off' }),
+        new Sweep(),
+      ],
+      stats,
+    );
+    expect(stats.totalViolations()).toBe(0);
+    expect(w.bound(w.group(0))).toHaveLength(1);
+  });
+
   describe('resumeDecision', () => {
     const a = member('i-a', 100, '10.0.0.1');
     const b = member('i-b', 10, '10.0.0.2');
     const group = makeGroup({ members: [a, b] });
-    const obs = (bound: string[]): GroupObservation => ({
+    const obs = (bound: string[], status: string): GroupObservation => ({
       haVip: {
         haVipId: 'havip-test',
         associatedInstances: bound,
         masterInstanceId: bound[0],
-        status: 'InUse',
+        status,
       } as unknown as HaVipState,
       instances: new Map(
         [a, b].map((m) => [m.id, { instanceId: m.id, status: 'Running' } as unknown as InstanceState]),
@@ -135,18 +163,26 @@ describe('campaign regressions', () => {
     const healthy = healthMap({ 'i-a': 'ok', 'i-b': 'ok' });
 
     it.each([
-      ['an automatic move not yet begun is decided afresh', journal('failover'), ['i-a'], undefined],
-      ['an operator move not yet begun is carried out', journal('manual'), ['i-a'], 'move'],
-      ['a forced move not yet begun is carried out', journal('manual', true), ['i-a'], 'move'],
+      ['an automatic move not yet begun is decided afresh', journal('failover'), ['i-a'], 'InUse', undefined],
+      ['an operator move not yet begun is carried out', journal('manual'), ['i-a'], 'InUse', 'move'],
+      ['a forced move not yet begun is carried out', journal('manual', true), ['i-a'], 'InUse', 'move'],
+      [
+        'an automatic move whose attach is in flight is rolled forward',
+        journal('failover'),
+        ['i-a'],
+        'Associating',
+        'move',
+      ],
       [
         'a move half done (both bound) is completed',
         journal('failover'),
         ['i-a', 'i-b'],
+        'InUse',
         'repair-split-brain',
       ],
-      ['nothing bound: the journaled target is attached', journal('failover'), [], 'attach'],
-    ] as const)('%s', (_name, j, bound, kind) => {
-      expect(resumeDecision(group, j, obs([...bound]), healthy)?.kind).toBe(kind);
+      ['nothing bound: the journaled target is attached', journal('failover'), [], 'Available', 'attach'],
+    ] as const)('%s', (_name, j, bound, status, kind) => {
+      expect(resumeDecision(group, j, obs([...bound], status), healthy)?.kind).toBe(kind);
     });
   });
 });
