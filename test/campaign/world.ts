@@ -532,6 +532,9 @@ export class CampaignWorld {
     let store: StateStore = delegate(this.store, {
       writeJournal: (entry: JournalEntry, now: number) =>
         this.point(actor, `journal:${entry.phase}`, async () => {
+          this.trace(
+            `${actor.label}: journal epoch ${entry.epoch} ${entry.phase}${entry.step ? ` ${entry.step}` : ''} — ${entry.decision.kind}: ${entry.decision.reason}`,
+          );
           await this.store.writeJournal(entry, now);
           await this.auditJournal(actor, entry, now);
         }),
