@@ -119,6 +119,7 @@ export async function quiesceAndCheck(w: CampaignWorld): Promise<void> {
   const before = new Map(groups.map((g) => [g.name, w.bound(g)]));
   // A journal left unfinished by a crash is rolled forward toward its target by the next lease holder.
   const rollForward = new Map<string, string>();
+  const forcedTarget = new Map<string, string>();
   for (const g of groups) {
     const j = await w.store.readJournal(g.name);
     const d = j?.decision;
@@ -132,6 +133,9 @@ export async function quiesceAndCheck(w: CampaignWorld): Promise<void> {
             ? d.keep
             : undefined;
     if (target !== undefined) rollForward.set(g.name, target);
+    // An operator's forced move is carried out even onto an ineligible member (journaled with its actor).
+    if (target !== undefined && (d.kind === 'move' || d.kind === 'attach') && d.forced)
+      forcedTarget.set(g.name, target);
   }
   // Two sweeps one timer interval apart (preempt delays are shorter than the interval).
   for (let i = 0; i < 2; i++) {
@@ -160,8 +164,10 @@ export async function quiesceAndCheck(w: CampaignWorld): Promise<void> {
       `${g.name}: bound [${bound.join(', ')}] (before the two sweeps [${was.join(', ')}]); members ${ms.map((m) => `${m.id}(p${m.member.priority}): ${m.knowledge.describe(now)}`).join('; ')}`;
     if (eligible.length === 0) {
       // Invariant 7 at rest: nothing eligible keeps the last holder, and attaches nobody.
+      const forced = forcedTarget.get(g.name);
       const ok =
-        was.length === 0 ? bound.length === 0 : bound.length === 1 && was.includes(bound[0] as string);
+        (forced !== undefined && bound.length === 1 && bound[0] === forced) ||
+        (was.length === 0 ? bound.length === 0 : bound.length === 1 && was.includes(bound[0] as string));
       if (!ok) w.violate('inv6-convergence', `no member is eligible, yet ${show()}`);
       continue;
     }

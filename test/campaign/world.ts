@@ -1082,8 +1082,13 @@ export class CampaignWorld {
         (a) => a !== actor && (a.status === 'running' || a.status === 'paused'),
       );
       if (others) continue;
-      // A stale MasterInstanceId from before the change can satisfy the verify step.
-      if (this.staleMs(actor.start, this.clock.now()) > 0) {
+      // A stale MasterInstanceId from before the change can satisfy the verify step; and a holder that
+      // stopped while the invocation ran (or was frozen) cannot have been kept serving by it.
+      const holder = this.members.get(this.bound(g)[0] ?? '');
+      if (
+        this.staleMs(actor.start, this.clock.now()) > 0 ||
+        (holder !== undefined && !holder.knowledge.upThroughout(actor.start, this.clock.now()))
+      ) {
         this.stats.undecidedCheck('data-plane');
         continue;
       }
