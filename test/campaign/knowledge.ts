@@ -182,11 +182,6 @@ export class MemberKnowledge {
     return viewer.step !== undefined && this.snaps.some((s) => s.step === viewer.step);
   }
 
-  /** Whether the instance (or attached ENI) was up at every instant of [from, to]. */
-  upThroughout(from: number, to: number): boolean {
-    return this.runningThroughout(from, to, true);
-  }
-
   private runningThroughout(from: number, to: number, value: boolean): boolean {
     return this.segments(from, to).every(({ s }) => s.running === value);
   }
