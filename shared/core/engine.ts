@@ -219,7 +219,12 @@ export class Engine {
     if (req.observation !== undefined && req.manual === undefined) {
       const journal = await this.deps.store.readJournal(group.name);
       // An open switch-incomplete is closed under the lease below, so it is not short-cut here.
-      if (journal === undefined || (FINISHED.has(journal.phase) && !awaitsAnnouncement(journal))) {
+      // A change in flight is waited out under the lease below, so it is not short-cut here either.
+      const settled = !addressChanging(group, req.observation);
+      if (
+        settled &&
+        (journal === undefined || (FINISHED.has(journal.phase) && !awaitsAnnouncement(journal)))
+      ) {
         const { health } = await this.assess(group, req.observation, true, req.runProbes === true);
         const decision = await this.decideFor(group, req.observation, health, undefined);
         const steps = planSteps(group, decision, req.observation, this.topology.quotas);
@@ -271,7 +276,7 @@ export class Engine {
         resumedFrom = { epoch: unfinished.epoch, phase: unfinished.phase, step: unfinished.step };
         log.warn({ resumedFrom }, 'rolling forward an unfinished journal from actual cloud state');
       }
-      const obs = await this.observeOne(group, req.deadline);
+      const obs = await this.untilSettled(group, await this.observeOne(group, req.deadline), req.deadline);
       holderBefore = boundOf(group, obs).bound[0];
       ({ health } = await this.assess(group, obs, true, req.runProbes === true));
       decision =
@@ -520,6 +525,29 @@ export class Engine {
     return observeGroups(this.deps.cloud, groups, () => this.deps.clock.now(), concurrency, retry);
   }
 
+  /**
+   * Decisions are made on a settled address: a change still in flight (an earlier epoch's, cut off by its
+   * deadline or a crash) completes later and would contradict a decision taken beside it.
+   */
+  private async untilSettled(
+    group: Group,
+    first: GroupObservation,
+    deadline: number,
+  ): Promise<GroupObservation> {
+    let obs = first;
+    let delay = this.opts.poll.initialMs;
+    while (addressChanging(group, obs)) {
+      if (this.deps.clock.now() + delay >= deadline)
+        throw new DeadlineExceededError(
+          `waiting for the change in flight on ${group.name}'s address to settle`,
+        );
+      await this.deps.clock.sleep(delay);
+      delay = Math.min(this.opts.poll.maxMs, Math.ceil(delay * 1.6));
+      obs = await this.observeOne(group, deadline);
+    }
+    return obs;
+  }
+
   /** Health for every member; persists the bookkeeping when `persist` (compare-and-set, advisory). */
   async assess(
     group: Group,
@@ -695,10 +723,14 @@ export function resumeDecision(
   // Nothing of the move shows in the cloud yet (the target is not bound and no change is in flight that
   // could be binding it): its reason may be gone (the holder recovered), so an automatic move is decided
   // afresh rather than replayed. An operator's move is carried out.
-  const changing = (s: string | undefined) => s === 'Associating' || s === 'Unassociating';
-  const inFlight = changing(group.haVipId !== undefined ? obs.haVip?.status : obs.eip?.status);
-  if (!forced && cause !== 'manual' && !inFlight) return undefined;
+  if (!forced && cause !== 'manual' && !addressChanging(group, obs)) return undefined;
   return { kind: 'move', from, to: target, cause, forced, reason: `${why}: moving from ${from}` };
+}
+
+/** Whether the group's address (its HaVip, or the EIP of a `direct` group) has a change in flight. */
+function addressChanging(group: Group, obs: GroupObservation): boolean {
+  const status = group.haVipId !== undefined ? obs.haVip?.status : obs.eip?.status;
+  return status === 'Associating' || status === 'Unassociating';
 }
 
 /** The last run bound the holder but could not see it announce: the next runs keep checking. */

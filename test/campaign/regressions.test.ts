@@ -133,6 +133,31 @@ describe('campaign regressions', () => {
     expect(w.bound(w.group(0))).toHaveLength(1);
   });
 
+  it('a reconcile decides only once a change in flight on the address has settled', async () => {
+    // Found as (shrunk from a 200-command run): an attach cut off by its deadline was still in flight when
+    // the next reconcile observed the HaVip; it decided beside it ("no other member is eligible, keep the
+    // holder"), finished with success, and the attach then completed: two holders.
+    const w = world([pair({ priorities: [10, 10, 10], nopreempt: false })]);
+    const g = w.group(0);
+    const model = { releases: 0 };
+    for (const step of [
+      new Fault({ f: 'slow', kind: 'haVip', ms: 70_000 }),
+      new Drain(0, 0, true),
+      new Power(0, 2, 'stop'),
+      new Sweep(), // fails at its deadline with the attach of m1 still in flight
+      new Fault({ f: 'slow', kind: 'haVip', ms: 0 }), // new changes are quick again
+    ])
+      await step.run(model, w);
+    expect(w.sim.haVip(g.haVipId!)?.status).toBe('Associating');
+    const drain = w.setDrain(w.memberOf(g, 1), true);
+    await w.drive([drain]);
+    expect(drain.results[0]?.status).not.toBe('failed');
+    await w.clock.advance(20_000); // anything still in flight completes
+    expect(w.bound(g)).toHaveLength(1);
+    expect(w.violations).toEqual([]);
+    w.close();
+  });
+
   describe('resumeDecision', () => {
     const a = member('i-a', 100, '10.0.0.1');
     const b = member('i-b', 10, '10.0.0.2');
