@@ -587,6 +587,7 @@ export class CampaignWorld {
     work(actor.runtime).then(
       (results) => {
         if (actor.status === 'abandoned') return;
+        this.stats.check('liveness');
         actor.status = 'finished';
         actor.results = results;
         this.trace(
@@ -596,6 +597,7 @@ export class CampaignWorld {
       },
       (e: unknown) => {
         if (actor.status === 'abandoned') return;
+        this.stats.check('liveness');
         actor.status = 'finished';
         // An infrastructure failure (the cloud still throttling at the deadline) is thrown on purpose so
         // the trigger retries; anything else is a crash.
