@@ -6,7 +6,7 @@
  * - was it *certainly eligible* throughout a window (then moving it away under nopreempt is a violation).
  *
  * Anything in between is a window where the engine legitimately could not know yet, and no verdict is
- * drawn. The rules follow SEMANTICS.md "Health":
+ * drawn. The rules follow the failover semantics of "Health" (README, "What it does"):
  *
  * - **Instance** (ECS status from the simulator; for an ENI member, whether the ENI is attached). A
  *   describe may answer from up to `staleMs` in the past, so the state must hold from `start − staleMs`.

@@ -33,7 +33,7 @@ export interface CampaignResult {
   readonly failure?: { readonly batchSeed: number; readonly report: string };
 }
 
-interface RunInput {
+export interface RunInput {
   readonly spec: TopologySpec;
   readonly seed: number;
   readonly transitionDelayMs: number;

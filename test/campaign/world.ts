@@ -29,8 +29,7 @@ import {
 import { assembleRuntime, type Runtime } from '../../shared/app/runtime.js';
 import type { EngineOptions, ReconcileResult } from '../../shared/core/engine.js';
 import { CloudResponseLostError, HavipError } from '../../shared/core/errors.js';
-import type { Decision, Group, GroupName, Member, Topology } from '../../shared/core/model.js';
-import { groupName } from '../../shared/core/model.js';
+import type { Decision, Group, Member, Topology } from '../../shared/core/model.js';
 import type {
   CloudApi,
   HistoryRecord,
@@ -271,7 +270,7 @@ export class CampaignWorld {
       defaultBudgetMs: BUDGET_MS,
     }).service;
 
-    this.topology.groups.forEach((g, gi) => {
+    for (const g of this.topology.groups) {
       g.members.forEach((m) => {
         const host = m.kind === 'ecs' ? m.id : (this.sim.eni(m.id)?.instanceId ?? m.id);
         const info: MemberInfo = {
@@ -298,8 +297,7 @@ export class CampaignWorld {
         };
         this.members.set(m.id, info);
       });
-      void gi;
-    });
+    }
     this.sim.onEvent((ev) => this.onSimEvent(ev));
     let offset = 0;
     for (const m of this.members.values()) {
@@ -1169,14 +1167,5 @@ export class CampaignWorld {
     this.stats.virtualMs += this.clock.now() - this.started;
     for (const a of this.actors) if (a.status === 'paused') a.status = 'abandoned';
     void this.store.close();
-  }
-
-  /** Time since the world was created. */
-  elapsed(): number {
-    return this.clock.now() - this.started;
-  }
-
-  groupNameOf(g: Group): GroupName {
-    return groupName(g.name);
   }
 }
