@@ -386,7 +386,9 @@ export class SagaRunner {
         return { outcome: 'done', token };
       }
       case 'detach-havip': {
-        const before = await this.settledHaVip('HaVip to settle before detach');
+        // A fresh read, not the last known state: the new holder may have been unbound since (its
+        // instance released), and detaching on an outdated picture would leave the HaVip unbound.
+        const before = await this.waitHaVip((s) => !SETTLING.has(s.status), 'HaVip to settle before detach');
         if (!before.associatedInstances.includes(step.member))
           return { outcome: 'skipped', note: 'not bound' };
         // The new holder is bound before the old one is detached. If this member is now the only binding

@@ -7,7 +7,7 @@ import { resumeDecision } from '../../shared/core/engine.js';
 import type { GroupObservation } from '../../shared/core/observe.js';
 import type { HaVipState, InstanceState, JournalEntry } from '../../shared/core/ports.js';
 import { healthMap, makeGroup, member } from '../support/builders.js';
-import { Drain, Enqueue, Fault, Manual, Power, SagaFault, Sweep } from './commands.js';
+import { Drain, Enqueue, Fault, Manual, Power, ReleasePaused, SagaFault, Sweep } from './commands.js';
 import { runOnce } from './runner.js';
 import { CampaignStats } from './stats.js';
 import type { GroupSpec } from './topology.js';
@@ -156,6 +156,24 @@ describe('campaign regressions', () => {
     expect(w.bound(g)).toHaveLength(1);
     expect(w.violations).toEqual([]);
     w.close();
+  });
+
+  it('a detach reads the HaVip afresh: the new holder may have been unbound since it was attached', async () => {
+    // Found as (shrunk): a manual failover frozen between its attach and its detach, the new holder's
+    // instance released (the cloud unbinds it), the failover resumed — it detached the old holder on the
+    // picture from before the release, and nothing was bound.
+    const stats = new CampaignStats();
+    const spec = {
+      groups: [pair({ priorities: [1, 1], nopreempt: false, flapGuard: { maxMoves: 2, windowSeconds: 60 } })],
+    };
+    const w = await runOnce(
+      { spec, seed: 1, transitionDelayMs: 0, cloudAssistantDelayMs: 300 },
+      [new SagaFault(4, 'pause', 'manual', 0), new Power(0, 0, 'release'), new ReleasePaused('proceed')],
+      stats,
+    );
+    expect(stats.faults.get('pause at journal:DETACHING')).toBe(1);
+    expect(stats.totalViolations()).toBe(0);
+    expect(w.bound(w.group(0))).toEqual([w.memberOf(w.group(0), 1).id]);
   });
 
   describe('resumeDecision', () => {
