@@ -3,7 +3,7 @@
  * a random sequence of commands each, then "faults stop" and the convergence check) until the step budget
  * is spent. Deterministic for a seed: every batch uses `seed + batch` and everything inside runs on
  * virtual time with seeded randomness. A failure is shrunk by fast-check and reported with the batch's
- * seed and path, so it replays directly.
+ * seed, so that batch alone reproduces it.
  */
 import { writeFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -110,33 +110,6 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     }
   }
   return { stats, batches: batch, elapsedMs: Date.now() - started };
-}
-
-/** Replays one counterexample (the batch seed and path fast-check printed), e.g. with CAMPAIGN_TRACE=1. */
-export async function replayCounterexample(opts: {
-  readonly batchSeed: number;
-  readonly path: string;
-  /** The `replayPath` fast-check prints after the commands. */
-  readonly replayPath: string;
-  readonly maxCommands?: number;
-}): Promise<string | undefined> {
-  const stats = new CampaignStats();
-  const property = fc.asyncProperty(
-    runInput,
-    fc.commands([commandArb], { maxCommands: opts.maxCommands ?? 60, size: 'max' }),
-    async (input, commands) => {
-      await runOnce(input, commands, stats);
-    },
-  );
-  const details = await fc.check(property, {
-    seed: opts.batchSeed,
-    path: opts.path,
-    numRuns: 1,
-    endOnFailure: true,
-  });
-  if (!details.failed) return undefined;
-  const err = details.errorInstance;
-  return err instanceof Error ? err.message : String(err);
 }
 
 export function summary(result: CampaignResult, opts: { seed: number; steps: number }): string {
