@@ -386,31 +386,23 @@ export class Engine {
         ...(resumedFrom ? { resumedFrom } : {}),
       });
     } catch (e) {
-      if (e instanceof StaleEpochError) {
-        // A newer actor owns the group: stop without another write, never undo its decision.
-        return finish({
-          status: 'fenced',
-          decision,
-          steps,
-          epoch: lease.epoch,
-          holderBefore,
-          health: [...health.values()],
-          error: errorOf(e),
-        });
-      }
       const err = errorOf(e);
-      // A paused actor whose lease was taken over must not record anything: check before any write.
-      const stillCurrent = await this.deps.store
-        .assertEpoch(group.name, runner?.lease.epoch ?? lease.epoch, this.deps.clock.now())
-        .then(
-          () => true,
-          () => false,
-        );
+      // A newer actor owns the group (our fence failed, or a paused run's lease was taken over while it
+      // was out): stop without another write, never undo its decision.
+      const stillCurrent =
+        !(e instanceof StaleEpochError) &&
+        (await this.deps.store
+          .assertEpoch(group.name, runner?.lease.epoch ?? lease.epoch, this.deps.clock.now())
+          .then(
+            () => true,
+            () => false,
+          ));
       if (!stillCurrent) {
-        log.warn(
-          { error: err },
-          'reconcile interrupted and our lease was taken over; stopping without writes',
-        );
+        if (!(e instanceof StaleEpochError))
+          log.warn(
+            { error: err },
+            'reconcile interrupted and our lease was taken over; stopping without writes',
+          );
         return finish({
           status: 'fenced',
           decision,
