@@ -253,9 +253,14 @@ export interface SimInstanceView {
   readonly instanceName: string;
   readonly operationLocks: readonly string[];
   /** Simulated keepalived on the host, if any. */
-  readonly keepalived:
-    | { readonly priority: number; readonly priorities: Readonly<Record<string, number>> }
-    | undefined;
+  readonly keepalived: KeepalivedConf | undefined;
+}
+
+/** A host's simulated keepalived. */
+export interface KeepalivedConf {
+  readonly priority: number;
+  /** Per-HaVip overrides of `priority`. */
+  readonly priorities: Readonly<Record<string, number>>;
 }
 
 export interface SimEniView {

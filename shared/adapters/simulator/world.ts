@@ -8,10 +8,11 @@ import { type InputIssue, InvalidInputError } from '../../core/errors.js';
 import type {
   ParsedSimSeed,
   SimEipInstanceType,
-  SimEipStatus,
+  SimEipView,
+  SimEniView,
   SimHaVipInstanceType,
   SimHaVipStatus,
-  SimInstanceStatus,
+  SimInstanceView,
   SimInvocationStatus,
   SimQuotas,
 } from './types.js';
@@ -69,36 +70,10 @@ export interface VSwitchRec {
   readonly cidr: string | undefined;
 }
 
-export interface InstanceRec {
-  readonly instanceId: string;
-  readonly regionId: string;
-  readonly vpcId: string;
-  readonly vSwitchId: string;
-  readonly zoneId: string;
-  readonly privateIp: string;
-  readonly status: SimInstanceStatus;
-  readonly instanceName: string;
-  readonly operationLocks: readonly string[];
-  readonly creationTime: string;
-  readonly keepalived: KeepalivedConf | undefined;
-}
+/** Records are the ground-truth views plus what only the world keeps (creation times). */
+export type InstanceRec = SimInstanceView & { readonly creationTime: string };
 
-export interface KeepalivedConf {
-  readonly priority: number;
-  /** Per-HaVip overrides of `priority`. */
-  readonly priorities: Readonly<Record<string, number>>;
-}
-
-export interface EniRec {
-  readonly networkInterfaceId: string;
-  readonly regionId: string;
-  readonly vpcId: string;
-  readonly vSwitchId: string;
-  readonly zoneId: string;
-  readonly privateIp: string;
-  readonly instanceId: string | undefined;
-  readonly creationTime: string;
-}
+export type EniRec = Omit<SimEniView, 'status'> & { readonly creationTime: string };
 
 export interface PendingHaVipOp {
   readonly op: 'associate' | 'unassociate';
@@ -122,16 +97,7 @@ export interface HaVipRec {
   readonly createTime: string;
 }
 
-export interface EipRec {
-  readonly allocationId: string;
-  readonly regionId: string;
-  readonly ipAddress: string;
-  readonly status: SimEipStatus;
-  /** The bound (or being bound/unbound) target. */
-  readonly instanceId: string | undefined;
-  readonly instanceType: SimEipInstanceType | undefined;
-  readonly allocationTime: string;
-}
+export type EipRec = SimEipView & { readonly allocationTime: string };
 
 /** One Cloud Assistant invocation on one instance. */
 export interface InvocationRec {
