@@ -8,23 +8,8 @@ import { clientToken } from '../../shared/core/saga.js';
 import { quiesceAndCheck, replayDelivered } from './invariants.js';
 import { MemberKnowledge, probeStep } from './knowledge.js';
 import { CampaignStats } from './stats.js';
-import type { GroupSpec } from './topology.js';
+import { type GroupSpec, pairSpec as pair } from './topology.js';
 import { type Actor, CampaignWorld, type MemberInfo } from './world.js';
-
-const pair = (over: Partial<GroupSpec> = {}): GroupSpec => ({
-  kind: 'ecs',
-  priorities: [100, 10],
-  address: 'havip',
-  nopreempt: true,
-  preemptDelaySeconds: 0,
-  announce: 'none',
-  announceDeadlineSeconds: 5,
-  heartbeatTimeoutSeconds: undefined,
-  probe: undefined,
-  flapGuard: { maxMoves: 3, windowSeconds: 60 },
-  fencing: 'none',
-  ...over,
-});
 
 function setup(over: Partial<GroupSpec> = {}) {
   const w = new CampaignWorld(

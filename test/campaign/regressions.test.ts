@@ -10,23 +10,8 @@ import { healthMap, makeGroup, member } from '../support/builders.js';
 import { Drain, Enqueue, Fault, Manual, Power, ReleasePaused, SagaFault, Sweep } from './commands.js';
 import { runOnce } from './runner.js';
 import { CampaignStats } from './stats.js';
-import type { GroupSpec } from './topology.js';
+import { type GroupSpec, pairSpec as pair } from './topology.js';
 import { CampaignWorld } from './world.js';
-
-const pair = (over: Partial<GroupSpec> = {}): GroupSpec => ({
-  kind: 'ecs',
-  priorities: [100, 10],
-  address: 'havip',
-  nopreempt: true,
-  preemptDelaySeconds: 0,
-  announce: 'none',
-  announceDeadlineSeconds: 5,
-  heartbeatTimeoutSeconds: undefined,
-  probe: undefined,
-  flapGuard: { maxMoves: 3, windowSeconds: 60 },
-  fencing: 'none',
-  ...over,
-});
 
 function world(groups: GroupSpec[]): CampaignWorld {
   return new CampaignWorld(

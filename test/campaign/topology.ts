@@ -69,6 +69,22 @@ export const topologySpecArb: fc.Arbitrary<TopologySpec> = fc
   .map((groups) => ({ groups }));
 
 /** Ids are lowercase letters and digits, as Alibaba's are (the event parsers insist). */
+/** A two-member ECS pair (100/10, nopreempt, HaVip) for hand-written scenarios; `over` changes any setting. */
+export const pairSpec = (over: Partial<GroupSpec> = {}): GroupSpec => ({
+  kind: 'ecs',
+  priorities: [100, 10],
+  address: 'havip',
+  nopreempt: true,
+  preemptDelaySeconds: 0,
+  announce: 'none',
+  announceDeadlineSeconds: 5,
+  heartbeatTimeoutSeconds: undefined,
+  probe: undefined,
+  flapGuard: { maxMoves: 3, windowSeconds: 60 },
+  fencing: 'none',
+  ...over,
+});
+
 export const memberIdOf = (kind: 'ecs' | 'eni', g: number, m: number): string =>
   kind === 'ecs' ? `i-cg${g}m${m}` : `eni-cg${g}m${m}`;
 export const groupNameOf = (g: number): string => `g${g}`;
