@@ -216,6 +216,7 @@ export class Engine {
 
     // Lease-free pre-check for sweeps: most groups need nothing, and a sweep of 1,000 groups must not
     // write 1,000 leases.
+    let probed = false;
     if (req.observation !== undefined && req.manual === undefined) {
       const journal = await this.deps.store.readJournal(group.name);
       // An open switch-incomplete is closed under the lease below, so it is not short-cut here.
@@ -226,6 +227,7 @@ export class Engine {
         (journal === undefined || (FINISHED.has(journal.phase) && !awaitsAnnouncement(journal)))
       ) {
         const { health } = await this.assess(group, req.observation, true, req.runProbes === true);
+        probed = req.runProbes === true;
         const decision = await this.decideFor(group, req.observation, health, undefined);
         const steps = planSteps(group, decision, req.observation, this.topology.quotas);
         if (steps.length === 0) {
@@ -278,7 +280,8 @@ export class Engine {
       }
       const obs = await this.untilSettled(group, await this.observeOne(group, req.deadline), req.deadline);
       holderBefore = boundOf(group, obs).bound[0];
-      ({ health } = await this.assess(group, obs, true, req.runProbes === true));
+      // Probes already counted by the pre-check are not run again: fall/rise count one probe per sweep.
+      ({ health } = await this.assess(group, obs, true, req.runProbes === true && !probed));
       decision =
         (unfinished && resumeDecision(group, unfinished, obs, health)) ||
         (await this.decideFor(group, obs, health, req.manual));

@@ -389,3 +389,24 @@ describe('event ordering guards', () => {
     expect(bound(w)).toEqual([BACKUP]);
   });
 });
+
+describe('probes', () => {
+  it('a sweep that acts probes each member once (fall/rise count one probe per sweep)', async () => {
+    const probes = new Map<string, number>();
+    const prober = {
+      async probe(t: { memberId: string }) {
+        probes.set(t.memberId, (probes.get(t.memberId) ?? 0) + 1);
+        return true;
+      },
+    };
+    const yaml = PAIR_YAML.replace(
+      'announce: none',
+      'announce: none\n    health: { probe: { kind: tcp, port: 80 } }',
+    );
+    const w = await world({ topology: yaml, prober });
+    await stopAndSettle(w, PRIMARY);
+    const [r] = await w.service.sweep('sweep-1');
+    expect(r?.decision).toMatchObject({ kind: 'move', to: BACKUP });
+    expect(Object.fromEntries(probes)).toEqual({ [PRIMARY]: 1, [BACKUP]: 1 });
+  });
+});
