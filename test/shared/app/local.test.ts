@@ -1,0 +1,99 @@
+/**
+ * The local mode, headless: start it, look at the group through the authenticated API, stop the holder
+ * through the simulator's admin endpoint (as the printed instructions say), and watch the HaVip move.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalMode, startLocal } from '../../../shared/app/local.js';
+
+let local: LocalMode;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  local = await startLocal({
+    topologyText: await readFile('examples/local-demo.yaml', 'utf8'),
+    topologySource: 'examples/local-demo.yaml',
+    port: 0,
+    sweepSeconds: 1,
+    transitionMs: 50,
+    sqlitePath: ':memory:',
+    token: undefined,
+    logLevel: 'silent',
+    print: (l) => lines.push(l),
+  });
+});
+afterAll(async () => {
+  await local?.close();
+});
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${local.apiUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${local.token}`,
+      'content-type': 'application/json',
+      ...(init.headers ?? {}),
+    },
+  });
+
+async function until<T>(read: () => Promise<T>, ok: (t: T) => boolean, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('local mode', () => {
+  it('refuses the API without a token (401) but serves /healthz', async () => {
+    const noAuth = await fetch(`${local.apiUrl}/v1/groups`);
+    expect(noAuth.status).toBe(401);
+    const wrong = await fetch(`${local.apiUrl}/v1/groups`, {
+      headers: { authorization: 'Bearer not-the-token' },
+    });
+    expect(wrong.status).toBe(401);
+    expect((await fetch(`${local.apiUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('stopping the holder through the simulator moves the HaVip to the backup', async () => {
+    const before = (await (await api('/v1/groups/web')).json()) as { holders: string[] };
+    expect(before.holders).toEqual(['i-bp1demo0000000000001']);
+
+    const stop = await fetch(`${local.simulatorUrl}/__admin/instances/i-bp1demo0000000000001/stop`, {
+      method: 'POST',
+    });
+    expect(stop.status).toBe(200);
+
+    const after = await until(
+      async () =>
+        (await (await api('/v1/groups/web')).json()) as {
+          holders: string[];
+          members: { id: string; eligible: boolean }[];
+        },
+      (g) => g.holders.length === 1 && g.holders[0] === 'i-bp1demo0000000000002',
+      10_000,
+    );
+    expect(after.holders).toEqual(['i-bp1demo0000000000002']);
+    // The switch is done only when the new holder serves the address (it announced through Cloud Assistant).
+    const served = await until(
+      async () => (await (await api('/v1/groups/web')).json()) as { serving?: string },
+      (g) => g.serving === 'i-bp1demo0000000000002',
+      10_000,
+    );
+    expect(served.serving).toBe('i-bp1demo0000000000002');
+    expect(local.sim.servingInstance('havip-bp1demo0000000000001')).toBe('i-bp1demo0000000000002');
+    expect(after.members.find((m) => m.id === 'i-bp1demo0000000000001')?.eligible).toBe(false);
+    // Ground truth in the simulator, and the operator saw a line about it.
+    expect(local.sim.haVip('havip-bp1demo0000000000001')?.associatedInstances).toEqual([
+      'i-bp1demo0000000000002',
+    ]);
+    expect(local.sim.eip('eip-bp1demo0000000000001')?.instanceId).toBe('havip-bp1demo0000000000001');
+    // The notification is sent right after the saga finishes; give it a moment.
+    expect(await until(async () => lines.some((l) => l.includes('FAILOVER')), Boolean, 5_000)).toBe(true);
+
+    const history = (await (await api('/v1/history?group=web')).json()) as unknown;
+    expect(JSON.stringify(history)).toContain('i-bp1demo0000000000002');
+  });
+});
