@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
   CONFIG_DEFAULTS,
-  didYouMean,
   loadTopology,
   parseTopology,
   safeParseTopology,
@@ -621,18 +620,5 @@ describe('paths', () => {
       'groups[10].name',
       'region',
     ]);
-  });
-});
-
-describe('didYouMean', () => {
-  it.each([
-    ['havipId', ['haVipId', 'vSwitchId'], 'haVipId'],
-    ['timeout', ['timeoutMs', 'port'], 'timeoutMs'],
-    ['cloud_assistant', ['agent', 'cloud-assistant'], 'cloud-assistant'],
-    ['prot', ['port', 'kind'], 'port'],
-    ['xyz', ['port', 'kind'], undefined],
-    ['members', ['name', 'region'], undefined],
-  ] as const)('%s among %j → %s', (input, candidates, expected) => {
-    expect(didYouMean(input, candidates)).toBe(expected);
   });
 });
