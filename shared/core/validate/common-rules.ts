@@ -5,7 +5,7 @@
  */
 import type { SeverityTable } from '../findings.js';
 import { joinPath } from '../paths.js';
-import type { GroupRule, TopologyRule } from './rule-set.js';
+import { forEachRepeat, type GroupRule, type TopologyRule } from './rule-set.js';
 
 /** The codes of the cloud-neutral rules (documented in docs/configuration.md). */
 export const COMMON_CODES = Object.freeze({
@@ -22,21 +22,17 @@ export type CommonCode = keyof typeof COMMON_CODES;
 
 /** `group.name.duplicate`: names key the lease, the journal and the HTTP API, so they are unique. */
 export const uniqueGroupNames: TopologyRule<CommonCode> = (t, report) => {
-  const names = new Map<string, string>();
-  t.groups.forEach((g, gi) => {
-    const base = `groups[${gi}]`;
-    const first = names.get(g.name);
-    if (first === undefined) {
-      names.set(g.name, base);
-      return;
-    }
-    report(
-      'group.name.duplicate',
-      joinPath(base, 'name'),
-      `group name ${g.name} is already used by ${first}`,
-      'give every group a unique name; names key the lease, journal and HTTP API',
-    );
-  });
+  forEachRepeat(
+    t,
+    (g) => g.name,
+    (g, at, first) =>
+      report(
+        'group.name.duplicate',
+        joinPath(at, 'name'),
+        `group name ${g.name} is already used by ${first.at}`,
+        'give every group a unique name; names key the lease, journal and HTTP API',
+      ),
+  );
 };
 
 /** `group.nopreempt-with-delay`: a preemption delay means nothing under nopreempt (as in keepalived). */

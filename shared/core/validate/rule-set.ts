@@ -22,6 +22,26 @@ export function eachGroup<C extends string>(rule: GroupRule<C>): TopologyRule<C>
   };
 }
 
+/**
+ * Calls `repeated` for every group whose key (when it has one) an earlier group already has, with the
+ * first group that had it: the shape of every "one per topology" rule.
+ */
+export function forEachRepeat(
+  t: Topology,
+  keyOf: (g: Group) => string | undefined,
+  repeated: (g: Group, at: string, first: { readonly group: Group; readonly at: string }) => void,
+): void {
+  const firsts = new Map<string, { group: Group; at: string }>();
+  t.groups.forEach((g, gi) => {
+    const key = keyOf(g);
+    if (key === undefined) return;
+    const at = `groups[${gi}]`;
+    const first = firsts.get(key);
+    if (first === undefined) firsts.set(key, { group: g, at });
+    else repeated(g, at, first);
+  });
+}
+
 export interface RuleSet<C extends string> {
   /** Every code the rules can report, with its severity. */
   readonly codes: SeverityTable<C>;

@@ -6,7 +6,7 @@ import type { SeverityTable } from '../../findings.js';
 import { joinPath } from '../../paths.js';
 import { isKnownHaVipRegion } from '../../regions.js';
 import { checkRegionId, regionsAt } from '../field-rules.js';
-import type { GroupRule, TopologyRule } from '../rule-set.js';
+import { forEachRepeat, type GroupRule, type TopologyRule } from '../rule-set.js';
 
 /** The codes of the HaVip binding rules (documented in docs/configuration.md). */
 export const HAVIP_CODES = Object.freeze({
@@ -94,41 +94,30 @@ export const oneMemberKind: GroupRule<HaVipCode> = (g, base, _t, report) => {
 
 /** `group.havip.duplicate`: two groups managing one HaVip would fight over it. */
 export const oneGroupPerHaVip: TopologyRule<HaVipCode> = (t, report) => {
-  const owners = new Map<string, { path: string; name: string }>();
-  t.groups.forEach((g, gi) => {
-    if (g.haVipId === undefined) return;
-    const base = `groups[${gi}]`;
-    const first = owners.get(g.haVipId);
-    if (first === undefined) {
-      owners.set(g.haVipId, { path: base, name: g.name });
-      return;
-    }
-    report(
-      'group.havip.duplicate',
-      joinPath(base, 'haVipId'),
-      `HaVip ${g.haVipId} is already managed by group ${first.name} (${first.path}); two groups would fight over it`,
-      'manage each HaVip in exactly one group (merge the groups)',
-    );
-  });
+  forEachRepeat(
+    t,
+    (g) => g.haVipId,
+    (g, at, first) =>
+      report(
+        'group.havip.duplicate',
+        joinPath(at, 'haVipId'),
+        `HaVip ${g.haVipId} is already managed by group ${first.group.name} (${first.at}); two groups would fight over it`,
+        'manage each HaVip in exactly one group (merge the groups)',
+      ),
+  );
 };
 
 /** `group.eip.duplicate`: two groups managing one EIP would move it in opposite directions. */
 export const oneGroupPerEip: TopologyRule<HaVipCode> = (t, report) => {
-  const owners = new Map<string, { path: string; name: string }>();
-  t.groups.forEach((g, gi) => {
-    if (g.eip === undefined) return;
-    const base = `groups[${gi}]`;
-    const id = g.eip.allocationId;
-    const first = owners.get(id);
-    if (first === undefined) {
-      owners.set(id, { path: base, name: g.name });
-      return;
-    }
-    report(
-      'group.eip.duplicate',
-      joinPath(base, 'eip', 'allocationId'),
-      `EIP ${id} is already managed by group ${first.name} (${first.path}); two groups would move it in opposite directions`,
-      'manage each EIP in exactly one group',
-    );
-  });
+  forEachRepeat(
+    t,
+    (g) => g.eip?.allocationId,
+    (g, at, first) =>
+      report(
+        'group.eip.duplicate',
+        joinPath(at, 'eip', 'allocationId'),
+        `EIP ${g.eip?.allocationId} is already managed by group ${first.group.name} (${first.at}); two groups would move it in opposite directions`,
+        'manage each EIP in exactly one group',
+      ),
+  );
 };
