@@ -6,6 +6,7 @@
  * (HTTP 202/409/5xx); 2 the command could not run (usage, authentication, bad input, unreachable server).
  */
 import type { Command } from 'commander';
+import type { ErrorCode } from '../../shared/core/errors.js';
 import {
   ClientUsageError,
   ConnectionError,
@@ -169,7 +170,7 @@ async function run(
       io.err.write(`hint: ${hint}\n`);
       return ExitCode.USAGE;
     }
-    if (issues === undefined && status === 404 && code === 'http.not-found') {
+    if (issues === undefined && status === 404 && code === ('http.not-found' satisfies ErrorCode)) {
       io.err.write('hint: is --endpoint the havip API (and is it the same version as this CLI)?\n');
     }
     return status >= 400 && status < 500 && status !== 409 ? ExitCode.USAGE : FAILED;

@@ -9,7 +9,7 @@
 
 import type { ReconcileResult } from '../core/engine.js';
 import { errorOf } from '../core/engine.js';
-import { InvalidInputError } from '../core/errors.js';
+import { type ErrorCode, InvalidInputError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { parseEcsEvent } from '../events/ecs.js';
 import { parseHeartbeatMessage } from '../events/mns.js';
@@ -24,7 +24,7 @@ export interface AsyncHandlerResult {
   readonly signals: number;
   readonly ignored: readonly IgnoredEvent[];
   readonly results: readonly Pick<ReconcileResult, 'group' | 'status' | 'epoch'>[];
-  readonly error?: { readonly code: string; readonly message: string };
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
 }
 
 /** Maps parser signals to store signals. A heartbeat alarm back to OK counts as a heartbeat. */

@@ -3,6 +3,7 @@
  * plan). observe → assess health → decide (pure) → act under the group lease (saga) → record and notify.
  */
 import { decide } from './decide.js';
+import type { ErrorCode } from './errors.js';
 import { DeadlineExceededError, HavipError, NotFoundError, StaleEpochError } from './errors.js';
 import { assessMember, type MemberObservation } from './health.js';
 import type { Decision, Group, GroupName, ManualRequest, MemberHealth, MemberId, Topology } from './model.js';
@@ -82,7 +83,7 @@ export interface ReconcileResult {
     readonly phase: string;
     readonly step: string | undefined;
   };
-  readonly error?: { readonly code: string; readonly message: string };
+  readonly error?: { readonly code: ErrorCode; readonly message: string };
   readonly durationMs: number;
 }
 
@@ -773,7 +774,7 @@ export function failedResult(group: GroupName, trigger: Trigger, e: unknown): Re
   };
 }
 
-export function errorOf(e: unknown): { code: string; message: string } {
+export function errorOf(e: unknown): { code: ErrorCode; message: string } {
   if (e instanceof HavipError) return { code: e.code, message: e.message };
   return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
 }

@@ -2,16 +2,86 @@
  * One error base class for the whole project. Every error that crosses a layer boundary is a
  * {@link HavipError} with a stable, documented `code`; callers branch on `code`, never on message text.
  */
+
+/**
+ * Every error code, with its meaning: the one list (docs/http-api.md, "Error codes", documents it). An
+ * error class accepts only these, so the compiler rejects an unknown or misspelt code. Findings of the
+ * validators (`member.priority.owner`, `live.havip.missing`, …) are not errors: they have their own
+ * lists (docs/configuration.md, docs/cloud-adapter.md).
+ */
+export const ERROR_CODES = Object.freeze({
+  // Bad input (InvalidInputError): never retryable; `issues` name each field and the fix.
+  'config.invalid':
+    'the topology failed to parse or validate, or another configuration (HTTP auth, notifier or parser options) is malformed',
+  'env.invalid':
+    'an environment variable of the runtime is missing or malformed, or the topology file is unreadable',
+  'credentials.missing': 'the invocation carried no cloud credentials: give the function a RAM role',
+  'scenario.invalid': 'a `havip simulate` scenario is malformed or does not fit its group',
+  'event.invalid': 'an FC trigger event (ECS, MNS, timer, HTTP trigger) could not be read',
+  'request.invalid': 'an HTTP API body, query or path parameter is malformed',
+  'announce.invalid-address': 'the address to announce is not an IPv4 address',
+  'store.invalid-argument': 'a state-store option, table name or record is malformed',
+  'cloud.options-invalid': 'the Alibaba Cloud adapter options are malformed',
+  'simulator.options-invalid': 'the simulator options are malformed',
+  'simulator.seed-invalid': 'the simulator seed is malformed or describes an impossible world',
+  'simulator.fault-invalid': 'a simulator fault setting is malformed',
+  'simulator.admin-invalid': 'a simulator admin request has a malformed body',
+  // The HTTP API.
+  'http.not-found': 'no route matches the path',
+  'http.method-not-allowed': 'the path does not support the method',
+  'http.unsupported-media-type': 'a POST body that is not JSON',
+  'http.payload-too-large': 'the request body exceeds the size limit',
+  'auth.missing': 'no Authorization header and no X-Havip-* headers',
+  'auth.invalid': 'malformed credentials, or a scheme that is not enabled',
+  'auth.ambiguous': 'both a bearer token and signature headers were sent',
+  'auth.invalid-token': 'the bearer token is not valid',
+  'auth.invalid-signature': 'unknown key id, or the signature does not match',
+  'auth.expired': 'the signature timestamp is outside the window',
+  'auth.replayed': 'the signature was already used',
+  'auth.not-configured': 'the server has no credentials configured',
+  // Something the request names is not in the topology (NotFoundError).
+  'group.not-found': 'the group is not in the topology',
+  'member.not-found': 'the member (instance or ENI) is not in the topology',
+  // The cloud (CloudError, CloudResponseLostError); docs/cloud-adapter.md maps Alibaba's codes to these.
+  'cloud.throttled': 'the cloud API throttled the call (retryable)',
+  'cloud.unavailable': 'the cloud API is unavailable or unreachable (retryable)',
+  'cloud.conflict':
+    'the resource is busy with another change, is already bound, or cannot run a Cloud Assistant command now',
+  'cloud.not-found': 'the cloud resource does not exist (or is not bound)',
+  'cloud.forbidden': 'the credentials are refused or lack a permission',
+  'cloud.quota': 'a cloud quota is exhausted',
+  'cloud.invalid-request': 'the cloud refused the request as invalid',
+  'cloud.error': 'any other cloud failure, or an unreadable answer',
+  'cloud.response-lost': 'a mutation got no answer and may have been applied: re-read state before retrying',
+  // The state store.
+  'store.stale-epoch': 'the lease epoch is no longer current: a newer actor owns the group',
+  'store.lease-busy': 'another invocation holds the group lease (retryable)',
+  'store.error': 'the state store failed for a reason other than a failed condition',
+  // Everything else.
+  'deadline.exceeded': 'the invocation deadline passed before the operation finished (retryable)',
+  'notify.failed': 'a notifier (webhook, DingTalk) failed; never blocks a failover',
+  'simulator.api-error': 'an Alibaba API error answered by the simulator (`alibabaCode` says which)',
+  'simulator.admin-not-found': 'no simulator admin route matches the request',
+  internal: 'an unexpected error that is not a HavipError; the details are only in the server log',
+} as const);
+
+/** A stable error code: one of {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes under one prefix, e.g. `CodeIn<'auth'>` is `'auth.missing' | 'auth.invalid' | …`. */
+export type CodeIn<P extends string> = Extract<ErrorCode, `${P}.${string}`>;
+
+/** The base of every error the project throws across a layer boundary. */
 export class HavipError extends Error {
-  /** Stable machine-readable code, e.g. `config.invalid`, `cloud.throttled`. Documented in the README. */
-  readonly code: string;
+  /** Stable machine-readable code, e.g. `config.invalid`, `cloud.throttled`: one of {@link ERROR_CODES}. */
+  readonly code: ErrorCode;
   /** Whether repeating the same operation later may succeed (the engine's retry policy reads this). */
   readonly retryable: boolean;
   /** Structured context safe to log (never credentials). */
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
@@ -44,7 +114,7 @@ export interface InputIssue {
 /** Bad input (topology file, event payload, HTTP body, CLI argument). Never retryable. */
 export class InvalidInputError extends HavipError {
   readonly issues: readonly InputIssue[];
-  constructor(code: string, summary: string, issues: readonly InputIssue[]) {
+  constructor(code: ErrorCode, summary: string, issues: readonly InputIssue[]) {
     super(code, formatIssues(summary, issues), { details: { issues } });
     this.issues = issues;
   }
@@ -52,7 +122,7 @@ export class InvalidInputError extends HavipError {
 
 /** The topology configuration failed to parse or failed static validation with errors. */
 export class ConfigError extends InvalidInputError {
-  constructor(summary: string, issues: readonly InputIssue[], code = 'config.invalid') {
+  constructor(summary: string, issues: readonly InputIssue[], code: ErrorCode = 'config.invalid') {
     super(code, summary, issues);
   }
 }
@@ -64,7 +134,7 @@ export class CloudError extends HavipError {
   readonly statusCode: number | undefined;
   readonly action: string;
   constructor(args: {
-    code?: string;
+    code?: CodeIn<'cloud'>;
     action: string;
     alibabaCode: string;
     message: string;
@@ -141,7 +211,7 @@ export class StoreError extends HavipError {
 
 /** A referenced entity (group, member) is not in the topology. */
 export class NotFoundError extends HavipError {
-  constructor(kind: string, id: string, hint?: string) {
+  constructor(kind: 'group' | 'member', id: string, hint?: string) {
     super(
       `${kind}.not-found`,
       `${kind} ${JSON.stringify(id)} is not in the topology${hint ? `: ${hint}` : ''}`,

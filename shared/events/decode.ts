@@ -3,7 +3,7 @@
  * of parsed JSON, and rendering zod issues as {@link InputIssue}s with exact paths.
  */
 import type { z } from 'zod';
-import { type InputIssue, InvalidInputError } from '../core/errors.js';
+import { type ErrorCode, type InputIssue, InvalidInputError } from '../core/errors.js';
 import { findDuplicateKey } from '../core/json.js';
 
 /** Default cap on an event body (bytes). FC async events are far smaller; a huge body is an attack or a bug. */
@@ -24,7 +24,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function invalidEvent(
   summary: string,
   issues: readonly InputIssue[],
-  code = 'event.invalid',
+  code: ErrorCode = 'event.invalid',
 ): InvalidInputError {
   return new InvalidInputError(code, summary, issues);
 }

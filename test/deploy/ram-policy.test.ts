@@ -139,7 +139,7 @@ describe('the function role policy', () => {
       const base = actionsOf(policy(BASE_POLICY));
       for (const a of f.actions) expect(base.has(a), a).toBe(false);
       // The feature is a real topology setting, so the docs can tell operators when to attach the file.
-      expect(read('shared/core/config.ts')).toMatch(f.setting);
+      expect(read('shared/core/config/schema.ts')).toMatch(f.setting);
     },
   );
 

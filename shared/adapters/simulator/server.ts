@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { HavipError, InvalidInputError } from '../../core/errors.js';
+import { type ErrorCode, HavipError, InvalidInputError } from '../../core/errors.js';
 import type { SimulatedCloud } from './cloud.js';
 import { E, SimApiError } from './errors.js';
 import { counterId } from './random.js';
@@ -317,7 +317,7 @@ async function handleAdmin(
       default:
         return sendJson(res, 404, {
           error: {
-            code: 'simulator.admin-not-found',
+            code: 'simulator.admin-not-found' satisfies ErrorCode,
             message: `${route} is not an admin route; see docs/simulator.md`,
           },
         });

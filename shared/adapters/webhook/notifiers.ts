@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { ConfigError, HavipError, type InputIssue } from '../../core/errors.js';
+import { ConfigError, type ErrorCode, HavipError, type InputIssue } from '../../core/errors.js';
 import type { Logger, Notification, Notifier } from '../../core/ports.js';
 import { redact } from '../logger/redact.js';
 import { formatNotificationMarkdown, formatNotificationText } from './format.js';
@@ -214,7 +214,7 @@ export function createCompositeNotifier(list: readonly Notifier[]): NamedNotifie
             ? { notifier, code: e.code, message: e.message, retryable: e.retryable }
             : {
                 notifier,
-                code: 'notify.failed',
+                code: 'notify.failed' satisfies ErrorCode,
                 message: e instanceof Error ? e.message : String(e),
                 retryable: false,
               },

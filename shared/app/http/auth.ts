@@ -10,7 +10,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { type InputIssue, InvalidInputError } from '../../core/errors.js';
+import { type CodeIn, type InputIssue, InvalidInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports.js';
 import { AuthError } from './errors.js';
 
@@ -338,7 +338,7 @@ export class Authenticator {
     return { scheme: 'hmac', id: keyId };
   }
 
-  private fail(code: `auth.${string}`, message: string): AuthError {
+  private fail(code: CodeIn<'auth'>, message: string): AuthError {
     return new AuthError(code, message, this.challenge);
   }
 }

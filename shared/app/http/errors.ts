@@ -3,6 +3,7 @@
  * non-2xx answer of the API has the body `{ error: { code, message, issues?, requestId? } }`.
  */
 import type { ReconcileResult, ReconcileStatus } from '../../core/engine.js';
+import type { CodeIn, ErrorCode } from '../../core/errors.js';
 import { HavipError, type InputIssue, InvalidInputError, NotFoundError } from '../../core/errors.js';
 import { PayloadTooLargeError } from '../../events/http.js';
 
@@ -12,7 +13,7 @@ export type ApiStatus = 200 | 202 | 400 | 401 | 404 | 405 | 409 | 413 | 415 | 50
 /** The JSON body of every error response. */
 export interface ErrorBody {
   readonly error: {
-    readonly code: string;
+    readonly code: ErrorCode;
     readonly message: string;
     readonly issues?: readonly InputIssue[];
     /** Correlates the answer with the server's access and error logs. */
@@ -23,7 +24,7 @@ export interface ErrorBody {
 /** Authentication failed. `challenge` becomes the `WWW-Authenticate` header of the 401. */
 export class AuthError extends HavipError {
   readonly challenge: string;
-  constructor(code: `auth.${string}`, message: string, challenge: string) {
+  constructor(code: CodeIn<'auth'>, message: string, challenge: string) {
     super(code, message);
     this.challenge = challenge;
   }
@@ -63,7 +64,7 @@ export class RouteNotFoundError extends HavipError {
  * stacks can carry internals (file paths, SQL, hostnames), so they go to the log, never to the client.
  */
 export function errorResponse(e: unknown, requestId: string): { status: ApiStatus; body: ErrorBody } {
-  const body = (status: ApiStatus, code: string, message: string, issues?: readonly InputIssue[]) => ({
+  const body = (status: ApiStatus, code: ErrorCode, message: string, issues?: readonly InputIssue[]) => ({
     status,
     body: { error: { code, message, ...(issues ? { issues } : {}), requestId } },
   });
@@ -105,7 +106,7 @@ const STATUS_BY_RESULT: Readonly<Partial<Record<ReconcileStatus, ApiStatus>>> = 
   fenced: 409,
 };
 
-function failedStatus(code: string | undefined): ApiStatus {
+function failedStatus(code: ErrorCode | undefined): ApiStatus {
   if (code === 'deadline.exceeded') return 504;
   if (code === undefined || code === 'internal') return 500;
   return 502;

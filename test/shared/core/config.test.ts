@@ -3,15 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
   CONFIG_DEFAULTS,
-  didYouMean,
   loadTopology,
   parseTopology,
   safeParseTopology,
 } from '../../../shared/core/config.js';
 import { ConfigError } from '../../../shared/core/errors.js';
 import type { Finding } from '../../../shared/core/model.js';
-import { comparePaths, joinPath, parsePath, renderPath } from '../../../shared/core/paths.js';
-import { QUOTA_PROFILES, resolveQuotas } from '../../../shared/core/quotas.js';
+import { QUOTA_PROFILES } from '../../../shared/core/quotas.js';
 import { PRIORITY_OWNER_MESSAGE } from '../../../shared/core/validate.js';
 
 const example = (name: string) => readFileSync(new URL(`../../../examples/${name}`, import.meta.url), 'utf8');
@@ -566,73 +564,5 @@ describe('loadTopology', () => {
 
   it('throws ConfigError for parse errors before validating', () => {
     expect(() => loadTopology('region: [')).toThrow(ConfigError);
-  });
-});
-
-describe('quotas', () => {
-  it.each([
-    ['current', { membersPerHaVip: 10, haVipsPerInstance: 5, eipsPerHaVip: 1, haVipsPerRegion: 50 }],
-    ['legacy', { membersPerHaVip: 2, haVipsPerInstance: 5, eipsPerHaVip: 1, haVipsPerRegion: 5 }],
-  ] as const)('profile %s', (profile, expected) => {
-    expect(resolveQuotas(profile)).toEqual(expected);
-  });
-
-  it('overrides replace only the named quotas', () => {
-    expect(resolveQuotas('legacy', { haVipsPerRegion: 20 })).toEqual({
-      membersPerHaVip: 2,
-      haVipsPerInstance: 5,
-      eipsPerHaVip: 1,
-      haVipsPerRegion: 20,
-    });
-  });
-});
-
-describe('paths', () => {
-  it.each([
-    [['groups', 1, 'members', 0, 'priority'], 'groups[1].members[0].priority'],
-    [[], ''],
-    [['quotas', 'membersPerHaVip'], 'quotas.membersPerHaVip'],
-    [['groups', 0, 'odd key'], 'groups[0]["odd key"]'],
-  ] as const)('renders %j as %s and parses it back', (segs, rendered) => {
-    expect(renderPath(segs)).toBe(rendered);
-    expect(parsePath(rendered)).toEqual(segs);
-  });
-
-  it('joins onto a rendered path', () => {
-    expect(joinPath('groups[1]', 'members', 0, 'ip')).toBe('groups[1].members[0].ip');
-    expect(joinPath('', 'region')).toBe('region');
-    expect(joinPath('groups', 3)).toBe('groups[3]');
-  });
-
-  it('orders indices numerically and parents before children', () => {
-    const paths = [
-      'region',
-      'groups[10].name',
-      'groups[2].members[1].ip',
-      'groups[2]',
-      'groups[2].members[0].ip',
-      '',
-    ];
-    expect([...paths].sort(comparePaths)).toEqual([
-      '',
-      'groups[2]',
-      'groups[2].members[0].ip',
-      'groups[2].members[1].ip',
-      'groups[10].name',
-      'region',
-    ]);
-  });
-});
-
-describe('didYouMean', () => {
-  it.each([
-    ['havipId', ['haVipId', 'vSwitchId'], 'haVipId'],
-    ['timeout', ['timeoutMs', 'port'], 'timeoutMs'],
-    ['cloud_assistant', ['agent', 'cloud-assistant'], 'cloud-assistant'],
-    ['prot', ['port', 'kind'], 'port'],
-    ['xyz', ['port', 'kind'], undefined],
-    ['members', ['name', 'region'], undefined],
-  ] as const)('%s among %j → %s', (input, candidates, expected) => {
-    expect(didYouMean(input, candidates)).toBe(expected);
   });
 });

@@ -16,6 +16,7 @@ import {
   type CloudSnapshot,
   collectSnapshot,
   LIVE_CODES,
+  type LiveCode,
   validateLive,
   validateLiveSnapshot,
 } from '../../../shared/core/validate-live.js';
@@ -224,7 +225,7 @@ describe('validateLiveSnapshot', () => {
     expect(validateLiveSnapshot(topology(), w)).toEqual([]);
   });
 
-  const cases: Array<[title: string, breakIt: Breaker, code: string, path: string]> = [
+  const cases: Array<[title: string, breakIt: Breaker, code: LiveCode, path: string]> = [
     ['HaVip missing', dropHaVip('havip-db'), 'live.havip.missing', 'groups[1].haVipId'],
     [
       'HaVip being created',

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { PARSE_CODES, parseTopology, safeParseTopology } from '../../../shared/core/config.js';
 import { ConfigError } from '../../../shared/core/errors.js';
 import type { Group, Member, Severity, Topology } from '../../../shared/core/model.js';
-import { HAVIP_REGIONS, isKnownHaVipRegion } from '../../../shared/core/regions.js';
 import {
   assertValid,
   checkPriority,
@@ -464,15 +463,6 @@ describe('assertValid', () => {
     expect(ce.code).toBe('config.invalid');
     expect(ce.issues.map((i) => i.path)).toEqual(['groups[1].name']);
     expect(ce.message).toContain('groups[1].name: group name a is already used by groups[0]');
-  });
-});
-
-describe('regions', () => {
-  it('lists the 27 documented HaVip regions', () => {
-    expect(HAVIP_REGIONS).toHaveLength(27);
-    expect(new Set(HAVIP_REGIONS).size).toBe(27);
-    expect(isKnownHaVipRegion('cn-wuhan-lr')).toBe(true);
-    expect(isKnownHaVipRegion('cn-nanjing')).toBe(false);
   });
 });
 

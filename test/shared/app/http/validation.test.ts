@@ -481,7 +481,7 @@ describe('status mapping', () => {
     { code: 'store.error', http: 502 },
     { code: 'deadline.exceeded', http: 504 },
     { code: 'internal', http: 500 },
-  ])('failed with $code → $http', ({ code, http }) => {
+  ] as const)('failed with $code → $http', ({ code, http }) => {
     expect(statusForResult(resultOf('failed', { error: { code, message: 'm' } }))).toBe(http);
   });
 
