@@ -33,8 +33,8 @@ export type GroupRowOps = SyncPart<
   'acquireLease' | 'renewLease' | 'releaseLease' | 'assertEpoch' | 'getLease' | 'writeJournal' | 'readJournal'
 >;
 
-export function groupRows(db: Database.Database): GroupRowOps {
-  const q = {
+function statements(db: Database.Database) {
+  return {
     lease: db.prepare<[string], LeaseRow>('SELECT * FROM leases WHERE group_name = ?'),
     insertLease: db.prepare(
       'INSERT INTO leases (group_name, epoch, holder, expires_at, released) VALUES (?, ?, ?, ?, 0)',
@@ -52,6 +52,10 @@ export function groupRows(db: Database.Database): GroupRowOps {
       'UPDATE leases SET journal = ? WHERE group_name = ? AND epoch = ? AND released = 0 AND expires_at > ?',
     ),
   };
+}
+
+export function groupRows(db: Database.Database): GroupRowOps {
+  const q = statements(db);
 
   const readLease = (group: string): (StoredLease & { journal: string | null }) | undefined => {
     const r = q.lease.get(group);
