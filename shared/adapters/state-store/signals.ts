@@ -4,8 +4,7 @@
  * `source`). Ordering needs no payload, so a store compares a stored row without decoding it.
  */
 import { z } from 'zod';
-import type { SignalRecord } from '../../core/signals.js';
-import { sequenceOf } from '../../core/signals.js';
+import { type SignalRecord, sequenceOf } from '../../core/signals.js';
 import { checkStored, parseStoredJson } from './codecs.js';
 import { signalSchema } from './schemas.js';
 
