@@ -13,9 +13,9 @@ import { type ErrorCode, InvalidInputError } from '../core/errors.js';
 import type { Logger } from '../core/ports.js';
 import { parseEcsEvent } from '../events/ecs.js';
 import { parseHeartbeatMessage } from '../events/mns.js';
-import type { IgnoredEvent, Signal } from '../events/signals.js';
+import type { IgnoredEvent, ParseResult } from '../events/parse-result.js';
 import { parseTimerEvent } from '../events/timer.js';
-import type { IncomingSignal, Service } from './service.js';
+import type { Service } from './service.js';
 
 export interface AsyncHandlerResult {
   readonly acknowledged: true;
@@ -25,54 +25,6 @@ export interface AsyncHandlerResult {
   readonly ignored: readonly IgnoredEvent[];
   readonly results: readonly Pick<ReconcileResult, 'group' | 'status' | 'epoch'>[];
   readonly error?: { readonly code: ErrorCode; readonly message: string };
-}
-
-/** Maps parser signals to store signals. A heartbeat alarm back to OK counts as a heartbeat. */
-export function toIncoming(s: Signal): IncomingSignal {
-  switch (s.kind) {
-    case 'instance-state':
-      // ECS state changes are stamped by Alibaba's event service, not by the member: their time orders two
-      // events about one instance, so a late `Stopped` cannot override a newer `Running`.
-      return {
-        kind: 'instance-state',
-        instanceId: s.instanceId,
-        value: s.status,
-        eventId: s.eventId,
-        sequence: eventTimeMs(s.eventTime),
-      };
-    case 'drain':
-      return {
-        kind: 'drain',
-        instanceId: s.instanceId,
-        value: `${s.cause}: ${s.eventType}`,
-        eventId: s.eventId,
-      };
-    case 'heartbeat-timeout':
-      return {
-        kind: 'heartbeat-timeout',
-        instanceId: s.instanceId,
-        value: s.lastSeenAt ?? '',
-        eventId: s.eventId,
-      };
-    case 'heartbeat-ok':
-      return { kind: 'heartbeat', instanceId: s.instanceId, value: 'alarm-ok', eventId: s.eventId };
-  }
-}
-
-/**
- * Parses ECS event times: ISO 8601 (EventBridge) or CloudMonitor's compact `20261120T161532.058+0800`.
- * Returns epoch ms, or undefined when absent, unparseable or before 1970 (the signal then orders by
- * receiver time): the store only takes non-negative sequences, and refusing a whole event over its
- * timestamp would make FC retry it for hours.
- */
-export function eventTimeMs(t: string | undefined): number | undefined {
-  if (t === undefined) return undefined;
-  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,3})?([+-]\d{2})(\d{2})$/.exec(t);
-  const iso = compact
-    ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}${compact[7] ?? ''}${compact[8]}:${compact[9]}`
-    : t;
-  const ms = Date.parse(iso);
-  return Number.isSafeInteger(ms) && ms >= 0 ? ms : undefined;
 }
 
 /** Logs an invalid payload and acknowledges it: a thrown error would make FC retry it for hours. */
@@ -92,12 +44,12 @@ function rejected(
 async function processSignals(
   service: Service,
   logger: Logger,
-  parse: () => { signals: Signal[]; ignored: IgnoredEvent[] },
+  parse: () => ParseResult,
   trigger: 'event' | 'heartbeat',
   invocationId: string,
   what: string,
 ): Promise<AsyncHandlerResult> {
-  let parsed: { signals: Signal[]; ignored: IgnoredEvent[] };
+  let parsed: ParseResult;
   try {
     parsed = parse();
   } catch (e) {
@@ -107,7 +59,7 @@ async function processSignals(
   for (const i of parsed.ignored) logger.info({ ignored: i, invocationId }, `ignored part of a ${what}`);
   if (parsed.signals.length === 0)
     return { acknowledged: true, outcome: 'ignored', signals: 0, ignored: parsed.ignored, results: [] };
-  const { results } = await service.ingest(parsed.signals.map(toIncoming), trigger, invocationId);
+  const { results } = await service.ingest(parsed.signals, trigger, invocationId);
   return {
     acknowledged: true,
     outcome: 'processed',

@@ -1,35 +1,22 @@
 /**
  * The operations every entry point offers (HTTP API, FC handlers, local mode, CLI through HTTP), on top of
- * the engine. Entry points parse and authenticate; this layer stamps receiver time, records signals and
- * reconciles the affected groups. It holds no state of its own.
+ * the engine. Entry points parse and authenticate; this layer hands signals to the core's ingest
+ * (`shared/core/ingest.ts`: receiver time, record, reconcile the affected groups). It holds no state.
  */
 import type { Engine, ReconcileResult, Trigger } from '../core/engine.js';
-import { failedResult } from '../core/engine.js';
-import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
+import {
+  groupsOf,
+  type IngestDeps,
+  type IngestResult,
+  ingestSignals,
+  recordSignals,
+} from '../core/ingest.js';
 import type { Finding, Group, GroupName, MemberHealth, MemberId } from '../core/model.js';
 import { memberId } from '../core/model.js';
 import { boundOf } from '../core/observe.js';
-import type {
-  Clock,
-  HistoryRecord,
-  Lease,
-  Logger,
-  SignalKind,
-  SignalRecord,
-  StateStore,
-} from '../core/ports.js';
-
-/** A normalised signal as the trigger parsers produce it (shared/events), before receiver time. */
-export interface IncomingSignal {
-  readonly kind: SignalKind;
-  readonly instanceId: string;
-  readonly value: string;
-  readonly eventId: string | undefined;
-  readonly sequence?: number | undefined;
-}
-
-/** How far ahead of our clock an event-time sequence may be before it is distrusted. */
-export const MAX_SEQUENCE_SKEW_MS = 5 * 60_000;
+import type { Clock, HistoryRecord, Lease, Logger, StateStore } from '../core/ports.js';
+import type { Signal } from '../core/signals.js';
 
 export interface GroupSummary {
   readonly name: GroupName;
@@ -232,53 +219,37 @@ export class Service {
     id: string,
     drain: boolean,
     req: { reason: string; actor: string; invocationId: string },
-  ): Promise<{ groups: GroupName[]; results: ReconcileResult[] }> {
-    const groups = this.deps.engine.groupsOf(id);
-    if (groups.length === 0)
+  ): Promise<IngestResult> {
+    if (groupsOf(this.topology, id).length === 0)
       throw new NotFoundError('member', id, 'drain takes an instance or ENI id listed in the topology');
-    const signal: IncomingSignal = {
-      kind: drain ? 'drain' : 'undrain',
-      instanceId: id,
-      value: drain ? `manual: ${req.reason} (${req.actor})` : 'manual',
-      eventId: undefined,
-    };
+    const about = { memberId: memberId(id), source: 'http', reason: req.reason, actor: req.actor } as const;
+    const signal: Signal = drain
+      ? { ...about, kind: 'drain', cause: 'manual' }
+      : { ...about, kind: 'undrain' };
     return this.ingest([signal], drain ? 'drain' : 'manual', req.invocationId, req.actor);
   }
 
   /**
-   * Records signals with the receiver's time and reconciles the affected groups. Used by every trigger.
+   * Records signals and reconciles the affected groups (`shared/core/ingest.ts`). Used by every trigger.
    * Unknown members are logged and ignored (an event for an instance outside the topology is normal).
    */
-  async ingest(
-    signals: readonly IncomingSignal[],
+  ingest(
+    signals: readonly Signal[],
     trigger: Trigger,
     invocationId: string,
     actor?: string,
-  ): Promise<{ groups: GroupName[]; results: ReconcileResult[] }> {
-    const now = this.deps.clock.now();
-    const records: SignalRecord[] = signals.map((s) => ({
-      memberId: memberId(s.instanceId),
-      kind: s.kind,
-      receivedAt: now,
-      // A sequence from the future (a wrong clock at the source) would make every real event look older
-      // and be dropped: beyond the skew margin, order by receiver time instead.
-      sequence: s.sequence !== undefined && s.sequence <= now + MAX_SEQUENCE_SKEW_MS ? s.sequence : undefined,
-      value: s.value,
-      eventId: s.eventId,
-    }));
-    const { groups, unknown, duplicates } = await this.deps.engine.ingest(records);
-    if (unknown.length > 0)
-      this.deps.logger.info({ unknown, trigger }, 'ignored signals for instances outside the topology');
-    if (duplicates > 0) this.deps.logger.info({ duplicates, trigger }, 'ignored duplicate events');
-    const results: ReconcileResult[] = [];
-    for (const g of groups) {
-      results.push(
-        await this.deps.engine
-          .reconcile({ group: g, trigger, invocationId, deadline: this.deps.deadline(), actor })
-          .catch((e: unknown) => failedResult(g, trigger, e)),
-      );
-    }
-    return { groups, results };
+  ): Promise<IngestResult> {
+    return ingestSignals(this.ingestDeps, signals, {
+      trigger,
+      invocationId,
+      deadline: this.deps.deadline,
+      actor,
+    });
+  }
+
+  private get ingestDeps(): IngestDeps {
+    const { engine, store, clock, logger } = this.deps;
+    return { topology: engine.topology, store, clock, logger, reconcile: (req) => engine.reconcile(req) };
   }
 
   /**
@@ -286,22 +257,18 @@ export class Service {
    * configure and announce the address (takeover on the data plane) or withdraw it.
    */
   async heartbeat(req: { instanceId: string; sequence?: number | undefined }): Promise<HeartbeatReply> {
-    const groups = this.deps.engine.groupsOf(req.instanceId);
+    const groups = groupsOf(this.topology, req.instanceId);
     if (groups.length === 0)
       throw new NotFoundError(
         'member',
         req.instanceId,
         'the agent must run on an instance listed in the topology',
       );
-    const now = this.deps.clock.now();
-    const accepted = await this.deps.store.recordSignal({
-      memberId: memberId(req.instanceId),
-      kind: 'heartbeat',
-      receivedAt: now,
-      sequence: req.sequence,
-      value: 'ok',
-      eventId: undefined,
-    });
+    // The same record phase as every other signal: a sequence far ahead of our clock is distrusted.
+    const { applied } = await recordSignals(this.ingestDeps, [
+      { kind: 'heartbeat', memberId: memberId(req.instanceId), source: 'http', sequence: req.sequence },
+    ]);
+    const accepted = applied === 1;
     const holds: { group: GroupName; haVipId: string; address: string | undefined }[] = [];
     for (const g of groups) {
       if (g.haVipId === undefined) continue;

@@ -11,6 +11,7 @@ import { SimulatedCloud, seedFromTopology, startSimulatorServer } from '../adapt
 import { createSqliteStore } from '../adapters/sqlite/index.js';
 import type { Group, MemberId, Topology } from '../core/model.js';
 import type { Clock, Notifier, Prober, ProbeTarget } from '../core/ports.js';
+import { receive } from '../core/signals.js';
 import type { ScenarioStep, SimulationLine } from '../core/simulate.js';
 import { assembleRuntime } from './runtime.js';
 
@@ -98,14 +99,13 @@ export async function simulateWithEngine(
       if (healthy.has(m.id) || drain.has(m.id)) prober.up.add(m.id);
       else prober.up.delete(m.id);
       if (drain.has(m.id) !== draining.has(m.id)) {
-        await runtime.store.recordSignal({
-          memberId: m.id,
-          kind: drain.has(m.id) ? 'drain' : 'undrain',
-          receivedAt: clock.now(),
-          sequence: undefined,
-          value: 'scenario',
-          eventId: undefined,
-        });
+        const about = { memberId: m.id, source: 'scenario', reason: 'scenario' } as const;
+        await runtime.store.recordSignal(
+          receive(
+            drain.has(m.id) ? { ...about, kind: 'drain', cause: 'manual' } : { ...about, kind: 'undrain' },
+            clock.now(),
+          ),
+        );
         if (drain.has(m.id)) draining.add(m.id);
         else draining.delete(m.id);
       }

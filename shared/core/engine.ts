@@ -19,7 +19,6 @@ import type {
   NotificationKind,
   Notifier,
   Prober,
-  SignalRecord,
   StateStore,
 } from './ports.js';
 import { type BackoffPolicy, backoffOrGiveUp, DEFAULT_BACKOFF, isRetryable } from './retry.js';
@@ -43,8 +42,6 @@ export interface EngineOptions {
   readonly poll: { readonly initialMs: number; readonly maxMs: number };
   /** Calls in flight during a sweep's batched describes and per-group reconciles. */
   readonly sweepConcurrency: number;
-  /** Event de-duplication window (≥ 24 h: EventBridge and MNS redeliver). */
-  readonly dedupeTtlMs: number;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -52,7 +49,6 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   backoff: DEFAULT_BACKOFF,
   poll: { initialMs: 100, maxMs: 1_000 },
   sweepConcurrency: 4,
-  dedupeTtlMs: 24 * 3600_000,
 };
 
 export type Trigger = 'event' | 'heartbeat' | 'sweep' | 'manual' | 'plan' | 'drain';
@@ -125,51 +121,6 @@ export class Engine {
     if (g === undefined)
       throw new NotFoundError('group', name, `known groups: ${[...this.groups.keys()].join(', ')}`);
     return g;
-  }
-
-  /** Groups a member belongs to (a member may be in up to five HaVips). */
-  groupsOf(memberId: string): Group[] {
-    return this.topology.groups.filter((g) => g.members.some((m) => m.id === memberId));
-  }
-
-  // ===========================================================================================
-  // Signals
-
-  /**
-   * Records signals (receiver time already stamped), de-duplicated by event id. Returns the groups whose
-   * members were affected by an applied signal, for the caller to reconcile. Unknown members are ignored.
-   */
-  async ingest(
-    signals: readonly SignalRecord[],
-  ): Promise<{ groups: GroupName[]; applied: number; duplicates: number; unknown: string[] }> {
-    const { store, clock } = this.deps;
-    const affected = new Set<GroupName>();
-    const unknown: string[] = [];
-    let applied = 0;
-    let duplicates = 0;
-    for (const s of signals) {
-      const groups = this.groupsOf(s.memberId);
-      if (groups.length === 0) {
-        unknown.push(s.memberId);
-        continue;
-      }
-      if (s.eventId !== undefined) {
-        const first = await store.markEventSeen(
-          `${s.kind}:${s.eventId}:${s.memberId}`,
-          this.opts.dedupeTtlMs,
-          clock.now(),
-        );
-        if (!first) {
-          duplicates++;
-          continue;
-        }
-      }
-      if (await store.recordSignal(s)) {
-        applied++;
-        for (const g of groups) affected.add(g.name);
-      }
-    }
-    return { groups: [...affected], applied, duplicates, unknown };
   }
 
   // ===========================================================================================

@@ -3,13 +3,8 @@
  * Eligible = Running ∧ healthy ∧ not draining. Pure: every input is passed in, time included.
  */
 import type { Group, IneligibleReason, Member, MemberHealth } from './model.js';
-import type {
-  InstanceState,
-  MemberHealthState,
-  NetworkInterfaceState,
-  SignalKind,
-  SignalRecord,
-} from './ports.js';
+import type { InstanceState, MemberHealthState, NetworkInterfaceState } from './ports.js';
+import { drainSource, type LatestSignals, type SignalRecord } from './signals.js';
 
 /** ECS states that are an authoritative down (the flap guard never blocks a move away from them). */
 export const DOWN_STATES: ReadonlySet<string> = new Set(['Stopping', 'Stopped', 'Deleted', 'Released']);
@@ -27,7 +22,7 @@ export interface MemberObservation {
   readonly instance: InstanceState | undefined;
   /** From DescribeNetworkInterfaces (ENI members). */
   readonly eni: NetworkInterfaceState | undefined;
-  readonly signals: Partial<Record<SignalKind, SignalRecord>>;
+  readonly signals: LatestSignals;
   readonly state: MemberHealthState | undefined;
   /** This round's probe result, when a probe ran. */
   readonly probe: boolean | undefined;
@@ -51,12 +46,12 @@ export function assessMember(group: Group, obs: MemberObservation, now: number):
   if (member.kind === 'ecs') {
     const status = obs.instance?.status;
     const event = signals['instance-state'];
-    const eventDown = event !== undefined && DOWN_STATES.has(event.value);
+    const eventDown = event !== undefined && DOWN_STATES.has(event.status);
     const describeOverridesEvent =
       event !== undefined && status === 'Running' && now - event.receivedAt > STALE_DESCRIBE_GRACE_MS;
     if (obs.instance === undefined) reasons.push({ kind: 'missing' });
     else if (status !== undefined && DOWN_STATES.has(status)) reasons.push({ kind: 'stopped', status });
-    else if (eventDown && !describeOverridesEvent) reasons.push({ kind: 'stopped', status: event.value });
+    else if (eventDown && !describeOverridesEvent) reasons.push({ kind: 'stopped', status: event.status });
     else if (status !== 'Running') reasons.push({ kind: 'not-running', status: status ?? 'unknown' });
   } else if (obs.eni === undefined || obs.eni.instanceId === undefined || obs.eni.status !== 'InUse') {
     reasons.push({ kind: 'missing' });
@@ -95,7 +90,7 @@ export function assessMember(group: Group, obs: MemberObservation, now: number):
   // Drains: the latest of drain/undrain wins.
   const drain = signals.drain;
   if (drain !== undefined && newer(drain, signals.undrain))
-    reasons.push({ kind: 'draining', source: drain.value });
+    reasons.push({ kind: 'draining', source: drainSource(drain) });
 
   const eligible = reasons.length === 0;
   const eligibleSince = eligible ? (prev?.eligibleSince ?? now) : undefined;

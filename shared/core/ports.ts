@@ -3,6 +3,7 @@
  * implement them; tests use the simulator and the SQLite store (fakes with real semantics), not mocks.
  */
 import type { Decision, GroupName, MemberId, ProbeConfig } from './model.js';
+import type { LatestSignals, SignalRecord } from './signals.js';
 
 // =============================================================================================
 // Clock and Logger
@@ -209,19 +210,8 @@ export interface JournalEntry {
   readonly detail: Readonly<Record<string, unknown>> | undefined;
 }
 
-export type SignalKind = 'heartbeat' | 'heartbeat-timeout' | 'instance-state' | 'drain' | 'undrain';
-
-/** One observation about a member. Time is always the receiver's; the sender's clock is never trusted. */
-export interface SignalRecord {
-  readonly memberId: MemberId;
-  readonly kind: SignalKind;
-  readonly receivedAt: number;
-  /** Sender-side monotonic sequence, when the source has one; orders signals of the same kind. */
-  readonly sequence: number | undefined;
-  /** Kind-specific value: instance status (`Stopped`), drain source (`spot-interruption`), … */
-  readonly value: string;
-  readonly eventId: string | undefined;
-}
+/** Signals are the core's own type (`shared/core/signals.ts`); the store keeps them as they are. */
+export type { LatestSignals, SignalKind, SignalRecord } from './signals.js';
 
 /** Probe counters and eligibility bookkeeping for one member; CAS-updated by `version`. */
 export interface MemberHealthState {
@@ -266,12 +256,13 @@ export interface StateStore {
   /** The latest journal entry for the group (any epoch). */
   readJournal(group: GroupName): Promise<JournalEntry | undefined>;
 
-  /** Stores the signal unless a newer one of the same member and kind exists. Returns whether it was applied. */
+  /**
+   * Stores the signal unless a newer one of the same member and kind exists (the higher `sequence` when
+   * both have one, else the later `receivedAt`). Returns whether it was applied.
+   */
   recordSignal(signal: SignalRecord): Promise<boolean>;
-  /** Latest signal per kind for each requested member. */
-  latestSignals(
-    memberIds: readonly MemberId[],
-  ): Promise<Map<MemberId, Partial<Record<SignalKind, SignalRecord>>>>;
+  /** Latest signal per kind for each requested member (an entry for every one, `{}` when it has none). */
+  latestSignals(memberIds: readonly MemberId[]): Promise<Map<MemberId, LatestSignals>>;
 
   getHealth(memberIds: readonly MemberId[]): Promise<Map<MemberId, MemberHealthState>>;
   /** Compare-and-set on `expectedVersion` (0 = create). Returns false when someone else wrote first. */

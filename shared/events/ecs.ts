@@ -1,5 +1,5 @@
 /**
- * ECS events → Signals. Two delivery paths carry the same ECS notifications:
+ * ECS events → the core's signals (`instance-state`, `drain`). Two delivery paths carry the same ECS notifications:
  *
  * - EventBridge (CloudEvents 1.0 envelope, `source: "acs.ecs"`, `type: "ecs:Instance:…"`, the ECS
  *   notification in `data`), one event or a batched array;
@@ -11,6 +11,8 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
+import { memberId } from '../core/model.js';
+import type { DrainCause, Signal, SignalSource } from '../core/signals.js';
 import {
   checkJsonTree,
   DEFAULT_MAX_EVENT_BYTES,
@@ -23,7 +25,7 @@ import {
   parseJsonText,
   zodIssues,
 } from './decode.js';
-import type { DrainCause, IgnoredEvent, ParseResult, Signal, SignalSource } from './signals.js';
+import type { IgnoredEvent, ParseResult } from './parse-result.js';
 
 /** Default maximum number of events in one EventBridge batch. */
 export const DEFAULT_MAX_BATCH = 100;
@@ -256,15 +258,17 @@ function classify(env: Envelope | IgnoredEvent): OneResult {
         env,
         `instance ${instanceId} state "${state}" is transitional; only Running, Stopping, Stopped and Deleted are acted on`,
       );
+    const sequence = eventTimeMs(env.eventTime);
     return {
       signal: {
         kind: 'instance-state',
-        instanceId,
+        memberId: memberId(instanceId),
         status: state,
         effect,
         eventId: env.eventId,
         source: env.source,
         ...(env.eventTime === undefined ? {} : { eventTime: env.eventTime }),
+        ...(sequence === undefined ? {} : { sequence }),
       },
     };
   }
@@ -304,7 +308,7 @@ function drain(
   return {
     signal: {
       kind: 'drain',
-      instanceId,
+      memberId: memberId(instanceId),
       cause,
       eventType,
       eventId: env.eventId,
@@ -312,6 +316,22 @@ function drain(
       ...(notBefore === undefined ? {} : { notBefore }),
     },
   };
+}
+
+/**
+ * The order of an ECS state change: its event time, stamped by Alibaba's event service (not by the
+ * member). ISO 8601 (EventBridge) or CloudMonitor's compact `20261120T161532.058+0800`. Undefined when
+ * absent, unparseable or before 1970 (the signal then orders by receiver time): the store only takes
+ * non-negative sequences, and refusing a whole event over its timestamp would make FC retry it for hours.
+ */
+export function eventTimeMs(t: string | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,3})?([+-]\d{2})(\d{2})$/.exec(t);
+  const iso = compact
+    ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}${compact[7] ?? ''}${compact[8]}:${compact[9]}`
+    : t;
+  const ms = Date.parse(iso);
+  return Number.isSafeInteger(ms) && ms >= 0 ? ms : undefined;
 }
 
 function ignore(env: Envelope, reason: string): OneResult {

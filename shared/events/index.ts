@@ -1,4 +1,4 @@
-/** Trigger payload parsers: every FC trigger's payload in, normalised {@link Signal}s out. */
+/** Trigger payload parsers: every FC trigger's payload in, the core's signals (`shared/core/signals.ts`) out. */
 
 export { DEFAULT_MAX_EVENT_BYTES } from './decode.js';
 export type { EcsParseOptions } from './ecs.js';
@@ -15,16 +15,6 @@ export {
 } from './http.js';
 export type { MnsNotifyFormat, MnsParseOptions } from './mns.js';
 export { parseHeartbeatMessage } from './mns.js';
-export type {
-  DrainCause,
-  DrainSignal,
-  HeartbeatOkSignal,
-  HeartbeatTimeoutSignal,
-  IgnoredEvent,
-  InstanceStateSignal,
-  ParseResult,
-  Signal,
-  SignalSource,
-} from './signals.js';
+export type { IgnoredEvent, ParseResult } from './parse-result.js';
 export type { SweepScope, TimerEvent, TimerParseOptions } from './timer.js';
 export { parseTimerEvent } from './timer.js';

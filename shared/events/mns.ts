@@ -1,5 +1,6 @@
 /**
- * MNS topic trigger → heartbeat Signals.
+ * MNS topic trigger → the core's heartbeat signals: `heartbeat-timeout`, and `heartbeat` for a watcher's
+ * `heartbeat.ok` or an alarm back to OK.
  *
  * FC's MNS topic trigger delivers a message either as a `JSON` envelope (`Message` holds the message
  * body as a string, plus `MessageId`, `TopicName`, `PublishTime`, …) or as `STREAM` (the raw message
@@ -9,6 +10,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { findDuplicateKey } from '../core/json.js';
+import { memberId } from '../core/model.js';
+import type { Signal } from '../core/signals.js';
 import {
   checkJsonTree,
   DEFAULT_MAX_EVENT_BYTES,
@@ -20,7 +23,7 @@ import {
   rejectDuplicateKeys,
   zodIssues,
 } from './decode.js';
-import type { ParseResult } from './signals.js';
+import type { ParseResult } from './parse-result.js';
 
 export type MnsNotifyFormat = 'JSON' | 'STREAM' | 'auto';
 
@@ -240,24 +243,16 @@ function heartbeat(message: Record<string, unknown>, path: string, eventId: stri
   const parsed = HeartbeatSchema.safeParse(message);
   if (!parsed.success) throw invalidEvent('invalid heartbeat message', zodIssues(parsed.error, path, HINTS));
   const m = parsed.data;
-  if (m.type === 'heartbeat.ok') {
-    return {
-      signals: [{ kind: 'heartbeat-ok', instanceId: m.instanceId, eventId, source: 'mns' }],
-      ignored: [],
-    };
-  }
-  return {
-    signals: [
-      {
-        kind: 'heartbeat-timeout',
-        instanceId: m.instanceId,
-        eventId,
-        source: 'mns',
-        ...(m.lastSeenAt === undefined ? {} : { lastSeenAt: m.lastSeenAt }),
-      },
-    ],
-    ignored: [],
-  };
+  const about = { memberId: memberId(m.instanceId), eventId, source: 'mns' } as const;
+  const signal: Signal =
+    m.type === 'heartbeat.ok'
+      ? { ...about, kind: 'heartbeat' }
+      : {
+          ...about,
+          kind: 'heartbeat-timeout',
+          ...(m.lastSeenAt === undefined ? {} : { lastSeenAt: m.lastSeenAt }),
+        };
+  return { signals: [signal], ignored: [] };
 }
 
 function alarm(message: Record<string, unknown>, path: string, eventId: string): ParseResult {
@@ -285,11 +280,13 @@ function alarm(message: Record<string, unknown>, path: string, eventId: string):
       ],
     };
   }
-  const instanceId = alarmInstanceId(a, path);
-  const signal =
-    level === 'OK'
-      ? ({ kind: 'heartbeat-ok', instanceId, eventId, source: 'cloudmonitor-alarm' } as const)
-      : ({ kind: 'heartbeat-timeout', instanceId, eventId, source: 'cloudmonitor-alarm' } as const);
+  const about = {
+    memberId: memberId(alarmInstanceId(a, path)),
+    eventId,
+    source: 'cloudmonitor-alarm',
+  } as const;
+  const signal: Signal =
+    level === 'OK' ? { ...about, kind: 'heartbeat' } : { ...about, kind: 'heartbeat-timeout' };
   return { signals: [signal], ignored: [] };
 }
 

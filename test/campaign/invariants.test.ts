@@ -188,9 +188,10 @@ describe('the checkers catch what they claim to', () => {
         s.drain = {
           memberId: holder.id as never,
           kind: 'drain',
+          source: 'http',
+          cause: 'manual',
+          reason: 'x',
           receivedAt: w.clock.now(),
-          sequence: undefined,
-          value: 'x',
           eventId: undefined,
         };
       return m;

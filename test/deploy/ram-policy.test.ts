@@ -83,9 +83,17 @@ function interfaceMethods(file: string, name: string): string[] {
 }
 const otsAction = (method: string) => `ots:${method[0]!.toUpperCase()}${method.slice(1)}`;
 
-const STORE = 'shared/adapters/tablestore/tablestore-store.ts';
-const TABLES = 'shared/adapters/tablestore/tables.ts';
+const TABLESTORE = 'shared/adapters/tablestore';
+/** Where the store's client interface is declared. */
+const STORE = `${TABLESTORE}/requests.ts`;
+const TABLES = `${TABLESTORE}/tables.ts`;
 const storeActions = () => new Set(interfaceMethods(STORE, 'TablestoreClientLike').map(otsAction));
+/** The store's modules: every file of the adapter but table creation (the admin client's). */
+const storeSources = () =>
+  readdirSync(join(ROOT, TABLESTORE))
+    .filter((n) => n.endsWith('.ts') && `${TABLESTORE}/${n}` !== TABLES)
+    .map((n) => read(`${TABLESTORE}/${n}`))
+    .join('\n');
 
 describe('reading the actions from the source', () => {
   it('finds one action per request builder in wire.ts (the extraction cannot silently miss one)', () => {
@@ -98,7 +106,7 @@ describe('reading the actions from the source', () => {
 
   it('the Tablestore store calls only methods of TablestoreClientLike', () => {
     const methods = new Set(interfaceMethods(STORE, 'TablestoreClientLike'));
-    const called = new Set([...read(STORE).matchAll(/\bclient\.(\w+)\(/g)].map((m) => m[1]!));
+    const called = new Set([...storeSources().matchAll(/\bclient\.(\w+)\(/g)].map((m) => m[1]!));
     expect(called.size).toBeGreaterThan(0);
     expect(sorted(called)).toEqual(sorted(methods));
   });

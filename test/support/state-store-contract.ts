@@ -7,14 +7,8 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, StaleEpochError, StoreError } from '../../shared/core/errors.js';
 import { type Decision, type GroupName, groupName, memberId } from '../../shared/core/model.js';
-import type {
-  HistoryRecord,
-  JournalEntry,
-  MemberHealthState,
-  SignalKind,
-  SignalRecord,
-  StateStore,
-} from '../../shared/core/ports.js';
+import type { HistoryRecord, JournalEntry, MemberHealthState, StateStore } from '../../shared/core/ports.js';
+import type { SignalRecord, SignalRecordOf } from '../../shared/core/signals.js';
 
 export interface ContractOptions {
   /** The storage outlives one store object (a file, a service): enables the cross-store test. */
@@ -53,17 +47,72 @@ function journal(
   return { group, epoch, phase, decision: move, step: undefined, updatedAt: T0, detail: undefined, ...over };
 }
 
-function signal(member: string, over: Partial<SignalRecord> = {}): SignalRecord {
+/** A heartbeat record; tests tell signals apart by `eventId`. */
+function signal(
+  member: string,
+  over: Partial<SignalRecordOf<'heartbeat'>> = {},
+): SignalRecordOf<'heartbeat'> {
   return {
     memberId: memberId(member),
     kind: 'heartbeat',
+    source: 'http',
     receivedAt: T0,
     sequence: undefined,
-    value: 'ok',
     eventId: undefined,
     ...over,
   };
 }
+
+function stateChange(
+  member: string,
+  status: string,
+  over: Partial<SignalRecordOf<'instance-state'>> = {},
+): SignalRecordOf<'instance-state'> {
+  return {
+    memberId: memberId(member),
+    kind: 'instance-state',
+    source: 'eventbridge',
+    status,
+    effect: status === 'Running' ? 'up' : 'down',
+    receivedAt: T0,
+    eventId: undefined,
+    ...over,
+  };
+}
+
+/** One record of every kind (and both drain shapes), each with all of its optional fields set. */
+const EVERY_KIND: readonly SignalRecord[] = [
+  signal('i-a', { sequence: 41, eventId: 'hb-1' }),
+  {
+    memberId: memberId('i-a'),
+    kind: 'heartbeat-timeout',
+    source: 'mns',
+    lastSeenAt: '2026-11-20T08:15:20Z',
+    receivedAt: T0,
+    eventId: 'msg-1',
+  },
+  stateChange('i-a', 'Stopped', { eventTime: '20261120T161532.058+0800', sequence: 1_763_626_532_058 }),
+  {
+    memberId: memberId('i-b'),
+    kind: 'drain',
+    source: 'cloudmonitor-event',
+    cause: 'maintenance',
+    eventType: 'SystemMaintenance.Reboot',
+    notBefore: '2026-11-23T01:01:01Z',
+    receivedAt: T0,
+    eventId: 'ev-2',
+  },
+  {
+    memberId: memberId('i-c'),
+    kind: 'drain',
+    source: 'http',
+    cause: 'manual',
+    reason: 'hardware swap — 机架 7',
+    actor: 'ops',
+    receivedAt: T0,
+  },
+  { memberId: memberId('i-c'), kind: 'undrain', source: 'scenario', reason: 'scenario', receivedAt: T0 },
+];
 
 function health(
   member: string,
@@ -413,8 +462,8 @@ export function runStateStoreContract(
           applied: false,
         },
       ])('$label → applied=$applied', async ({ old, next, applied }) => {
-        const first = signal('i-a', { ...old, value: 'old' });
-        const second = signal('i-a', { ...next, value: 'new' });
+        const first = signal('i-a', { ...old, eventId: 'old' });
+        const second = signal('i-a', { ...next, eventId: 'new' });
         expect(await store.recordSignal(first)).toBe(true);
         expect(await store.recordSignal(second)).toBe(applied);
         const latest = (await store.latestSignals([memberId('i-a')])).get(memberId('i-a'));
@@ -422,7 +471,7 @@ export function runStateStoreContract(
       });
 
       it('replaying the same signal is not applied again', async () => {
-        const s = signal('i-a', { kind: 'instance-state', value: 'Stopped', eventId: 'ev-1', sequence: 3 });
+        const s = stateChange('i-a', 'Stopped', { eventId: 'ev-1', sequence: 3 });
         expect(await store.recordSignal(s)).toBe(true);
         for (let i = 0; i < 3; i++) expect(await store.recordSignal(s)).toBe(false);
         expect((await store.latestSignals([s.memberId])).get(s.memberId)).toEqual({ 'instance-state': s });
@@ -430,13 +479,16 @@ export function runStateStoreContract(
 
       it('keeps the latest per (member, kind) and answers for every requested member', async () => {
         const a1 = signal('i-a', { kind: 'heartbeat', receivedAt: T0 + 1, sequence: 10 });
-        const a2 = signal('i-a', {
+        const a2: SignalRecord = {
+          memberId: memberId('i-a'),
           kind: 'drain',
-          value: 'spot-interruption',
+          source: 'eventbridge',
+          cause: 'spot-interruption',
+          eventType: 'PreemptibleInstanceInterruption',
           eventId: 'ev-9',
           receivedAt: T0 + 2,
-        });
-        const b1 = signal('i-b', { kind: 'instance-state', value: 'Running', receivedAt: T0 + 3 });
+        };
+        const b1 = stateChange('i-b', 'Running', { receivedAt: T0 + 3 });
         for (const s of [a1, a2, b1]) expect(await store.recordSignal(s)).toBe(true);
         const latest = await store.latestSignals([memberId('i-a'), memberId('i-b'), memberId('i-c')]);
         expect(latest.get(memberId('i-a'))).toEqual({ heartbeat: a1, drain: a2 });
@@ -445,12 +497,24 @@ export function runStateStoreContract(
         expect([...latest.keys()].sort()).toEqual(['i-a', 'i-b', 'i-c']);
       });
 
-      it('a newer signal replaces every field, including dropping a sequence or event id', async () => {
-        await store.recordSignal(signal('i-a', { sequence: 5, eventId: 'ev-1', receivedAt: T0 }));
-        const newer = signal('i-a', { receivedAt: T0 + 1, value: 'late' });
+      it('a newer signal replaces every field, including dropping a sequence, event id or payload field', async () => {
+        await store.recordSignal(
+          stateChange('i-a', 'Stopped', { sequence: 5, eventId: 'ev-1', eventTime: 'x', receivedAt: T0 }),
+        );
+        const newer = stateChange('i-a', 'Running', { receivedAt: T0 + 1 });
         expect(await store.recordSignal(newer)).toBe(true);
-        expect((await store.latestSignals([memberId('i-a')])).get(memberId('i-a'))?.heartbeat).toEqual(newer);
+        expect(
+          (await store.latestSignals([memberId('i-a')])).get(memberId('i-a'))?.['instance-state'],
+        ).toEqual(newer);
       });
+
+      it.each(EVERY_KIND.map((s) => ({ label: `${s.kind} (${s.source})`, s })))(
+        'keeps every field of a $label signal',
+        async ({ s }) => {
+          expect(await store.recordSignal(s)).toBe(true);
+          expect((await store.latestSignals([s.memberId])).get(s.memberId)?.[s.kind]).toEqual(s);
+        },
+      );
 
       it('property: any arrival order converges to the newest signal (sequences, then receive times)', async () => {
         await fc.assert(
@@ -464,8 +528,8 @@ export function runStateStoreContract(
                 signal(
                   member,
                   bySequence
-                    ? { sequence: k, receivedAt: T0, value: `v${k}` }
-                    : { receivedAt: T0 + k, value: `v${k}` },
+                    ? { sequence: k, receivedAt: T0, eventId: `v${k}` }
+                    : { receivedAt: T0 + k, eventId: `v${k}` },
                 ),
               );
               const results = concurrently
@@ -477,7 +541,7 @@ export function runStateStoreContract(
                   })();
               const newest = Math.max(...keys);
               const latest = (await store.latestSignals([memberId(member)])).get(memberId(member));
-              expect(latest?.heartbeat?.value).toBe(`v${newest}`);
+              expect(latest?.heartbeat?.eventId).toBe(`v${newest}`);
               // Sequentially the first arrival always lands; concurrently some arrival must.
               expect(concurrently ? results.some(Boolean) : results[0]).toBe(true);
               // Replaying everything afterwards changes nothing.
@@ -679,7 +743,7 @@ export function runStateStoreContract(
           const ordered = [...seqs.slice(rotation), ...seqs.slice(0, rotation)];
           const applied = await Promise.all(
             ordered.map((seq, i) =>
-              stores[i % stores.length]!.recordSignal(signal(member, { sequence: seq, value: `s${seq}` })),
+              stores[i % stores.length]!.recordSignal(signal(member, { sequence: seq, eventId: `s${seq}` })),
             ),
           );
           expect(applied.some(Boolean)).toBe(true);
@@ -845,8 +909,30 @@ export function runStateStoreContract(
         },
         {
           label: 'a signal of an unknown kind',
-          run: (s: StateStore) => s.recordSignal(signal('i-a', { kind: 'reboot' as SignalKind })),
+          run: (s: StateStore) =>
+            s.recordSignal({ ...signal('i-a'), kind: 'reboot' } as unknown as SignalRecord),
           path: 'signal.kind',
+        },
+        {
+          label: 'a state change without its status',
+          run: (s: StateStore) =>
+            s.recordSignal({
+              ...stateChange('i-a', 'Stopped'),
+              status: undefined,
+            } as unknown as SignalRecord),
+          path: 'signal.status',
+        },
+        {
+          label: 'a drain of an unknown cause',
+          run: (s: StateStore) =>
+            s.recordSignal({ ...EVERY_KIND[3]!, cause: 'whim' } as unknown as SignalRecord),
+          path: 'signal.cause',
+        },
+        {
+          label: 'a signal from an unknown source',
+          run: (s: StateStore) =>
+            s.recordSignal({ ...signal('i-a'), source: 'smoke' } as unknown as SignalRecord),
+          path: 'signal.source',
         },
         {
           label: 'a journal entry with epoch 0',

@@ -3,7 +3,7 @@
  * serves the HaVip (`MasterInstanceId`), for each announce policy.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncomingSignal } from '../../../shared/app/service.js';
+import { heartbeatTimeout, stateChange } from '../../support/signals.js';
 import { BACKUP, createWorld, HAVIP, PAIR_YAML, PRIMARY, type World } from '../../support/world.js';
 
 const worlds: World[] = [];
@@ -19,18 +19,8 @@ afterEach(async () => {
 });
 
 let seq = 0;
-const stopped = (id: string): IncomingSignal => ({
-  kind: 'instance-state',
-  instanceId: id,
-  value: 'Stopped',
-  eventId: `dp-${++seq}`,
-});
-const timeout = (id: string): IncomingSignal => ({
-  kind: 'heartbeat-timeout',
-  instanceId: id,
-  value: '',
-  eventId: `dp-hb-${++seq}`,
-});
+const stopped = (id: string) => stateChange(id, 'Stopped', `dp-${++seq}`);
+const timeout = (id: string) => heartbeatTimeout(id, `dp-hb-${++seq}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const yaml = (policy: string, extra = '') =>
   PAIR_YAML.replace('announce: none', `announce: ${policy}\n    announceDeadlineSeconds: 1${extra}`);

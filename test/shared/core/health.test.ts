@@ -6,12 +6,8 @@ import {
 } from '../../../shared/core/health.js';
 import type { HealthConfig, Member } from '../../../shared/core/model.js';
 import { memberId } from '../../../shared/core/model.js';
-import type {
-  InstanceState,
-  MemberHealthState,
-  SignalKind,
-  SignalRecord,
-} from '../../../shared/core/ports.js';
+import type { InstanceState, MemberHealthState } from '../../../shared/core/ports.js';
+import type { SignalRecordOf } from '../../../shared/core/signals.js';
 import { makeGroup, member } from '../../support/builders.js';
 
 const NOW = 10_000_000;
@@ -27,13 +23,54 @@ const instance = (status: string): InstanceState => ({
   privateIpAddresses: ['10.0.0.1'],
   operationLocks: [],
 });
-const sig = (kind: SignalKind, receivedAt: number, value = ''): SignalRecord => ({
-  memberId: memberId('i-a'),
-  kind,
+const about = { memberId: memberId('i-a'), eventId: undefined } as const;
+const stateEvent = (status: string, receivedAt: number): SignalRecordOf<'instance-state'> => ({
+  ...about,
+  kind: 'instance-state',
+  source: 'eventbridge',
+  status,
+  effect: status === 'Running' ? 'up' : 'down',
   receivedAt,
-  sequence: undefined,
-  value,
-  eventId: undefined,
+});
+const beat = (receivedAt: number): SignalRecordOf<'heartbeat'> => ({
+  ...about,
+  kind: 'heartbeat',
+  source: 'http',
+  receivedAt,
+});
+const silent = (receivedAt: number): SignalRecordOf<'heartbeat-timeout'> => ({
+  ...about,
+  kind: 'heartbeat-timeout',
+  source: 'mns',
+  receivedAt,
+});
+const ecsDrain = (
+  receivedAt: number,
+  cause: 'spot-interruption' | 'maintenance',
+): SignalRecordOf<'drain'> => ({
+  ...about,
+  kind: 'drain',
+  source: 'eventbridge',
+  cause,
+  eventType: cause === 'maintenance' ? 'SystemMaintenance.Reboot' : 'PreemptibleInstanceInterruption',
+  receivedAt,
+});
+const manualDrain = (receivedAt: number, actor?: string): SignalRecordOf<'drain'> => ({
+  ...about,
+  kind: 'drain',
+  source: 'http',
+  cause: 'manual',
+  reason: 'hardware swap',
+  actor,
+  receivedAt,
+});
+const undrain = (receivedAt: number): SignalRecordOf<'undrain'> => ({
+  ...about,
+  kind: 'undrain',
+  source: 'http',
+  reason: 'done',
+  actor: 'ops',
+  receivedAt,
 });
 const state = (s: Partial<MemberHealthState>): MemberHealthState => ({
   memberId: memberId('i-a'),
@@ -91,7 +128,7 @@ const rows: Row[] = [
     name: 'stop event newer than a stale Running describe → down',
     obs: {
       instance: instance('Running'),
-      signals: { 'instance-state': sig('instance-state', NOW - 5_000, 'Stopped') },
+      signals: { 'instance-state': stateEvent('Stopped', NOW - 5_000) },
     },
     eligible: false,
     reasons: ['stopped'],
@@ -100,7 +137,7 @@ const rows: Row[] = [
     name: 'Running describe long after a stop event (lost Running event) → up again',
     obs: {
       instance: instance('Running'),
-      signals: { 'instance-state': sig('instance-state', NOW - STALE_DESCRIBE_GRACE_MS - 1, 'Stopped') },
+      signals: { 'instance-state': stateEvent('Stopped', NOW - STALE_DESCRIBE_GRACE_MS - 1) },
     },
     eligible: true,
   },
@@ -108,7 +145,7 @@ const rows: Row[] = [
     name: 'latest event Running → eligible',
     obs: {
       instance: instance('Running'),
-      signals: { 'instance-state': sig('instance-state', NOW - 1_000, 'Running') },
+      signals: { 'instance-state': stateEvent('Running', NOW - 1_000) },
     },
     eligible: true,
   },
@@ -119,8 +156,8 @@ const rows: Row[] = [
     obs: {
       instance: instance('Running'),
       signals: {
-        heartbeat: sig('heartbeat', NOW - 20_000),
-        'heartbeat-timeout': sig('heartbeat-timeout', NOW - 10_000),
+        heartbeat: beat(NOW - 20_000),
+        'heartbeat-timeout': silent(NOW - 10_000),
       },
     },
     eligible: false,
@@ -132,8 +169,8 @@ const rows: Row[] = [
     obs: {
       instance: instance('Running'),
       signals: {
-        heartbeat: sig('heartbeat', NOW - 1_000),
-        'heartbeat-timeout': sig('heartbeat-timeout', NOW - 10_000),
+        heartbeat: beat(NOW - 1_000),
+        'heartbeat-timeout': silent(NOW - 10_000),
       },
     },
     eligible: true,
@@ -141,25 +178,25 @@ const rows: Row[] = [
   {
     name: 'silence past heartbeatTimeoutSeconds → down',
     health: { heartbeatTimeoutSeconds: 30 },
-    obs: { instance: instance('Running'), signals: { heartbeat: sig('heartbeat', NOW - 30_001) } },
+    obs: { instance: instance('Running'), signals: { heartbeat: beat(NOW - 30_001) } },
     eligible: false,
     reasons: ['heartbeat-timeout'],
   },
   {
     name: 'silence exactly at the timeout → still up',
     health: { heartbeatTimeoutSeconds: 30 },
-    obs: { instance: instance('Running'), signals: { heartbeat: sig('heartbeat', NOW - 30_000) } },
+    obs: { instance: instance('Running'), signals: { heartbeat: beat(NOW - 30_000) } },
     eligible: true,
   },
   {
     name: 'heartbeats not configured → timeouts ignored',
-    obs: { instance: instance('Running'), signals: { 'heartbeat-timeout': sig('heartbeat-timeout', NOW) } },
+    obs: { instance: instance('Running'), signals: { 'heartbeat-timeout': silent(NOW) } },
     eligible: true,
   },
   // drains
   {
     name: 'drain signal → draining',
-    obs: { instance: instance('Running'), signals: { drain: sig('drain', NOW - 5, 'spot-interruption') } },
+    obs: { instance: instance('Running'), signals: { drain: ecsDrain(NOW - 5, 'spot-interruption') } },
     eligible: false,
     reasons: ['draining'],
   },
@@ -167,7 +204,7 @@ const rows: Row[] = [
     name: 'undrain after drain → eligible',
     obs: {
       instance: instance('Running'),
-      signals: { drain: sig('drain', NOW - 10, 'manual'), undrain: sig('undrain', NOW - 5) },
+      signals: { drain: manualDrain(NOW - 10, 'ops'), undrain: undrain(NOW - 5) },
     },
     eligible: true,
   },
@@ -175,7 +212,7 @@ const rows: Row[] = [
     name: 'drain after undrain → draining',
     obs: {
       instance: instance('Running'),
-      signals: { drain: sig('drain', NOW - 5, 'maintenance'), undrain: sig('undrain', NOW - 10) },
+      signals: { drain: ecsDrain(NOW - 5, 'maintenance'), undrain: undrain(NOW - 10) },
     },
     eligible: false,
     reasons: ['draining'],
@@ -227,7 +264,7 @@ const rows: Row[] = [
     health: { heartbeatTimeoutSeconds: 10 },
     obs: {
       instance: instance('Stopped'),
-      signals: { drain: sig('drain', NOW, 'manual'), heartbeat: sig('heartbeat', NOW - 60_000) },
+      signals: { drain: manualDrain(NOW, 'ops'), heartbeat: beat(NOW - 60_000) },
     },
     eligible: false,
     reasons: ['stopped', 'heartbeat-timeout', 'draining'],
@@ -249,6 +286,39 @@ describe('assessMember (SEMANTICS.md Health)', () => {
     const a = assessMember(group, obs, NOW);
     expect(a.health.eligible).toBe(row.eligible);
     expect(a.health.reasons.map((r) => r.kind)).toEqual(row.reasons ?? []);
+  });
+
+  it.each([
+    {
+      name: 'a stop event names the status it carried',
+      signals: { 'instance-state': stateEvent('Stopping', NOW - 5_000) },
+      reason: { kind: 'stopped', status: 'Stopping' },
+    },
+    {
+      name: 'an ECS drain names its cause and event code',
+      signals: { drain: ecsDrain(NOW - 5, 'maintenance') },
+      reason: { kind: 'draining', source: 'maintenance: SystemMaintenance.Reboot' },
+    },
+    {
+      name: "an operator's drain names the reason and the operator",
+      signals: { drain: manualDrain(NOW - 5, 'ops') },
+      reason: { kind: 'draining', source: 'manual: hardware swap (ops)' },
+    },
+    {
+      name: 'a drain nobody is named for (a what-if scenario) shows its reason alone',
+      signals: { drain: manualDrain(NOW - 5) },
+      reason: { kind: 'draining', source: 'hardware swap' },
+    },
+  ])('$name', ({ signals, reason }) => {
+    const obs: MemberObservation = {
+      member: m,
+      instance: instance('Running'),
+      eni: undefined,
+      signals,
+      state: undefined,
+      probe: undefined,
+    };
+    expect(assessMember(withHealth({}), obs, NOW).health.reasons).toEqual([reason]);
   });
 
   it('keeps eligibleSince while continuously eligible and clears it when not', () => {

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../shared/core/errors.js';
-import { parseEcsEvent } from '../../../shared/events/ecs.js';
-import type { Signal } from '../../../shared/events/signals.js';
+import { memberId } from '../../../shared/core/model.js';
+import type { Signal } from '../../../shared/core/signals.js';
+import { eventTimeMs, parseEcsEvent } from '../../../shared/events/ecs.js';
 
 const fixture = (name: string): Buffer =>
   readFileSync(new URL(`../../fixtures/events/${name}`, import.meta.url));
 
-const DEMO = 'i-bp1demo0000000000001';
-const SPOT = 'i-bp1spot000000000000002';
+const DEMO = memberId('i-bp1demo0000000000001');
+const SPOT = memberId('i-bp1spot000000000000002');
 
 describe('parseEcsEvent: fixtures', () => {
   const cases: { file: string; signals: Signal[]; ignored?: RegExp }[] = [
@@ -17,12 +18,13 @@ describe('parseEcsEvent: fixtures', () => {
       signals: [
         {
           kind: 'instance-state',
-          instanceId: DEMO,
+          memberId: DEMO,
           status: 'Stopping',
           effect: 'down',
           eventId: '45ef4dewdwe1-7c35-447a-bd93-fab****',
           source: 'eventbridge',
           eventTime: '2026-11-20T08:15:30.512Z',
+          sequence: Date.parse('2026-11-20T08:15:30.512Z'),
         },
       ],
     },
@@ -31,12 +33,13 @@ describe('parseEcsEvent: fixtures', () => {
       signals: [
         {
           kind: 'instance-state',
-          instanceId: DEMO,
+          memberId: DEMO,
           status: 'Stopped',
           effect: 'down',
           eventId: '2256A988-0B26-4E2B-820A-8A********E5',
           source: 'cloudmonitor-event',
           eventTime: '20261120T161532.058+0800',
+          sequence: Date.parse('2026-11-20T16:15:32.058+08:00'),
         },
       ],
     },
@@ -45,12 +48,13 @@ describe('parseEcsEvent: fixtures', () => {
       signals: [
         {
           kind: 'instance-state',
-          instanceId: DEMO,
+          memberId: DEMO,
           status: 'Running',
           effect: 'up',
           eventId: '7f0d3c52-1a2b-4c3d-9e8f-000000000002',
           source: 'eventbridge',
           eventTime: '2026-11-20T08:20:11.004Z',
+          sequence: Date.parse('2026-11-20T08:20:11.004Z'),
         },
       ],
     },
@@ -60,7 +64,7 @@ describe('parseEcsEvent: fixtures', () => {
       signals: [
         {
           kind: 'drain',
-          instanceId: SPOT,
+          memberId: SPOT,
           cause: 'spot-interruption',
           eventType: 'PreemptibleInstanceInterruption',
           eventId: '7f0d3c52-1a2b-4c3d-9e8f-000000000004',
@@ -73,7 +77,7 @@ describe('parseEcsEvent: fixtures', () => {
       signals: [
         {
           kind: 'drain',
-          instanceId: SPOT,
+          memberId: SPOT,
           cause: 'spot-interruption',
           eventType: 'PreemptibleInstanceInterruption',
           eventId: '9A1C2B3D-0000-4E2B-820A-000000000004',
@@ -86,7 +90,7 @@ describe('parseEcsEvent: fixtures', () => {
       signals: [
         {
           kind: 'drain',
-          instanceId: DEMO,
+          memberId: DEMO,
           cause: 'maintenance',
           eventType: 'SystemMaintenance.Reboot',
           eventId: '7f0d3c52-1a2b-4c3d-9e8f-000000000005',
@@ -100,7 +104,7 @@ describe('parseEcsEvent: fixtures', () => {
       signals: [
         {
           kind: 'drain',
-          instanceId: DEMO,
+          memberId: DEMO,
           cause: 'maintenance',
           eventType: 'SystemMaintenance.Reboot',
           eventId: '9A1C2B3D-0000-4E2B-820A-000000000001',
@@ -118,7 +122,7 @@ describe('parseEcsEvent: fixtures', () => {
       signals: [
         {
           kind: 'drain',
-          instanceId: DEMO,
+          memberId: DEMO,
           cause: 'system-failure',
           eventType: 'SystemFailure.Reboot',
           eventId: '7f0d3c52-1a2b-4c3d-9e8f-000000000007',
@@ -194,7 +198,7 @@ describe('parseEcsEvent: system events', () => {
       system(type, eventStatus === undefined ? {} : { eventStatus }),
     );
     expect(ignored).toEqual([]);
-    expect(signals).toEqual([expect.objectContaining({ kind: 'drain', cause, instanceId: DEMO })]);
+    expect(signals).toEqual([expect.objectContaining({ kind: 'drain', cause, memberId: DEMO })]);
   });
 
   it.each(['Avoided', 'Executed', 'Canceled', 'Failed'])('maintenance %s → ignored', (eventStatus) => {
@@ -247,7 +251,7 @@ describe('parseEcsEvent: instance id extraction', () => {
     ],
     ['subject ARN last', { data: { state: 'Stopped' }, subject: 'acs:ecs:r:1:instance/i-ccc' }, 'i-ccc'],
   ])('%s', (_name, extra, id) => {
-    expect(parseEcsEvent({ ...base, ...extra }).signals[0]?.instanceId).toBe(id);
+    expect(parseEcsEvent({ ...base, ...extra }).signals[0]?.memberId).toBe(id);
   });
 
   it('falls back to the CloudMonitor top-level resourceId ARN', () => {
@@ -258,16 +262,14 @@ describe('parseEcsEvent: instance id extraction', () => {
       resourceId: 'acs:ecs:r:1:instance/i-ddd',
       content: { state: 'Stopped' },
     };
-    expect(parseEcsEvent(ev).signals[0]?.instanceId).toBe('i-ddd');
+    expect(parseEcsEvent(ev).signals[0]?.memberId).toBe('i-ddd');
   });
 });
 
 describe('parseEcsEvent: batches', () => {
   it('processes the good elements and reports the bad one with its path', () => {
     const result = parseEcsEvent(fixture('eventbridge-ecs-batch.json'));
-    expect(
-      result.signals.map((s) => [s.instanceId, s.kind === 'instance-state' ? s.effect : s.kind]),
-    ).toEqual([
+    expect(result.signals.map((s) => [s.memberId, s.kind === 'instance-state' ? s.effect : s.kind])).toEqual([
       ['i-bp1demo0000000000001', 'down'],
       ['i-bp1demo0000000000002', 'up'],
     ]);
@@ -321,7 +323,7 @@ describe('parseEcsEvent: input forms and limits', () => {
 
   it('accepts data delivered as a JSON string', () => {
     const ev = stateChange('Stopped', { data: JSON.stringify({ resourceId: DEMO, state: 'Stopped' }) });
-    expect(parseEcsEvent(ev).signals[0]).toMatchObject({ instanceId: DEMO, effect: 'down' });
+    expect(parseEcsEvent(ev).signals[0]).toMatchObject({ memberId: DEMO, effect: 'down' });
   });
 
   it.each([0, -1, 1.5, Number.NaN])('rejects the option maxBatch=%s', (maxBatch) => {
@@ -333,5 +335,27 @@ describe('parseEcsEvent: input forms and limits', () => {
       '[{"id":"p","source":"acs.ecs","specversion":"1.0","type":"ecs:Instance:StateChange","data":{"__proto__":{"polluted":true},"resourceId":"i-a","state":"Stopped"}}]';
     expect(() => parseEcsEvent(body)).toThrow(/__proto__/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('eventTimeMs: the order of an ECS state change', () => {
+  it.each([
+    ['ISO 8601 (EventBridge)', '2026-11-20T08:15:30.512Z', Date.UTC(2026, 10, 20, 8, 15, 30, 512)],
+    ['CloudMonitor compact, with offset', '20261120T161532.058+0800', Date.UTC(2026, 10, 20, 8, 15, 32, 58)],
+    ['CloudMonitor compact, no fraction', '20261120T161532-0130', Date.UTC(2026, 10, 20, 17, 45, 32)],
+    ['absent', undefined, undefined],
+    ['unparseable', 'yesterday', undefined],
+    ['before 1970', '1969-12-31T23:59:59Z', undefined],
+    ['beyond the Date range', '+275760-09-13T00:00:00.001Z', undefined],
+  ])('%s → %s', (_name, time, ms) => {
+    expect(eventTimeMs(time)).toBe(ms);
+  });
+
+  it('orders a state change by its event time, and one without a usable time by receiver time', () => {
+    const at = (time: string | undefined) =>
+      parseEcsEvent(stateChange('Stopped', time === undefined ? {} : { time })).signals[0];
+    expect(at('2026-11-20T08:15:30Z')).toMatchObject({ sequence: Date.UTC(2026, 10, 20, 8, 15, 30) });
+    expect(at('not a time')).not.toHaveProperty('sequence');
+    expect(at(undefined)).not.toHaveProperty('sequence');
   });
 });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { memberId } from '../../../shared/core/model.js';
+import type { Signal } from '../../../shared/core/signals.js';
 import { parseHeartbeatMessage, parseLooseMap } from '../../../shared/events/mns.js';
-import type { Signal } from '../../../shared/events/signals.js';
 
 const fixture = (name: string): Buffer =>
   readFileSync(new URL(`../../fixtures/events/${name}`, import.meta.url));
-const DEMO = 'i-bp1demo0000000000001';
+const DEMO = memberId('i-bp1demo0000000000001');
 
 describe('parseHeartbeatMessage: fixtures', () => {
   const cases: { file: string; format?: 'JSON' | 'STREAM' | 'auto'; signals: Signal[] }[] = [
@@ -14,7 +15,7 @@ describe('parseHeartbeatMessage: fixtures', () => {
       signals: [
         {
           kind: 'heartbeat-timeout',
-          instanceId: DEMO,
+          memberId: DEMO,
           lastSeenAt: '2026-11-20T08:15:20Z',
           eventId: '2F5B3C082B923D4EAC694B76D928****',
           source: 'mns',
@@ -24,14 +25,14 @@ describe('parseHeartbeatMessage: fixtures', () => {
     {
       file: 'mns-topic-json-envelope.json',
       format: 'JSON',
-      signals: [expect.objectContaining({ kind: 'heartbeat-timeout', instanceId: DEMO }) as Signal],
+      signals: [expect.objectContaining({ kind: 'heartbeat-timeout', memberId: DEMO }) as Signal],
     },
     {
       file: 'mns-topic-json-envelope-ok.json',
       signals: [
         {
-          kind: 'heartbeat-ok',
-          instanceId: DEMO,
+          kind: 'heartbeat',
+          memberId: DEMO,
           eventId: '3A6C4D193C034E5FBD7A5C87E039000A',
           source: 'mns',
         },
@@ -42,7 +43,7 @@ describe('parseHeartbeatMessage: fixtures', () => {
       signals: [
         {
           kind: 'heartbeat-timeout',
-          instanceId: 'i-bp1demo0000000000002',
+          memberId: memberId('i-bp1demo0000000000002'),
           lastSeenAt: '2026-11-20T08:15:20.250+08:00',
           eventId: '4B7D5E2A4D145F60CE8B6D98F14A000B',
           source: 'mns',
@@ -54,7 +55,7 @@ describe('parseHeartbeatMessage: fixtures', () => {
       signals: [
         {
           kind: 'heartbeat-timeout',
-          instanceId: DEMO,
+          memberId: DEMO,
           eventId: '5C8E6F3B5E2560718F9C7EA9025B000C',
           source: 'cloudmonitor-alarm',
         },
@@ -65,8 +66,8 @@ describe('parseHeartbeatMessage: fixtures', () => {
       format: 'STREAM',
       signals: [
         {
-          kind: 'heartbeat-ok',
-          instanceId: DEMO,
+          kind: 'heartbeat',
+          memberId: DEMO,
           eventId: expect.stringMatching(/^sha256:[0-9a-f]{32}$/),
           source: 'cloudmonitor-alarm',
         },
@@ -77,7 +78,7 @@ describe('parseHeartbeatMessage: fixtures', () => {
       signals: [
         {
           kind: 'heartbeat-timeout',
-          instanceId: DEMO,
+          memberId: DEMO,
           eventId: expect.any(String),
           source: 'cloudmonitor-alarm',
         },
@@ -89,7 +90,7 @@ describe('parseHeartbeatMessage: fixtures', () => {
       signals: [
         {
           kind: 'heartbeat-timeout',
-          instanceId: DEMO,
+          memberId: DEMO,
           lastSeenAt: '2026-11-20T08:15:20Z',
           eventId: expect.any(String),
           source: 'mns',
@@ -102,7 +103,7 @@ describe('parseHeartbeatMessage: fixtures', () => {
       signals: [
         expect.objectContaining({
           kind: 'heartbeat-timeout',
-          instanceId: 'i-bp1demo0000000000002',
+          memberId: memberId('i-bp1demo0000000000002'),
         }) as Signal,
       ],
     },
@@ -129,13 +130,13 @@ describe('parseHeartbeatMessage: alarm levels', () => {
   it.each([
     [{ curLevel: 'CRITICAL' }, 'heartbeat-timeout'],
     [{ curLevel: 'WARN' }, 'heartbeat-timeout'],
-    [{ curLevel: 'OK' }, 'heartbeat-ok'],
+    [{ curLevel: 'OK' }, 'heartbeat'],
     [{ alertState: 'ALERT' }, 'heartbeat-timeout'],
     [{ alertState: 'alert' }, 'heartbeat-timeout'],
-    [{ alertState: 'OK', curLevel: 'CRITICAL' }, 'heartbeat-ok'],
+    [{ alertState: 'OK', curLevel: 'CRITICAL' }, 'heartbeat'],
   ])('%j → %s', (levels, kind) => {
     expect(parseHeartbeatMessage(alarm(levels)).signals).toEqual([
-      expect.objectContaining({ kind, instanceId: DEMO }),
+      expect.objectContaining({ kind, memberId: DEMO }),
     ]);
   });
 
@@ -159,7 +160,7 @@ describe('parseHeartbeatMessage: alarm levels', () => {
       'i-eee',
     ],
   ])('instance from %s', (_name, extra, id) => {
-    expect(parseHeartbeatMessage(alarm({ curLevel: 'CRITICAL', ...extra })).signals[0]?.instanceId).toBe(id);
+    expect(parseHeartbeatMessage(alarm({ curLevel: 'CRITICAL', ...extra })).signals[0]?.memberId).toBe(id);
   });
 });
 
@@ -187,7 +188,7 @@ describe('parseHeartbeatMessage: event ids and encodings', () => {
     ['URL-safe Base64 without padding', Buffer.from(msg).toString('base64url')],
   ])('decodes a %s STREAM body', (_name, body) => {
     expect(parseHeartbeatMessage(body, { format: 'STREAM' }).signals).toEqual([
-      expect.objectContaining({ kind: 'heartbeat-timeout', instanceId: DEMO }),
+      expect.objectContaining({ kind: 'heartbeat-timeout', memberId: DEMO }),
     ]);
   });
 
@@ -200,7 +201,7 @@ describe('parseHeartbeatMessage: event ids and encodings', () => {
 
   it('accepts ENI member ids in heartbeat messages', () => {
     const r = parseHeartbeatMessage(JSON.stringify({ type: 'heartbeat.timeout', instanceId: 'eni-bp1abc' }));
-    expect(r.signals[0]?.instanceId).toBe('eni-bp1abc');
+    expect(r.signals[0]?.memberId).toBe('eni-bp1abc');
   });
 });
 

@@ -1,0 +1,134 @@
+/** The signal row every adapter keeps: its order, its layout, and what reading it back accepts. */
+import { describe, expect, it } from 'vitest';
+import {
+  decodeSignal,
+  encodeSignal,
+  isNewerSignal,
+  type StoredSignal,
+} from '../../../../shared/adapters/state-store/index.js';
+import { StoreError } from '../../../../shared/core/errors.js';
+import { memberId } from '../../../../shared/core/model.js';
+import type { SignalRecord } from '../../../../shared/core/signals.js';
+
+const T0 = 1_700_000_000_000;
+
+describe('isNewerSignal', () => {
+  it.each([
+    { label: 'both sequenced: the higher wins', c: [T0 - 9, 6], e: [T0, 5], newer: true },
+    { label: 'both sequenced: a lower one loses, even later', c: [T0 + 9, 4], e: [T0, 5], newer: false },
+    { label: 'both sequenced: a tie is not newer', c: [T0 + 9, 5], e: [T0, 5], newer: false },
+    { label: 'unsequenced: the later arrival wins', c: [T0 + 1, undefined], e: [T0, undefined], newer: true },
+    {
+      label: 'unsequenced: the same arrival is not newer',
+      c: [T0, undefined],
+      e: [T0, undefined],
+      newer: false,
+    },
+    { label: 'one sequenced: time decides', c: [T0 + 1, 1], e: [T0, undefined], newer: true },
+    { label: 'the other sequenced: time decides', c: [T0 - 1, undefined], e: [T0, 9], newer: false },
+  ] as const)('$label', ({ c, e, newer }) => {
+    const order = ([receivedAt, sequence]: readonly [number, number | undefined]) => ({
+      receivedAt,
+      sequence,
+    });
+    expect(isNewerSignal(order(c), order(e))).toBe(newer);
+  });
+});
+
+describe('encodeSignal / decodeSignal', () => {
+  const stop: SignalRecord = {
+    memberId: memberId('i-a'),
+    kind: 'instance-state',
+    source: 'eventbridge',
+    status: 'Stopped',
+    effect: 'down',
+    eventTime: '2026-11-20T08:15:30Z',
+    sequence: Date.UTC(2026, 10, 20, 8, 15, 30),
+    eventId: 'ev-1',
+    receivedAt: T0,
+  };
+
+  it('keeps key, order and event id in columns and the rest of the signal as the payload', () => {
+    const row = encodeSignal(stop);
+    expect(row).toEqual({
+      memberId: 'i-a',
+      kind: 'instance-state',
+      receivedAt: T0,
+      sequence: Date.UTC(2026, 10, 20, 8, 15, 30),
+      eventId: 'ev-1',
+      payload: expect.any(String),
+    });
+    expect(JSON.parse(row.payload)).toEqual({
+      source: 'eventbridge',
+      status: 'Stopped',
+      effect: 'down',
+      eventTime: '2026-11-20T08:15:30Z',
+    });
+    expect(decodeSignal('row', row)).toEqual(stop);
+  });
+
+  it('only heartbeats and state changes carry a sequence column', () => {
+    const drain: SignalRecord = {
+      memberId: memberId('i-a'),
+      kind: 'drain',
+      source: 'http',
+      cause: 'manual',
+      reason: 'swap',
+      actor: 'ops',
+      receivedAt: T0,
+    };
+    expect(encodeSignal(drain)).toMatchObject({ sequence: undefined, eventId: undefined });
+    expect(JSON.parse(encodeSignal(drain).payload)).toEqual({
+      source: 'http',
+      cause: 'manual',
+      reason: 'swap',
+      actor: 'ops',
+    });
+  });
+
+  it.each([
+    {
+      label: 'a version-1 value (plain text)',
+      payload: 'Stopped',
+      message: /row A payload is not valid JSON/,
+    },
+    {
+      label: 'a JSON payload that is not an object',
+      payload: '"Stopped"',
+      message: /row A payload does not match/,
+    },
+    {
+      label: 'a payload without the fields of its kind',
+      payload: '{"source":"eventbridge"}',
+      message:
+        /row A does not match the expected shape \(status: .*\); it was written by an incompatible version/,
+    },
+    {
+      label: 'a payload of an unknown source',
+      payload: '{"source":"pigeon","status":"Stopped","effect":"down"}',
+      message: /row A does not match the expected shape \(source:/,
+    },
+  ])('refuses $label, naming the row', ({ payload, message }) => {
+    const row: StoredSignal = { ...encodeSignal(stop), payload };
+    let caught: unknown;
+    try {
+      decodeSignal('row A', row);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(StoreError);
+    expect((caught as StoreError).message).toMatch(message);
+  });
+
+  it('the columns win over payload fields of the same name', () => {
+    const row: StoredSignal = {
+      ...encodeSignal(stop),
+      payload: JSON.stringify({
+        ...JSON.parse(encodeSignal(stop).payload),
+        memberId: 'i-forged',
+        receivedAt: 1,
+      }),
+    };
+    expect(decodeSignal('row', row)).toEqual(stop);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * The service's signal paths (heartbeats, drains) against the simulator and the SQLite store, on a clock
+ * the test moves.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Service } from '../../../shared/app/service.js';
+import { NotFoundError } from '../../../shared/core/errors.js';
+import { memberId } from '../../../shared/core/model.js';
+import { MAX_SEQUENCE_SKEW_MS } from '../../../shared/core/signals.js';
+import { BACKUP, createWorld, PRIMARY, type World } from '../../support/world.js';
+
+const worlds: World[] = [];
+afterEach(async () => {
+  while (worlds.length > 0) await worlds.pop()?.close();
+});
+
+/** A service over a fresh world whose clock only moves when the test says so. */
+async function setup() {
+  const w = await createWorld();
+  worlds.push(w);
+  const clock = { t: Date.UTC(2026, 10, 20, 8, 0, 0), now: () => clock.t, sleep: async () => undefined };
+  const service = new Service({
+    engine: w.engine,
+    store: w.store,
+    clock,
+    logger: w.logger,
+    validateLive: async () => [],
+    deadline: () => clock.t + 15_000,
+  });
+  const latest = async (id: string) => (await w.store.latestSignals([memberId(id)])).get(memberId(id));
+  return { w, service, clock, latest };
+}
+
+describe('heartbeat', () => {
+  it('records the agent sequence and orders heartbeats by it', async () => {
+    const { service, clock, latest } = await setup();
+    expect((await service.heartbeat({ instanceId: PRIMARY, sequence: clock.t })).accepted).toBe(true);
+    // A replay (same sequence), even received later, is not newer.
+    clock.t += 1_000;
+    expect((await service.heartbeat({ instanceId: PRIMARY, sequence: clock.t - 1_000 })).accepted).toBe(
+      false,
+    );
+    expect((await latest(PRIMARY))?.heartbeat).toMatchObject({ sequence: clock.t - 1_000, source: 'http' });
+  });
+
+  it('regression: a sequence far in the future (9007199254740991) does not poison the member', async () => {
+    const { service, clock, latest } = await setup();
+    const poisoned = await service.heartbeat({ instanceId: PRIMARY, sequence: Number.MAX_SAFE_INTEGER });
+    expect(poisoned.accepted).toBe(true);
+    expect((await latest(PRIMARY))?.heartbeat).toMatchObject({ sequence: undefined, receivedAt: clock.t });
+    // The agent's next genuine beats are still recorded.
+    for (let beat = 1; beat <= 3; beat++) {
+      clock.t += 1_000;
+      expect((await service.heartbeat({ instanceId: PRIMARY, sequence: clock.t })).accepted).toBe(true);
+      expect((await latest(PRIMARY))?.heartbeat).toMatchObject({ sequence: clock.t, receivedAt: clock.t });
+    }
+  });
+
+  it('the skew margin is the same as for events: up to five minutes ahead is trusted', async () => {
+    const { service, clock, latest } = await setup();
+    await service.heartbeat({ instanceId: PRIMARY, sequence: clock.t + MAX_SEQUENCE_SKEW_MS });
+    expect((await latest(PRIMARY))?.heartbeat?.sequence).toBe(clock.t + MAX_SEQUENCE_SKEW_MS);
+    await service.heartbeat({ instanceId: BACKUP, sequence: clock.t + MAX_SEQUENCE_SKEW_MS + 1 });
+    expect((await latest(BACKUP))?.heartbeat?.sequence).toBeUndefined();
+  });
+
+  it('refuses an instance outside the topology and records nothing', async () => {
+    const { service, latest } = await setup();
+    await expect(service.heartbeat({ instanceId: 'i-elsewhere' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(await latest('i-elsewhere')).toEqual({});
+  });
+});
+
+describe('setDrain', () => {
+  it("records the operator's drain with reason and actor, then its undrain", async () => {
+    const { service, clock, latest } = await setup();
+    const drained = await service.setDrain(BACKUP, true, {
+      reason: 'swap',
+      actor: 'ops',
+      invocationId: 'd-1',
+    });
+    expect(drained.groups).toEqual(['web']);
+    expect((await latest(BACKUP))?.drain).toEqual({
+      memberId: BACKUP,
+      kind: 'drain',
+      source: 'http',
+      cause: 'manual',
+      reason: 'swap',
+      actor: 'ops',
+      receivedAt: clock.t,
+    });
+    clock.t += 1;
+    await service.setDrain(BACKUP, false, { reason: 'done', actor: 'ops', invocationId: 'u-1' });
+    expect((await latest(BACKUP))?.undrain).toEqual({
+      memberId: BACKUP,
+      kind: 'undrain',
+      source: 'http',
+      reason: 'done',
+      actor: 'ops',
+      receivedAt: clock.t,
+    });
+  });
+
+  it('refuses a member outside the topology', async () => {
+    const { service } = await setup();
+    await expect(
+      service.setDrain('i-elsewhere', true, { reason: 'x', actor: 'ops', invocationId: 'd-1' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
