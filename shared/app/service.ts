@@ -140,7 +140,6 @@ export class Service {
       trigger: 'plan',
       invocationId: 'status',
       deadline: this.deps.deadline(),
-      dryRun: true,
     });
     const healthById = new Map<string, MemberHealth>(plan.health.map((h) => [h.id, h]));
     const [lease, history] = await Promise.all([
@@ -195,7 +194,6 @@ export class Service {
       trigger: 'plan',
       invocationId: `plan-${this.deps.clock.now()}`,
       deadline: this.deps.deadline(),
-      dryRun: true,
       manual:
         manual === undefined
           ? undefined
