@@ -8,7 +8,7 @@ import { assessMember, type MemberObservation } from './health.js';
 import type { Group, GroupName, MemberHealth, MemberId, Topology } from './model.js';
 import { type GroupObservation, mapLimit, observeGroups, type ReadRetry } from './observe.js';
 import type { Clock, CloudApi, Logger, Notifier, Prober, SignalRecord, StateStore } from './ports.js';
-import { Reconciliation, type ReconcileEnv } from './reconcile/phases.js';
+import { type ReconcileEnv, Reconciliation } from './reconcile/phases.js';
 import { failedResult, type ReconcileRequest, type ReconcileResult } from './reconcile/request.js';
 import { type BackoffPolicy, backoffOrGiveUp, DEFAULT_BACKOFF, isRetryable } from './retry.js';
 

@@ -15,7 +15,7 @@ import type { Decision, Group, ManualRequest, MemberHealth, MemberId, Quotas } f
 import { boundOf, type GroupObservation } from '../observe.js';
 import type { Clock, CloudApi, HistoryOutcome, JournalEntry, Lease, Logger, StateStore } from '../ports.js';
 import type { BackoffPolicy } from '../retry.js';
-import { planSteps, plannedReport, type SagaStep, SagaRunner, type StepReport, stepKey } from '../saga.js';
+import { plannedReport, planSteps, SagaRunner, type SagaStep, type StepReport, stepKey } from '../saga.js';
 import { notificationKind, outcomeOf, Recorder, type RecorderDeps } from './record.js';
 import type { ReconcileRequest, ReconcileResult, ReconcileStatus, ResumedFrom } from './request.js';
 import { errorOf } from './request.js';
@@ -139,7 +139,12 @@ export class Reconciliation {
   /** Takes the group lease (a new epoch); another invocation holding it makes this run `busy`. */
   private async takeLease(): Promise<ReconcileResult | undefined> {
     const { store, clock, leaseTtlMs } = this.env;
-    const acquired = await store.acquireLease(this.group.name, this.req.invocationId, leaseTtlMs, clock.now());
+    const acquired = await store.acquireLease(
+      this.group.name,
+      this.req.invocationId,
+      leaseTtlMs,
+      clock.now(),
+    );
     if (acquired.acquired) {
       this.taken = acquired.lease;
       return undefined;
@@ -171,7 +176,13 @@ export class Reconciliation {
       (unfinished && resumeDecision(this.group, unfinished, obs, this.health)) ||
       (await this.decideFor(obs, this.req.manual));
     this.decision = decision;
-    return { journal, unfinished, obs, decision, plan: planSteps(this.group, decision, obs, this.env.quotas) };
+    return {
+      journal,
+      unfinished,
+      obs,
+      decision,
+      plan: planSteps(this.group, decision, obs, this.env.quotas),
+    };
   }
 
   /** Runs the saga for the plan, then journals its outcome and records it (a repeated check only once). */
@@ -227,10 +238,14 @@ export class Reconciliation {
    * nothing), and a switch it left incomplete once the holder serves (the agent announced). An alert is
    * recorded when it changes.
    */
-  private async finishIncompleteSwitch({ journal, unfinished, obs, decision }: Found): Promise<ReconcileResult> {
+  private async finishIncompleteSwitch({
+    journal,
+    unfinished,
+    obs,
+    decision,
+  }: Found): Promise<ReconcileResult> {
     if (decision.kind === 'alert') await this.recorder.alert(decision, this.actor);
-    if (unfinished)
-      await this.recorder.journal(this.lease, 'DONE', decision, { closes: unfinished.epoch });
+    if (unfinished) await this.recorder.journal(this.lease, 'DONE', decision, { closes: unfinished.epoch });
     const serving = decision.kind === 'noop' ? decision.holder : undefined;
     const completes =
       journal !== undefined &&
@@ -267,7 +282,10 @@ export class Reconciliation {
     const error = errorOf(e);
     if (!(await this.ownsGroup(e))) {
       if (!(e instanceof StaleEpochError))
-        this.log.warn({ error }, 'reconcile interrupted and our lease was taken over; stopping without writes');
+        this.log.warn(
+          { error },
+          'reconcile interrupted and our lease was taken over; stopping without writes',
+        );
       return this.finish('fenced', this.taken?.epoch, { error });
     }
     this.log.error({ error, decision: this.decision?.kind }, 'reconcile failed');

@@ -52,7 +52,15 @@ export class Recorder {
   ): Promise<void> {
     const now = this.deps.clock.now();
     await this.deps.store.writeJournal(
-      { group: this.group.name, epoch: lease.epoch, phase, decision, step: undefined, updatedAt: now, detail },
+      {
+        group: this.group.name,
+        epoch: lease.epoch,
+        phase,
+        decision,
+        step: undefined,
+        updatedAt: now,
+        detail,
+      },
       now,
     );
   }

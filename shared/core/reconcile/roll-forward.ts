@@ -10,7 +10,10 @@ import type { JournalEntry } from '../ports.js';
 export const FINISHED: ReadonlySet<string> = new Set(['DONE', 'FAILED']);
 
 /** A journal of an earlier epoch that did not finish: the current lease holder rolls it forward. */
-export function unfinishedJournal(journal: JournalEntry | undefined, epoch: number): JournalEntry | undefined {
+export function unfinishedJournal(
+  journal: JournalEntry | undefined,
+  epoch: number,
+): JournalEntry | undefined {
   return journal !== undefined && !FINISHED.has(journal.phase) && journal.epoch < epoch ? journal : undefined;
 }
 

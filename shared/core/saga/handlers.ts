@@ -39,7 +39,10 @@ export function runStep(step: SagaStep, run: StepRun): Promise<Handled> {
 
 const NONE: ReadonlySet<string> = new Set();
 const ALREADY_ATTACHED: ReadonlySet<string> = new Set(['InvalidAssociation.Duplicated']);
-const ALREADY_DETACHED: ReadonlySet<string> = new Set(['ResourceNotAssociated', 'InvalidAssociation.NotFound']);
+const ALREADY_DETACHED: ReadonlySet<string> = new Set([
+  'ResourceNotAssociated',
+  'InvalidAssociation.NotFound',
+]);
 const ALREADY_STOPPED: ReadonlySet<string> = new Set(['IncorrectInstanceStatus']);
 /** Terminal InvocationStatus values of a Cloud Assistant run. */
 const FINISHED_INVOCATION: ReadonlySet<string> = new Set([
@@ -264,7 +267,8 @@ async function fenceStop(step: StepOf<'fence-stop'>, run: StepRun): Promise<Hand
   try {
     await cloud.mutate(
       'StopInstance',
-      () => cloud.api.stopInstance({ regionId: cloud.group.region, instanceId: step.member, forceStop: true }),
+      () =>
+        cloud.api.stopInstance({ regionId: cloud.group.region, instanceId: step.member, forceStop: true }),
       ALREADY_STOPPED,
       async () => false,
     );

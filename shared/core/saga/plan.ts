@@ -99,7 +99,12 @@ function takeoverSteps(
   const bound = obs.haVip?.associatedInstances ?? [];
   const holder = decision.kind === 'noop' ? decision.holder : undefined;
   const verify = (id: MemberId, waitSeconds: number): SagaStep => ({ op: 'verify', member: id, waitSeconds });
-  if (target === undefined && holder !== undefined && bound.length === 1 && obs.haVip?.masterInstanceId !== holder) {
+  if (
+    target === undefined &&
+    holder !== undefined &&
+    bound.length === 1 &&
+    obs.haVip?.masterInstanceId !== holder
+  ) {
     // Bound but not serving (an earlier switch-incomplete, or the holder lost its address): retry the
     // announcement (cloud-assistant), or check once whether the agent has announced since.
     if (group.announce === 'cloud-assistant')
