@@ -4,6 +4,7 @@
  * and one ordered log of what reached the store and the cloud — so a test can check that the journal
  * and the fence come before every mutation, and which ClientToken each attempt carried.
  */
+import { ACTION_OF } from '../../bench/lib/recording-cloud.js';
 import { createAlibabaCloudApi } from '../../shared/adapters/alibaba/index.js';
 import { createMemoryLogger } from '../../shared/adapters/logger/index.js';
 import { SimulatedCloud, seedFromTopology } from '../../shared/adapters/simulator/index.js';
@@ -36,19 +37,6 @@ groups:
       - { id: ${A}, priority: 100, ip: 192.168.0.11 }
       - { id: ${B}, priority: 10, ip: 192.168.0.12 }
 `;
-
-const ACTION: Readonly<Record<string, string>> = {
-  describeHaVips: 'DescribeHaVips',
-  describeInstances: 'DescribeInstances',
-  describeEipAddresses: 'DescribeEipAddresses',
-  associateHaVip: 'AssociateHaVip',
-  unassociateHaVip: 'UnassociateHaVip',
-  associateEipAddress: 'AssociateEipAddress',
-  unassociateEipAddress: 'UnassociateEipAddress',
-  stopInstance: 'StopInstance',
-  runCommand: 'RunCommand',
-  describeInvocationResult: 'DescribeInvocationResults',
-};
 
 export interface RigOptions {
   readonly announce?: 'none' | 'cloud-assistant' | 'agent';
@@ -186,7 +174,7 @@ function logCloud(cloud: CloudApi, log: string[]): CloudApi {
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       return (req: { clientToken?: string }) => {
-        const action = ACTION[String(prop)] ?? String(prop);
+        const action = ACTION_OF[String(prop)] ?? String(prop);
         log.push(req?.clientToken ? `${action} ${req.clientToken}` : action);
         return (value as (r: unknown) => Promise<unknown>).call(target, req);
       };
