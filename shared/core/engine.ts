@@ -66,8 +66,13 @@ export class Engine {
     this.opts = { ...DEFAULT_ENGINE_OPTIONS, ...opts };
     this.groups = new Map(topology.groups.map((g) => [g.name, g]));
     this.random = deps.random ?? Math.random;
+    const { cloud, store, notifier, clock, logger } = deps;
     this.env = {
-      ...deps,
+      cloud,
+      store,
+      notifier,
+      clock,
+      logger,
       random: this.random,
       quotas: topology.quotas,
       leaseTtlMs: this.opts.leaseTtlMs,

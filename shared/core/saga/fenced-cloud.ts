@@ -45,8 +45,9 @@ export interface Owed {
   readonly readsHaVip: boolean;
 }
 
-export const SETTLING: ReadonlySet<string> = new Set(['Associating', 'Unassociating', 'Creating']);
-const settled = (s: { status: string }): boolean => !SETTLING.has(s.status);
+const SETTLING: ReadonlySet<string> = new Set(['Associating', 'Unassociating', 'Creating']);
+/** No change in flight on the resource. */
+export const settled = (s: { readonly status: string }): boolean => !SETTLING.has(s.status);
 
 export class FencedCloud {
   /** Whether `ctx.haVip` was read by this saga (after its own mutations), not only observed before it. */

@@ -5,7 +5,7 @@
  */
 import { announceScript } from '../announce.js';
 import { DeadlineExceededError, HavipError, StaleEpochError } from '../errors.js';
-import { type FencedCloud, type Owed, SETTLING, type StepResult } from './fenced-cloud.js';
+import { type FencedCloud, type Owed, type StepResult, settled } from './fenced-cloud.js';
 import type { SagaStep, StepOf, StepOp } from './steps.js';
 
 /** What a handler gets besides its step. */
@@ -59,7 +59,6 @@ const FINISHED_INVOCATION: ReadonlySet<string> = new Set([
 ]);
 const ANNOUNCE_COMMAND_TIMEOUT_S = 30;
 
-const settled = (s: { status: string }): boolean => !SETTLING.has(s.status);
 const leavesToDetach = (run: StepRun): boolean => run.remaining[0]?.op === 'detach-havip';
 const messageOf = (e: unknown): string => (e instanceof HavipError ? e.message : String(e));
 
@@ -210,7 +209,7 @@ async function verify(step: StepOf<'verify'>, run: StepRun): Promise<Handled> {
 /** Releases the EIP from an instance (or the HaVip) it is bound to. */
 async function eipUnbind(step: StepOf<'eip-unbind'>, run: StepRun): Promise<Handled> {
   const { cloud } = run;
-  const before = await cloud.waitEip((e) => settled(e), 'EIP to settle');
+  const before = await cloud.waitEip(settled, 'EIP to settle');
   if (before.instanceId !== step.instanceId || before.status === 'Available')
     return { outcome: 'skipped', note: 'not bound there' };
   const token = cloud.token(run.key);
@@ -237,7 +236,7 @@ async function eipUnbind(step: StepOf<'eip-unbind'>, run: StepRun): Promise<Hand
 /** Binds the EIP to an instance, ENI or the HaVip. */
 async function eipBind(step: StepOf<'eip-bind'>, run: StepRun): Promise<Handled> {
   const { cloud } = run;
-  const before = await cloud.waitEip((e) => settled(e), 'EIP to settle');
+  const before = await cloud.waitEip(settled, 'EIP to settle');
   if (before.instanceId === step.instanceId && before.status === 'InUse')
     return { outcome: 'skipped', note: 'already bound' };
   const token = cloud.token(run.key);
