@@ -96,6 +96,18 @@ export interface FailoverReport {
   readonly variants: readonly FailoverVariant[];
 }
 
+/**
+ * Sequential cloud calls a failover should take, by announce policy. `none`: the observation, the attach,
+ * one read that settles the attach and is the detach's fresh read, the detach and its settle poll.
+ * `cloud-assistant` adds the attach's own settle poll (the command runs on a settled binding) and the
+ * command, whose result is read beside the detach's fresh read; the detach's settle poll shows the new
+ * master, so the verify step needs no call of its own.
+ */
+export const CHAIN_TARGET: Readonly<Partial<Record<AnnouncePolicy, number>>> = {
+  none: 5,
+  'cloud-assistant': 7,
+};
+
 const EXPECTED_STATUS: Record<AnnouncePolicy, string> = {
   // Verified through MasterInstanceId after the announce command.
   'cloud-assistant': 'done',

@@ -120,14 +120,16 @@ export class Service {
   async getGroup(name: string): Promise<GroupStatus> {
     const { engine, store, clock } = this.deps;
     const group = engine.group(name);
-    const obs = await engine.observeOne(group);
+    const deadline = this.deps.deadline();
+    // One describe round: the dry run decides on this observation instead of describing again.
+    const obs = await engine.observeOne(group, deadline);
     const { bound, master } = boundOf(group, obs);
     const plan = await engine.reconcile({
       group: group.name,
       trigger: 'plan',
       invocationId: 'status',
-      deadline: this.deps.deadline(),
-      dryRun: true,
+      deadline,
+      observation: obs,
     });
     const healthById = new Map<string, MemberHealth>(plan.health.map((h) => [h.id, h]));
     const [lease, history] = await Promise.all([
@@ -182,7 +184,6 @@ export class Service {
       trigger: 'plan',
       invocationId: `plan-${this.deps.clock.now()}`,
       deadline: this.deps.deadline(),
-      dryRun: true,
       manual:
         manual === undefined
           ? undefined

@@ -1,6 +1,7 @@
 /**
- * The service's signal paths (heartbeats, drains) against the simulator and the SQLite store, on a clock
- * the test moves.
+ * The service against the simulator (over the wire, through our adapter) and the SQLite store: its signal
+ * paths (heartbeats, drains) on a clock the test moves, and what a request costs in cloud calls, read from
+ * the simulator's own call counters.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Service } from '../../../shared/app/service.js';
@@ -106,5 +107,35 @@ describe('setDrain', () => {
     await expect(
       service.setDrain('i-elsewhere', true, { reason: 'x', actor: 'ops', invocationId: 'd-1' }),
     ).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('Service.getGroup (GET /v1/groups/{name})', () => {
+  it('costs one describe round: the dry run decides on the status observation', async () => {
+    const { w } = await setup();
+    w.sim.resetStats();
+    const status = await w.service.getGroup('web');
+    const calls = w.sim.stats().calls;
+    expect(calls.DescribeHaVips).toBe(1);
+    expect(calls.DescribeInstances).toBe(1);
+    expect(status.holders).toEqual([PRIMARY]);
+    expect(status.plan).toMatchObject({ status: 'planned', decision: { kind: 'noop', holder: PRIMARY } });
+  });
+
+  it('shows the plan a real run would take on what it observed, and changes nothing', async () => {
+    const { w } = await setup();
+    w.sim.stopInstance(PRIMARY);
+    await w.sim.settle();
+    w.sim.resetStats();
+    const status = await w.service.getGroup('web');
+    const calls = w.sim.stats().calls;
+    expect(calls.DescribeHaVips).toBe(1);
+    expect(calls.AssociateHaVip ?? 0).toBe(0);
+    expect(status.members.find((m) => m.id === PRIMARY)).toMatchObject({ eligible: false, bound: true });
+    expect(status.plan).toMatchObject({ status: 'planned', decision: { kind: 'move', to: BACKUP } });
+    expect(status.plan.steps.map((s) => `${s.key}=${s.outcome}`)).toEqual([
+      `attach-havip:${BACKUP}=planned`,
+      `detach-havip:${PRIMARY}=planned`,
+    ]);
   });
 });

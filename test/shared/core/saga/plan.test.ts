@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../../shared/core/model.js';
-import { allocationId, memberId } from '../../../shared/core/model.js';
-import type { GroupObservation } from '../../../shared/core/observe.js';
-import type { EipState, HaVipState } from '../../../shared/core/ports.js';
-import { QUOTA_PROFILES } from '../../../shared/core/quotas.js';
-import { clientToken, planSteps, stepKey } from '../../../shared/core/saga.js';
-import { makeGroup, member } from '../../support/builders.js';
+import type { Decision } from '../../../../shared/core/model.js';
+import { allocationId, memberId } from '../../../../shared/core/model.js';
+import type { GroupObservation } from '../../../../shared/core/observe.js';
+import type { EipState, HaVipState } from '../../../../shared/core/ports.js';
+import { QUOTA_PROFILES } from '../../../../shared/core/quotas.js';
+import { planSteps } from '../../../../shared/core/saga/plan.js';
+import { stepKey } from '../../../../shared/core/saga/steps.js';
+import { makeGroup, member } from '../../../support/builders.js';
 
 const A = memberId('i-a');
 const B = memberId('i-b');
@@ -253,26 +254,5 @@ describe('planSteps', () => {
       const detach = plan.find((s) => s.op === 'detach-havip');
       expect(detach && 'force' in detach ? detach.force : undefined).toBe(force);
     }
-  });
-});
-
-describe('clientToken', () => {
-  it('is deterministic per (group, epoch, step), ASCII and at most 64 characters', () => {
-    const long = 'g'.repeat(63);
-    const t = clientToken(long, 123456789, 'attach-havip:i-bp1demo0000000000001');
-    expect(t.length).toBeLessThanOrEqual(64);
-    expect(t).toMatch(/^[\x21-\x7e]+$/);
-    expect(clientToken(long, 123456789, 'attach-havip:i-bp1demo0000000000001')).toBe(t);
-  });
-  it('differs when any of group, epoch or step differs', () => {
-    const base = clientToken('web', 7, 'attach-havip:i-a');
-    expect(
-      new Set([
-        base,
-        clientToken('web2', 7, 'attach-havip:i-a'),
-        clientToken('web', 8, 'attach-havip:i-a'),
-        clientToken('web', 7, 'attach-havip:i-b'),
-      ]).size,
-    ).toBe(4);
   });
 });
