@@ -1,34 +1,7 @@
 /**
- * `havip` — the operator CLI. Each verb lives in its own module under `bin/commands/` and registers
- * itself on the program; this file only wires them together.
+ * `havip` — the operator CLI. Each verb lives in its own module under `bin/commands/`; program.ts wires
+ * them together on an I/O seam, and this file runs them on the real process.
  */
-import { Command } from 'commander';
-import { registerClient } from './commands/client.js';
-import { registerInvoke } from './commands/invoke.js';
-import { registerLocal } from './commands/local.js';
-import { registerPolicy } from './commands/policy.js';
-import { registerSim } from './commands/sim.js';
-import { registerSimulate } from './commands/simulate.js';
-import { registerStore } from './commands/store.js';
-import { registerValidate } from './commands/validate.js';
+import { processIo, runCli } from './program.js';
 
-const program = new Command('havip')
-  .description('HaVip/EIP failover orchestrator for Alibaba Cloud')
-  .showHelpAfterError()
-  .exitOverride((err) => {
-    // commander's own usage errors (unknown option, missing argument) exit 2 like other input errors.
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  });
-
-// -- commands (one line each; keep alphabetical) --
-registerClient(program);
-registerInvoke(program);
-registerLocal(program);
-registerSim(program);
-registerPolicy(program);
-registerSimulate(program);
-registerStore(program);
-registerValidate(program);
-// -- end commands --
-
-await program.parseAsync(process.argv);
+await runCli(process.argv.slice(2), processIo());

@@ -107,11 +107,16 @@ export function printFindings(
   out.write(`\n${summarizeFindings(findings)}\n`);
 }
 
+/** Where a command's exit code goes: `process.exitCode` in the CLI, a variable in tests. */
+export interface ExitCodeSink {
+  readonly setExitCode: (code: ExitCode) => void;
+}
+
 /**
- * Reports that a command could not run at all and sets the exit code to {@link ExitCode.USAGE}.
- * Uses `process.exitCode` rather than `process.exit()` so buffered output is flushed.
+ * Reports that a command could not run at all and returns {@link ExitCode.USAGE} for the caller to exit
+ * with. It never touches the process, so a command can run inside another program (and inside tests).
  */
-export function failUsage(command: string, message: string, hint?: string, err: Sink = process.stderr): void {
+export function failUsage(command: string, message: string, hint: string | undefined, err: Sink): ExitCode {
   err.write(`havip ${command}: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
-  process.exitCode = ExitCode.USAGE;
+  return ExitCode.USAGE;
 }

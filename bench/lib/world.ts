@@ -6,20 +6,17 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
-import { createAlibabaCloudApi } from '../../shared/adapters/alibaba/index.js';
 import { createLogger } from '../../shared/adapters/logger/index.js';
 import {
   type SimClock,
-  SimulatedCloud,
+  type SimulatedCloud,
   type SimulatedCloudOptions,
   type SimulatorServer,
-  seedFromTopology,
-  startSimulatorServer,
   systemClock,
 } from '../../shared/adapters/simulator/index.js';
-import { createSqliteStore } from '../../shared/adapters/sqlite/index.js';
 import { createLogNotifier } from '../../shared/adapters/webhook/index.js';
-import { assembleRuntime, type Runtime } from '../../shared/app/runtime.js';
+import type { Runtime } from '../../shared/app/runtime.js';
+import { startSimulatedRuntime } from '../../shared/app/simulated-runtime.js';
 import type { Topology } from '../../shared/core/model.js';
 import type { CloudApi, Logger } from '../../shared/core/ports.js';
 
@@ -74,30 +71,12 @@ export async function startBenchWorld(opts: {
   /** Wraps the adapter before the engine sees it (e.g. to record call timings). */
   readonly wrapCloud?: (c: CloudApi) => CloudApi;
 }): Promise<BenchWorld> {
-  const sim = new SimulatedCloud(seedFromTopology(opts.topology, { attach: 'highest' }), opts.sim);
-  const server = await startSimulatorServer({ cloud: sim });
-  const adapter = createAlibabaCloudApi({
-    credentials: { accessKeyId: 'bench-key', accessKeySecret: 'bench-secret' },
-    endpoints: { override: server.endpoint },
-    protocol: 'http',
-  });
-  const store = createSqliteStore({ path: ':memory:' });
   const logger = createLogger({ level: 'info', destination: nullSink() });
-  const runtime = assembleRuntime({
+  const world = await startSimulatedRuntime({
     topology: opts.topology,
-    cloud: opts.wrapCloud ? opts.wrapCloud(adapter) : adapter,
-    store,
-    notifier: createLogNotifier(logger),
-    logger,
+    simulator: { attach: 'highest', ...opts.sim },
+    wrapCloud: opts.wrapCloud,
+    runtime: { notifier: createLogNotifier(logger), logger },
   });
-  return {
-    sim,
-    server,
-    runtime,
-    logger,
-    async close() {
-      await server.close();
-      await store.close();
-    },
-  };
+  return { ...world, logger };
 }

@@ -6,6 +6,15 @@
  * (HTTP 202/409/5xx); 2 the command could not run (usage, authentication, bad input, unreachable server).
  */
 import type { Command } from 'commander';
+import type {
+  DrainResponse,
+  ErrorBody,
+  GroupListResponse,
+  GroupStatusResponse,
+  HeartbeatResponse,
+  HistoryResponse,
+  ResultResponse,
+} from '../../shared/app/http/responses.js';
 import type { ErrorCode } from '../../shared/core/errors.js';
 import {
   ClientUsageError,
@@ -15,7 +24,7 @@ import {
   HttpClient,
   ProtocolError,
 } from '../http-client.js';
-import { ExitCode, printJson, printTable, type Sink } from '../output.js';
+import { ExitCode, type ExitCodeSink, printJson, printTable, type Sink } from '../output.js';
 
 /** Where the verbs read settings and write output; tests substitute these. */
 export interface ClientIo {
@@ -24,8 +33,6 @@ export interface ClientIo {
   readonly env: NodeJS.ProcessEnv;
   readonly fetch?: typeof fetch;
 }
-
-const defaultIo = (): ClientIo => ({ out: process.stdout, err: process.stderr, env: process.env });
 
 /** Options every client verb takes. */
 export interface CommonOptions {
@@ -38,72 +45,9 @@ export interface CommonOptions {
 const FAILED = ExitCode.FINDINGS;
 
 // -------------------------------------------------------------------------------------------------
-// Response shapes (what the API sends; see docs/http-api.md)
+// Response shapes: the API's own types (type-only, so nothing of the server is loaded)
 
-interface ErrorBody {
-  error: { code: string; message: string; issues?: { path: string; message: string; hint?: string }[] };
-}
-interface Decision {
-  kind: string;
-  holder?: string;
-  target?: string;
-  from?: string;
-  to?: string;
-  keep?: string;
-  detach?: string[];
-  alert?: string;
-  cause?: string;
-  forced?: boolean;
-  reason: string;
-}
-interface Step {
-  op: string;
-  target: string;
-  outcome: string;
-  note?: string;
-}
-interface Result {
-  group: string;
-  status: string;
-  decision?: Decision;
-  steps: Step[];
-  error?: { code: string; message: string };
-  holderBefore?: string;
-}
-interface MemberRow {
-  id: string;
-  priority: number;
-  ip: string;
-  eligible: boolean;
-  reasons: string[];
-  bound: boolean;
-  master: boolean;
-}
-interface HistoryRow {
-  at: string;
-  group: string;
-  kind: string;
-  outcome: string;
-  from?: string;
-  to?: string;
-  alert?: string;
-  actor?: string;
-  reason: string;
-}
-interface GroupStatus {
-  name: string;
-  region: string;
-  haVipId?: string;
-  address?: string;
-  haVipStatus?: string;
-  holders: string[];
-  serving?: string;
-  eip?: { allocationId: string; ipAddress?: string; boundTo?: string };
-  members: MemberRow[];
-  lease?: { epoch: number; holder: string; expiresAt: string; active: boolean };
-  lastMoves: HistoryRow[];
-  plan: Result;
-}
+type Decision = NonNullable<ResultResponse['decision']>;
 
 const isErrorBody = (b: unknown): b is ErrorBody =>
   typeof b === 'object' &&
@@ -227,7 +171,8 @@ function describeDecision(d: Decision | undefined): string {
     case 'alert':
       return `alert ${d.alert ?? ''}`.trim();
     default:
-      return d.kind;
+      // A newer server may decide in ways this CLI does not know yet.
+      return (d as { kind: string }).kind;
   }
 }
 
@@ -240,7 +185,7 @@ const STATUS_NOTES: Record<string, string> = {
   alert: 'refused: nothing was changed',
 };
 
-function printResult(r: Result, out: Sink): void {
+function printResult(r: ResultResponse, out: Sink): void {
   out.write(`${r.group}: ${r.status} — ${describeDecision(r.decision)}\n`);
   if (r.decision?.reason) out.write(`reason: ${r.decision.reason}\n`);
   const note = STATUS_NOTES[r.status];
@@ -256,7 +201,7 @@ const HISTORY_COLUMNS = ['at', 'group', 'kind', 'outcome', 'from', 'to', 'actor'
 
 function renderResult(io: ClientIo) {
   return (body: unknown, status: number): ExitCode => {
-    printResult(body as Result, io.out);
+    printResult(body as ResultResponse, io.out);
     return exitForStatus(status);
   };
 }
@@ -265,16 +210,10 @@ function renderResult(io: ClientIo) {
 // Verbs
 
 /** `havip status [group]`. */
-export function runStatus(
-  group: string | undefined,
-  opts: CommonOptions,
-  io: ClientIo = defaultIo(),
-): Promise<ExitCode> {
+export function runStatus(group: string | undefined, opts: CommonOptions, io: ClientIo): Promise<ExitCode> {
   if (group === undefined) {
     return run({ verb: 'status', method: 'GET', path: '/v1/groups' }, opts, io, (body) => {
-      const { groups } = body as {
-        groups: { name: string; region: string; haVipId?: string; members: number }[];
-      };
+      const { groups } = body as GroupListResponse;
       if (groups.length === 0) io.out.write('no groups in the topology\n');
       else {
         printTable(
@@ -288,7 +227,7 @@ export function runStatus(
     });
   }
   return run({ verb: 'status', method: 'GET', path: `/v1/groups/${seg(group)}` }, opts, io, (body) => {
-    const s = body as GroupStatus;
+    const s = body as GroupStatusResponse;
     const out = io.out;
     const havip = s.haVipId
       ? `havip ${s.haVipId} ${s.address ?? '?'} (${s.haVipStatus ?? 'unknown'})`
@@ -334,7 +273,7 @@ export interface ManualOptions extends CommonOptions {
 }
 
 /** `havip plan <group>`: the dry run of a manual failover (or of the automatic decision without options). */
-export function runPlan(group: string, opts: ManualOptions, io: ClientIo = defaultIo()): Promise<ExitCode> {
+export function runPlan(group: string, opts: ManualOptions, io: ClientIo): Promise<ExitCode> {
   const body = {
     ...(opts.to !== undefined ? { to: opts.to } : {}),
     ...(opts.force ? { force: true } : {}),
@@ -345,11 +284,7 @@ export function runPlan(group: string, opts: ManualOptions, io: ClientIo = defau
 }
 
 /** `havip failover <group> --reason …`. */
-export function runFailover(
-  group: string,
-  opts: ManualOptions,
-  io: ClientIo = defaultIo(),
-): Promise<ExitCode> {
+export function runFailover(group: string, opts: ManualOptions, io: ClientIo): Promise<ExitCode> {
   const body = {
     reason: opts.reason ?? '',
     ...(opts.to !== undefined ? { to: opts.to } : {}),
@@ -364,7 +299,7 @@ export function runDrain(
   member: string,
   drain: boolean,
   opts: CommonOptions & { readonly reason?: string },
-  io: ClientIo = defaultIo(),
+  io: ClientIo,
 ): Promise<ExitCode> {
   const verb = drain ? 'drain' : 'undrain';
   const body = drain
@@ -374,7 +309,7 @@ export function runDrain(
       : {};
   const call: Call = { verb, method: 'POST', path: `/v1/members/${seg(member)}/${verb}`, body };
   return run(call, opts, io, (raw, status) => {
-    const b = raw as { member: string; groups: string[]; results: Result[] };
+    const b = raw as DrainResponse;
     io.out.write(
       `${b.member}: ${drain ? 'draining' : 'no longer draining'}${b.groups.length > 0 ? ` (groups: ${b.groups.join(', ')})` : ' (already recorded; nothing to reconcile)'}\n`,
     );
@@ -389,7 +324,7 @@ export function runDrain(
 /** `havip history [--group g] [--limit n]`. */
 export function runHistory(
   opts: CommonOptions & { readonly group?: string; readonly limit?: string },
-  io: ClientIo = defaultIo(),
+  io: ClientIo,
 ): Promise<ExitCode> {
   let limit: number | undefined;
   try {
@@ -404,7 +339,7 @@ export function runHistory(
   if (limit !== undefined) query.set('limit', String(limit));
   const qs = query.size > 0 ? `?${query}` : '';
   return run({ verb: 'history', method: 'GET', path: `/v1/history${qs}` }, opts, io, (body) => {
-    const { history } = body as { history: HistoryRow[] };
+    const { history } = body as HistoryResponse;
     if (history.length === 0) io.out.write('no history yet\n');
     else printTable(history, HISTORY_COLUMNS, io.out);
     return ExitCode.OK;
@@ -415,7 +350,7 @@ export function runHistory(
 export function runHeartbeat(
   instanceId: string,
   opts: CommonOptions & { readonly sequence?: string },
-  io: ClientIo = defaultIo(),
+  io: ClientIo,
 ): Promise<ExitCode> {
   let sequence: number | undefined;
   try {
@@ -427,11 +362,7 @@ export function runHeartbeat(
   }
   const body = { instanceId, ...(sequence !== undefined ? { sequence } : {}) };
   return run({ verb: 'heartbeat', method: 'POST', path: '/v1/heartbeats', body }, opts, io, (raw) => {
-    const r = raw as {
-      accepted: boolean;
-      holds: { group: string; haVipId: string; address?: string }[];
-      groups: string[];
-    };
+    const r = raw as HeartbeatResponse;
     io.out.write(
       r.accepted
         ? `${instanceId}: heartbeat accepted (groups: ${r.groups.join(', ')})\n`
@@ -458,18 +389,17 @@ function common(cmd: Command): Command {
     );
 }
 
-const setExit = (code: ExitCode) => {
-  process.exitCode = code;
-};
-
 /** Registers the client verbs on the program. */
-export function registerClient(program: Command): void {
+export function registerClient(program: Command, io: ClientIo & ExitCodeSink): void {
+  const setExit = io.setExitCode;
   common(
     program
       .command('status')
       .description('show the groups, or one group: holder, serving member, member health, lease and plan')
       .argument('[group]', 'group name'),
-  ).action(async (group: string | undefined, opts: CommonOptions) => setExit(await runStatus(group, opts)));
+  ).action(async (group: string | undefined, opts: CommonOptions) =>
+    setExit(await runStatus(group, opts, io)),
+  );
 
   common(
     program
@@ -479,7 +409,7 @@ export function registerClient(program: Command): void {
       .option('--to <member>', 'target member id')
       .option('--force', 'allow an ineligible target')
       .option('--reason <text>', 'reason shown in the plan'),
-  ).action(async (group: string, opts: ManualOptions) => setExit(await runPlan(group, opts)));
+  ).action(async (group: string, opts: ManualOptions) => setExit(await runPlan(group, opts, io)));
 
   common(
     program
@@ -489,7 +419,7 @@ export function registerClient(program: Command): void {
       .requiredOption('--reason <text>', 'why (journaled with your identity)')
       .option('--to <member>', 'target member id (default: the best eligible other member)')
       .option('--force', 'move even onto an ineligible member (journaled)'),
-  ).action(async (group: string, opts: ManualOptions) => setExit(await runFailover(group, opts)));
+  ).action(async (group: string, opts: ManualOptions) => setExit(await runFailover(group, opts, io)));
 
   common(
     program
@@ -500,7 +430,7 @@ export function registerClient(program: Command): void {
       .argument('<member>', 'instance or ENI id')
       .requiredOption('--reason <text>', 'why (journaled)'),
   ).action(async (member: string, opts: CommonOptions & { reason: string }) =>
-    setExit(await runDrain(member, true, opts)),
+    setExit(await runDrain(member, true, opts, io)),
   );
 
   common(
@@ -510,7 +440,7 @@ export function registerClient(program: Command): void {
       .argument('<member>', 'instance or ENI id')
       .option('--reason <text>', 'why (optional)'),
   ).action(async (member: string, opts: CommonOptions & { reason?: string }) =>
-    setExit(await runDrain(member, false, opts)),
+    setExit(await runDrain(member, false, opts, io)),
   );
 
   common(
@@ -520,7 +450,7 @@ export function registerClient(program: Command): void {
       .option('--group <name>', 'only this group')
       .option('--limit <n>', 'how many (1–500, default 50)'),
   ).action(async (opts: CommonOptions & { group?: string; limit?: string }) =>
-    setExit(await runHistory(opts)),
+    setExit(await runHistory(opts, io)),
   );
 
   common(
@@ -530,6 +460,6 @@ export function registerClient(program: Command): void {
       .argument('<instanceId>', 'instance or ENI id')
       .option('--sequence <n>', 'sender sequence number (must increase)'),
   ).action(async (instanceId: string, opts: CommonOptions & { sequence?: string }) =>
-    setExit(await runHeartbeat(instanceId, opts)),
+    setExit(await runHeartbeat(instanceId, opts, io)),
   );
 }

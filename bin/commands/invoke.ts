@@ -14,11 +14,10 @@
  * Exit 0 on success, 1 when Function Compute or the function reports an error, 2 for bad arguments or
  * missing settings (nothing is sent then).
  */
-import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { OpenApiUtil as $OpenApiUtil, OpenApiClient } from '../../shared/adapters/alibaba/cjs.js';
-import { ExitCode, printJson, type Sink } from '../output.js';
+import { ExitCode, type ExitCodeSink, printJson, type Sink } from '../output.js';
 
 /** FC 3.0 API version and the handlers `s.yaml` deploys as `havip-<name>`. */
 export const FC3_API_VERSION = '2023-03-30';
@@ -70,17 +69,11 @@ export interface InvokeIo {
   readonly out: Sink;
   readonly err: Sink;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads a file, or standard input for `-`. */
   readonly readPayload: (source: string) => Promise<Buffer>;
+  /** {@link openApiTransport} in the CLI. */
   readonly createTransport: (cfg: TransportConfig) => InvokeTransport;
 }
-
-const defaultIo: InvokeIo = {
-  out: process.stdout,
-  err: process.stderr,
-  env: process.env,
-  readPayload: (source) => (source === '-' ? readStdin() : readFile(source)),
-  createTransport: openApiTransport,
-};
 
 const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const REGION = /^[a-z]{2,}-[a-z0-9-]+$/;
@@ -107,11 +100,56 @@ export function fcEndpoint(accountId: string, regionId: string): string {
 }
 
 /** Runs `havip invoke` and returns the exit code. Never throws. */
-export async function runInvoke(
+export async function runInvoke(fn: string, opts: InvokeOptions, io: InvokeIo): Promise<ExitCode> {
+  const target = targetOf(fn, opts, io);
+  if (typeof target === 'number') return target;
+  const account = accountOf(opts, io);
+  if (typeof account === 'number') return account;
+
+  let payload: Buffer;
+  try {
+    payload = opts.payload === undefined ? Buffer.alloc(0) : await io.readPayload(opts.payload);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return usage(
+      io,
+      `cannot read the payload ${opts.payload}: ${code ?? String(e)}`,
+      'pass a file, or - for standard input',
+    );
+  }
+
+  const { regionId } = account;
+  const transport = io.createTransport({
+    endpoint: opts.endpoint ?? fcEndpoint(account.accountId as string, regionId),
+    protocol: target.protocol,
+    regionId,
+    credentials: account.credentials,
+    readTimeoutMs: target.timeoutS * 1000,
+  });
+  const request: InvokeRequest = {
+    functionName: target.functionName,
+    payload,
+    async: opts.async === true,
+    tailLog: opts.log === true && opts.async !== true,
+    qualifier: target.qualifier,
+  };
+  let res: InvokeResponse;
+  try {
+    res = await transport(request);
+  } catch (e) {
+    return reportApiError(e, target.functionName, regionId, io);
+  }
+  return report(res, request, opts, io);
+}
+
+/** What to call and how (function, protocol, qualifier, timeout), or the exit code of a usage error. */
+function targetOf(
   fn: string,
-  opts: InvokeOptions = {},
-  io: InvokeIo = defaultIo,
-): Promise<ExitCode> {
+  opts: InvokeOptions,
+  io: InvokeIo,
+):
+  | { functionName: string; protocol: 'https' | 'http'; qualifier: string | undefined; timeoutS: number }
+  | ExitCode {
   const functionName = resolveFunctionName(fn);
   if (functionName === undefined)
     return usage(
@@ -148,7 +186,16 @@ export async function runInvoke(
       io,
       `--timeout must be a whole number of seconds from 1 to 900 (got ${JSON.stringify(opts.timeout)})`,
     );
+  return { functionName, protocol, qualifier, timeoutS };
+}
 
+/** Where and as whom (region, account, AccessKey), every missing setting named at once; or a usage error. */
+function accountOf(
+  opts: InvokeOptions,
+  io: InvokeIo,
+):
+  | { regionId: string; accountId: string | undefined; credentials: TransportConfig['credentials'] }
+  | ExitCode {
   const regionId = opts.region ?? io.env.ALIBABA_CLOUD_REGION_ID;
   const accountId = opts.accountId ?? io.env.ALIBABA_CLOUD_ACCOUNT_ID;
   const accessKeyId = io.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
@@ -173,46 +220,15 @@ export async function runInvoke(
       io,
       `--account-id must be the numeric Alibaba Cloud account id (got ${JSON.stringify(accountId)})`,
     );
-
-  let payload: Buffer;
-  try {
-    payload = opts.payload === undefined ? Buffer.alloc(0) : await io.readPayload(opts.payload);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return usage(
-      io,
-      `cannot read the payload ${opts.payload}: ${code ?? String(e)}`,
-      'pass a file, or - for standard input',
-    );
-  }
-
-  const endpoint = opts.endpoint ?? fcEndpoint(accountId as string, regionId as string);
-  const transport = io.createTransport({
-    endpoint,
-    protocol,
+  return {
     regionId: regionId as string,
+    accountId,
     credentials: {
       accessKeyId: accessKeyId as string,
       accessKeySecret: accessKeySecret as string,
       ...(securityToken ? { securityToken } : {}),
     },
-    readTimeoutMs: timeoutS * 1000,
-  });
-
-  const request: InvokeRequest = {
-    functionName,
-    payload,
-    async: opts.async === true,
-    tailLog: opts.log === true && opts.async !== true,
-    qualifier,
   };
-  let res: InvokeResponse;
-  try {
-    res = await transport(request);
-  } catch (e) {
-    return reportApiError(e, functionName, regionId as string, io);
-  }
-  return report(res, request, opts, io);
 }
 
 function report(res: InvokeResponse, req: InvokeRequest, opts: InvokeOptions, io: InvokeIo): ExitCode {
@@ -295,12 +311,6 @@ function parseJsonOr(text: string): unknown {
   }
 }
 
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(String(c)));
-  return Buffer.concat(chunks);
-}
-
 type OpenApiClientT = InstanceType<typeof OpenApiClient>;
 type Runtime = Parameters<OpenApiClientT['callApi']>[2];
 
@@ -360,7 +370,7 @@ export function openApiTransport(cfg: TransportConfig): InvokeTransport {
 }
 
 /** Registers `havip invoke` on the program. */
-export function registerInvoke(program: Command, io: InvokeIo = defaultIo): void {
+export function registerInvoke(program: Command, io: InvokeIo & ExitCodeSink): void {
   program
     .command('invoke')
     .description('invoke a deployed havip function through the Function Compute 3.0 API')
@@ -390,6 +400,6 @@ export function registerInvoke(program: Command, io: InvokeIo = defaultIo): void
     )
     .action(async (fn: string, opts: InvokeOptions) => {
       const code = await runInvoke(fn, opts, io);
-      if (code !== ExitCode.OK) process.exitCode = code;
+      io.setExitCode(code);
     });
 }

@@ -6,9 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { LogLevel } from '../../shared/adapters/logger/index.js';
-import { startLocal } from '../../shared/app/local.js';
+import { type LocalMode, startLocal } from '../../shared/app/local.js';
 import { HavipError } from '../../shared/core/errors.js';
-import { failUsage } from '../output.js';
+import { type ExitCodeSink, failUsage, type Sink } from '../output.js';
 
 const DEMO = fileURLToPath(new URL('../../examples/local-demo.yaml', import.meta.url));
 
@@ -21,7 +21,14 @@ interface LocalFlags {
   sqlite: string;
 }
 
-export function registerLocal(program: Command): void {
+/** Where `havip local` prints and reads its token; the Ctrl-C handling stays with the process. */
+export interface LocalIo extends ExitCodeSink {
+  readonly out: Sink;
+  readonly err: Sink;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function registerLocal(program: Command, io: LocalIo): void {
   program
     .command('local')
     .description(
@@ -38,92 +45,96 @@ export function registerLocal(program: Command): void {
       'warn',
     )
     .action(async (flags: LocalFlags) => {
-      const file = flags.topology ?? DEMO;
-      const ints = {
-        port: Number(flags.port),
-        sweepSeconds: Number(flags.sweepSeconds),
-        transitionMs: Number(flags.transitionMs),
-      };
-      for (const [name, v] of Object.entries(ints)) {
-        if (!Number.isInteger(v) || v < 0 || (name === 'sweepSeconds' && v < 1)) {
-          failUsage(
-            'local',
-            `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a whole number${name === 'sweepSeconds' ? ' ≥ 1' : ' ≥ 0'}, got ${JSON.stringify(flags[name as keyof LocalFlags])}`,
-          );
-          return;
-        }
-      }
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (e) {
-        failUsage(
-          'local',
-          `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-          'pass --topology <file>',
-        );
-        return;
-      }
-      const print = (line: string) => process.stdout.write(`${line}\n`);
-      let local: Awaited<ReturnType<typeof startLocal>>;
-      try {
-        local = await startLocal({
-          topologyText: text,
-          topologySource: file,
-          port: ints.port,
-          sweepSeconds: ints.sweepSeconds,
-          transitionMs: ints.transitionMs,
-          sqlitePath: flags.sqlite,
-          token: process.env.HAVIP_API_TOKEN,
-          logLevel: flags.logLevel as LogLevel | 'silent',
-          print,
-        });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          failUsage(
-            'local',
-            `port ${ints.port} is already in use`,
-            'pass --port <another port> (or --port 0 for any free port)',
-          );
-          return;
-        }
-        if (e instanceof HavipError) {
-          failUsage('local', e.message);
-          return;
-        }
-        throw e;
-      }
-      const holderLines = local.runtime.topology.groups.map((g) => {
-        const h = g.haVipId ? local.sim.haVip(g.haVipId) : undefined;
-        return `  group ${g.name}: ${g.haVipId ?? 'EIP only'} ${h ? `(${h.ipAddress}) bound to ${h.associatedInstances.join(', ') || 'nothing'}` : ''}`;
-      });
-      const g0 = local.runtime.topology.groups[0];
-      const holder = g0?.haVipId ? local.sim.haVip(g0.haVipId)?.associatedInstances[0] : g0?.members[0]?.id;
-      print(
-        [
-          '',
-          'havip-failover — local mode on the embedded Alibaba VPC/ECS simulator',
-          `  API        ${local.apiUrl}`,
-          `  token      ${local.token}`,
-          `  simulator  ${local.simulatorUrl}  (state: ${local.simulatorUrl}/__admin/state)`,
-          ...holderLines,
-          '',
-          'In another terminal:',
-          `  export HAVIP_ENDPOINT=${local.apiUrl} HAVIP_API_TOKEN=${local.token}`,
-          `  npx havip status ${g0?.name ?? ''}                                   # 1. who holds the HaVip`,
-          `  curl -s -X POST ${local.simulatorUrl}/__admin/instances/${holder ?? 'i-...'}/stop   # 2. stop the holder`,
-          `  npx havip status ${g0?.name ?? ''}                                   # 3. watch it move (a few seconds)`,
-          '',
-          `Sweeps every ${ints.sweepSeconds}s. Ctrl-C stops.`,
-          '',
-        ].join('\n'),
-      );
+      const local = await runLocal(flags, io);
+      if (local === undefined) return;
       const stop = async () => {
-        print('stopping…');
+        io.out.write('stopping…\n');
         await local.close();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
     });
+}
+
+/** Checks the flags, starts the local mode and prints how to use it; undefined after a usage error. */
+async function runLocal(flags: LocalFlags, io: LocalIo): Promise<LocalMode | undefined> {
+  const usage = (message: string, hint?: string) => {
+    io.setExitCode(failUsage('local', message, hint, io.err));
+    return undefined;
+  };
+  const file = flags.topology ?? DEMO;
+  const ints = {
+    port: Number(flags.port),
+    sweepSeconds: Number(flags.sweepSeconds),
+    transitionMs: Number(flags.transitionMs),
+  };
+  for (const [name, v] of Object.entries(ints)) {
+    if (!Number.isInteger(v) || v < 0 || (name === 'sweepSeconds' && v < 1)) {
+      return usage(
+        `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a whole number${name === 'sweepSeconds' ? ' ≥ 1' : ' ≥ 0'}, got ${JSON.stringify(flags[name as keyof LocalFlags])}`,
+      );
+    }
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return usage(
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      'pass --topology <file>',
+    );
+  }
+  const print = (line: string) => io.out.write(`${line}\n`);
+  let local: LocalMode;
+  try {
+    local = await startLocal({
+      topologyText: text,
+      topologySource: file,
+      port: ints.port,
+      sweepSeconds: ints.sweepSeconds,
+      transitionMs: ints.transitionMs,
+      sqlitePath: flags.sqlite,
+      token: io.env.HAVIP_API_TOKEN,
+      logLevel: flags.logLevel as LogLevel | 'silent',
+      print,
+    });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      return usage(
+        `port ${ints.port} is already in use`,
+        'pass --port <another port> (or --port 0 for any free port)',
+      );
+    if (e instanceof HavipError) return usage(e.message);
+    throw e;
+  }
+  print(banner(local, ints.sweepSeconds));
+  return local;
+}
+
+/** What the operator sees first: where everything is, and a three-step failover to try. */
+function banner(local: LocalMode, sweepSeconds: number): string {
+  const holderLines = local.runtime.topology.groups.map((g) => {
+    const h = g.haVipId ? local.sim.haVip(g.haVipId) : undefined;
+    return `  group ${g.name}: ${g.haVipId ?? 'EIP only'} ${h ? `(${h.ipAddress}) bound to ${h.associatedInstances.join(', ') || 'nothing'}` : ''}`;
+  });
+  const g0 = local.runtime.topology.groups[0];
+  const holder = g0?.haVipId ? local.sim.haVip(g0.haVipId)?.associatedInstances[0] : g0?.members[0]?.id;
+  return [
+    '',
+    'havip-failover — local mode on the embedded Alibaba VPC/ECS simulator',
+    `  API        ${local.apiUrl}`,
+    `  token      ${local.token}`,
+    `  simulator  ${local.simulatorUrl}  (state: ${local.simulatorUrl}/__admin/state)`,
+    ...holderLines,
+    '',
+    'In another terminal:',
+    `  export HAVIP_ENDPOINT=${local.apiUrl} HAVIP_API_TOKEN=${local.token}`,
+    `  npx havip status ${g0?.name ?? ''}                                   # 1. who holds the HaVip`,
+    `  curl -s -X POST ${local.simulatorUrl}/__admin/instances/${holder ?? 'i-...'}/stop   # 2. stop the holder`,
+    `  npx havip status ${g0?.name ?? ''}                                   # 3. watch it move (a few seconds)`,
+    '',
+    `Sweeps every ${sweepSeconds}s. Ctrl-C stops.`,
+    '',
+  ].join('\n');
 }

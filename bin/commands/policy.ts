@@ -8,15 +8,11 @@ import type { Command } from 'commander';
 import { policyForTopology, type RamPolicy } from '../../shared/app/policy.js';
 import { loadTopology } from '../../shared/core/config.js';
 import { HavipError } from '../../shared/core/errors.js';
-import { ExitCode, failUsage, printJson, type Sink } from '../output.js';
+import { ExitCode, type ExitCodeSink, failUsage, printJson, type Sink } from '../output.js';
 
 const BASE = fileURLToPath(new URL('../../deploy/ram-policy.json', import.meta.url));
 
-export async function runPolicy(
-  file: string,
-  out: Sink = process.stdout,
-  err: Sink = process.stderr,
-): Promise<ExitCode> {
+export async function runPolicy(file: string, out: Sink, err: Sink): Promise<ExitCode> {
   try {
     const { topology } = loadTopology(await readFile(file, 'utf8'), { source: file });
     const base = JSON.parse(await readFile(BASE, 'utf8')) as RamPolicy;
@@ -27,17 +23,21 @@ export async function runPolicy(
       e instanceof HavipError
         ? e.message
         : `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
-    failUsage('policy', message, 'pass a valid topology file (havip validate shows every problem)', err);
-    return ExitCode.USAGE;
+    return failUsage(
+      'policy',
+      message,
+      'pass a valid topology file (havip validate shows every problem)',
+      err,
+    );
   }
 }
 
-export function registerPolicy(program: Command): void {
+export function registerPolicy(program: Command, io: { out: Sink; err: Sink } & ExitCodeSink): void {
   program
     .command('policy')
     .description("print the least-privilege RAM policy for a topology (attach it to the functions' role)")
     .argument('<topology>', 'topology file (YAML or JSON)')
     .action(async (file: string) => {
-      process.exitCode = await runPolicy(file);
+      io.setExitCode(await runPolicy(file, io.out, io.err));
     });
 }

@@ -14,7 +14,7 @@ import {
 } from '../../shared/adapters/simulator/index.js';
 import { parseTopology } from '../../shared/core/config.js';
 import { HavipError, InvalidInputError } from '../../shared/core/errors.js';
-import { ExitCode, failUsage } from '../output.js';
+import { ExitCode, type ExitCodeSink, failUsage, type Sink } from '../output.js';
 
 export interface SimOptions {
   /** 0 = any free port. */
@@ -89,7 +89,7 @@ interface SimFlags {
   attach: string;
 }
 
-export function registerSim(program: Command): void {
+export function registerSim(program: Command, io: { out: Sink; err: Sink } & ExitCodeSink): void {
   program
     .command('sim')
     .description('serve the Alibaba VPC/ECS API simulator on 127.0.0.1 until Ctrl-C')
@@ -108,22 +108,15 @@ export function registerSim(program: Command): void {
     .action(async (flags: SimFlags) => {
       const port = Number(flags.port);
       const transitionMs = Number(flags.transitionMs);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        failUsage('sim', `--port must be a whole number 0–65535, got ${JSON.stringify(flags.port)}`);
-        return;
-      }
-      if (!Number.isInteger(transitionMs) || transitionMs < 0) {
-        failUsage(
-          'sim',
-          `--transition-ms must be a whole number ≥ 0, got ${JSON.stringify(flags.transitionMs)}`,
-        );
-        return;
-      }
-      if (flags.attach !== 'highest' && flags.attach !== 'none') {
-        failUsage('sim', `--attach must be highest or none, got ${JSON.stringify(flags.attach)}`);
-        return;
-      }
-      const print = (line: string) => process.stdout.write(`${line}\n`);
+      const usage = (message: string, hint?: string) =>
+        io.setExitCode(failUsage('sim', message, hint, io.err));
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        return usage(`--port must be a whole number 0–65535, got ${JSON.stringify(flags.port)}`);
+      if (!Number.isInteger(transitionMs) || transitionMs < 0)
+        return usage(`--transition-ms must be a whole number ≥ 0, got ${JSON.stringify(flags.transitionMs)}`);
+      if (flags.attach !== 'highest' && flags.attach !== 'none')
+        return usage(`--attach must be highest or none, got ${JSON.stringify(flags.attach)}`);
+      const print = (line: string) => io.out.write(`${line}\n`);
       let sim: RunningSim;
       try {
         sim = await startSim(
@@ -138,12 +131,12 @@ export function registerSim(program: Command): void {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-          failUsage('sim', `cannot read ${flags.seed}: ${code}`, 'pass --seed <topology.yaml|seed.json>');
+          usage(`cannot read ${flags.seed}: ${code}`, 'pass --seed <topology.yaml|seed.json>');
         } else if (code === 'EADDRINUSE') {
-          failUsage('sim', `port ${port} is already in use`, 'pick another --port, or 0 for any free port');
+          usage(`port ${port} is already in use`, 'pick another --port, or 0 for any free port');
         } else if (e instanceof HavipError) {
-          process.stderr.write(`havip sim: ${e.message}\n`);
-          process.exitCode = e instanceof InvalidInputError ? ExitCode.FINDINGS : ExitCode.USAGE;
+          io.err.write(`havip sim: ${e.message}\n`);
+          io.setExitCode(e instanceof InvalidInputError ? ExitCode.FINDINGS : ExitCode.USAGE);
         } else {
           throw e;
         }

@@ -7,25 +7,24 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../shared/core/errors.js';
 import { parseScenario } from '../../shared/core/scenario.js';
 import { simulate } from '../../shared/core/simulate.js';
-import { ExitCode, failUsage, type Sink } from '../output.js';
+import { ExitCode, type ExitCodeSink, failUsage, type Sink } from '../output.js';
 
 export async function runSimulate(
   file: string,
   opts: { engine?: boolean } = {},
-  out: Sink = process.stdout,
-  err: Sink = process.stderr,
+  out: Sink,
+  err: Sink,
 ): Promise<ExitCode> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    failUsage(
+    return failUsage(
       'simulate',
       `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
       'pass the path of a scenario JSON file',
       err,
     );
-    return ExitCode.USAGE;
   }
   try {
     const scenario = parseScenario(text);
@@ -40,12 +39,16 @@ export async function runSimulate(
     return ExitCode.OK;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    failUsage('simulate', `${file}: ${e.message}`, 'see docs/configuration.md and examples/scenarios/', err);
-    return ExitCode.USAGE;
+    return failUsage(
+      'simulate',
+      `${file}: ${e.message}`,
+      'see docs/configuration.md and examples/scenarios/',
+      err,
+    );
   }
 }
 
-export function registerSimulate(program: Command): void {
+export function registerSimulate(program: Command, io: { out: Sink; err: Sink } & ExitCodeSink): void {
   program
     .command('simulate')
     .description(
@@ -54,6 +57,6 @@ export function registerSimulate(program: Command): void {
     .argument('<scenario>', 'scenario JSON: {"group": {...}, "steps": [{"at": 0, "healthy": ["i-..."]}]}')
     .option('--engine', 'run the scenario through the real engine on the embedded simulator and SQLite store')
     .action(async (file: string, opts: { engine?: boolean }) => {
-      process.exitCode = await runSimulate(file, opts);
+      io.setExitCode(await runSimulate(file, opts, io.out, io.err));
     });
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { TablestoreAdminClientLike } from '../../shared/adapters/tablestore/tables.js';
 import { isHavipError } from '../../shared/core/errors.js';
-import { ExitCode, printJson, printTable, type Sink } from '../output.js';
+import { ExitCode, type ExitCodeSink, printJson, printTable, type Sink } from '../output.js';
 
 /** Options of `havip store init`. */
 export interface StoreInitOptions {
@@ -33,8 +33,6 @@ export interface StoreIo {
   }) => Promise<TablestoreAdminClientLike>;
 }
 
-const defaultIo: StoreIo = { out: process.stdout, err: process.stderr, env: process.env };
-
 /** Same shape as the other commands' usage errors; the caller sets the exit code. */
 function usage(io: StoreIo, message: string, hint?: string): ExitCode {
   io.err.write(`havip store init: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
@@ -57,7 +55,7 @@ function ttlText(seconds: number | undefined): string {
 }
 
 /** Runs `havip store init` and returns the exit code. Never throws. */
-export async function runStoreInit(opts: StoreInitOptions, io: StoreIo = defaultIo): Promise<ExitCode> {
+export async function runStoreInit(opts: StoreInitOptions, io: StoreIo): Promise<ExitCode> {
   if (opts.sqlite !== undefined) return initSqlite(opts.sqlite, opts, io);
 
   const endpoint = opts.endpoint ?? io.env.HAVIP_TABLESTORE_ENDPOINT;
@@ -174,7 +172,7 @@ function reportFailure(e: unknown, io: StoreIo): ExitCode {
 }
 
 /** Registers `havip store` (with its `init` subcommand) on the program. */
-export function registerStore(program: Command, io: StoreIo = defaultIo): void {
+export function registerStore(program: Command, io: StoreIo & ExitCodeSink): void {
   const store = program
     .command('store')
     .description('manage the state store (leases, journal, signals, history)');
@@ -195,6 +193,6 @@ export function registerStore(program: Command, io: StoreIo = defaultIo): void {
     )
     .action(async (opts: StoreInitOptions) => {
       const code = await runStoreInit(opts, io);
-      if (code !== ExitCode.OK) process.exitCode = code;
+      io.setExitCode(code);
     });
 }

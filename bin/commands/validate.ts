@@ -3,12 +3,18 @@
  * cloud call. Exit 0 when clean or warnings only, 1 on any error (parse errors included), 2 when the
  * file cannot be read.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { safeParseTopology } from '../../shared/core/config.js';
 import type { Finding, Topology } from '../../shared/core/model.js';
 import { validateTopology } from '../../shared/core/validate.js';
-import { ExitCode, exitCodeForFindings, failUsage, printFindings, type Sink } from '../output.js';
+import {
+  ExitCode,
+  type ExitCodeSink,
+  exitCodeForFindings,
+  failUsage,
+  printFindings,
+  type Sink,
+} from '../output.js';
 
 /** Options of `havip validate`. */
 export interface ValidateOptions {
@@ -24,14 +30,11 @@ export interface ValidateOptions {
 export interface ValidateIo {
   readonly out: Sink;
   readonly err: Sink;
+  /** Reads a file, or standard input for `-`. */
   readonly readText: (file: string) => Promise<string>;
+  /** For `--live`: HAVIP_CLOUD_ENDPOINT and the AccessKey variables (default: the process environment). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
-
-const defaultIo: ValidateIo = {
-  out: process.stdout,
-  err: process.stderr,
-  readText: (file) => (file === '-' ? readStdin() : readFile(file, 'utf8')),
-};
 
 /**
  * Validates the topology in `file` (`-` for stdin), prints the findings and returns the exit code.
@@ -40,19 +43,18 @@ const defaultIo: ValidateIo = {
 export async function runValidate(
   file: string,
   opts: ValidateOptions = {},
-  io: ValidateIo = defaultIo,
+  io: ValidateIo,
 ): Promise<ExitCode> {
   let text: string;
   try {
     text = await io.readText(file);
   } catch (e) {
-    failUsage(
+    return failUsage(
       'validate',
       `cannot read ${file}: ${describeReadError(e)}`,
       'pass the path of a YAML or JSON topology file',
       io.err,
     );
-    return ExitCode.USAGE;
   }
 
   const parsed = safeParseTopology(text, { source: file });
@@ -78,7 +80,7 @@ export async function runValidate(
 }
 
 /** Registers `havip validate` on the program. */
-export function registerValidate(program: Command): void {
+export function registerValidate(program: Command, io: ValidateIo & ExitCodeSink): void {
   program
     .command('validate')
     .description('check a topology file offline: schema, Alibaba HaVip quotas and topology rules')
@@ -97,7 +99,7 @@ export function registerValidate(program: Command): void {
       '\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 the file could not be read.',
     )
     .action(async (file: string, opts: ValidateOptions) => {
-      process.exitCode = await runValidate(file, opts);
+      io.setExitCode(await runValidate(file, opts, io));
     });
 }
 
@@ -114,13 +116,14 @@ async function liveFindings(
     import('../../shared/adapters/alibaba/index.js'),
     import('../../shared/core/validate-live.js'),
   ]);
-  const endpoint = opts.endpoint ?? process.env.HAVIP_CLOUD_ENDPOINT;
+  const env = io.env ?? process.env;
+  const endpoint = opts.endpoint ?? env.HAVIP_CLOUD_ENDPOINT;
   const local = endpoint !== undefined;
   try {
     const cloud = createAlibabaCloudApi({
       // A local simulator accepts any key; the real cloud needs the default credentials chain.
       credentials:
-        local && !process.env.ALIBABA_CLOUD_ACCESS_KEY_ID
+        local && !env.ALIBABA_CLOUD_ACCESS_KEY_ID
           ? { accessKeyId: 'local', accessKeySecret: 'local' }
           : 'default',
       ...(local ? { endpoints: { override: endpoint }, protocol: 'http' as const } : {}),
@@ -152,10 +155,4 @@ function describeReadError(e: unknown): string {
     default:
       return e instanceof Error ? e.message : String(e);
   }
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -5,24 +5,16 @@
  * exactly as EventBridge would deliver them in the cloud.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { serve } from '@hono/node-server';
-import { createAlibabaCloudApi } from '../adapters/alibaba/index.js';
 import { createLogger, type LogLevel } from '../adapters/logger/index.js';
-import {
-  SimulatedCloud,
-  type SimulatorServer,
-  seedFromTopology,
-  startSimulatorServer,
-} from '../adapters/simulator/index.js';
-import { createSqliteStore } from '../adapters/sqlite/index.js';
+import type { SimulatedCloud } from '../adapters/simulator/index.js';
 import { createCompositeNotifier } from '../adapters/webhook/index.js';
 import { loadTopology } from '../core/config.js';
 import type { Logger, Notification, Notifier } from '../core/ports.js';
 import { handleEcsEvent } from './handlers.js';
 import { createHttpApp } from './http/index.js';
-import { assembleRuntime, type Runtime, systemClock } from './runtime.js';
+import { type Runtime, systemClock } from './runtime.js';
+import { startSimulatedRuntime } from './simulated-runtime.js';
 
 export interface LocalOptions {
   /** Topology YAML/JSON text. */
@@ -68,48 +60,76 @@ export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
   const logger: Logger = createLogger({ level: opts.logLevel, base: { service: 'havip-local' } });
   for (const w of warnings) opts.print(`warning: ${w.path}: ${w.message}`);
 
-  const sim = new SimulatedCloud(seedFromTopology(topology, { attach: 'highest' }), {
-    transitionDelayMs: opts.transitionMs,
-  });
-  const simServer: SimulatorServer = await startSimulatorServer({ cloud: sim });
-  const cloud = createAlibabaCloudApi({
-    credentials: { accessKeyId: 'local', accessKeySecret: 'local-simulator' },
-    endpoints: { override: simServer.endpoint },
-    protocol: 'http',
-  });
-
-  if (opts.sqlitePath !== ':memory:') {
-    mkdirSync(dirname(opts.sqlitePath), { recursive: true });
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${opts.sqlitePath}${suffix}`, { force: true });
-  }
-  const store = createSqliteStore({ path: opts.sqlitePath });
-  const runtime = assembleRuntime({
+  const simulated = await startSimulatedRuntime({
     topology,
-    cloud,
-    store,
-    notifier: createCompositeNotifier([consoleNotifier(opts.print)]),
-    logger,
-    clock: systemClock,
-    engineOptions: { leaseTtlMs: 60_000 },
-    defaultBudgetMs: 30_000,
+    simulator: { attach: 'highest', transitionDelayMs: opts.transitionMs },
+    store: { sqlitePath: opts.sqlitePath, fresh: true },
+    runtime: {
+      notifier: createCompositeNotifier([consoleNotifier(opts.print)]),
+      logger,
+      clock: systemClock,
+      engineOptions: { leaseTtlMs: 60_000 },
+      defaultBudgetMs: 30_000,
+    },
   });
-
+  const { runtime, sim } = simulated;
   const token = opts.token ?? randomBytes(18).toString('base64url');
+  const api = await serveApi(runtime, token, opts.port, logger).catch(async (e: unknown) => {
+    await simulated.close(); // a taken port must not leave the simulator listening
+    throw e;
+  });
+  const events = routeSimulatorEvents(sim, runtime, logger, opts.print);
+  const sweeper = startSweeps(runtime, logger, opts.sweepSeconds);
+
+  return {
+    apiUrl: api.url,
+    simulatorUrl: simulated.server.url,
+    token,
+    runtime,
+    sim,
+    sweep: sweeper.sweep,
+    async close() {
+      sweeper.stop();
+      await events.stop();
+      await api.close();
+      await simulated.close();
+    },
+  };
+}
+
+/** The HTTP API on 127.0.0.1, authenticated with the one local token. */
+async function serveApi(
+  runtime: Runtime,
+  token: string,
+  port: number,
+  logger: Logger,
+): Promise<{ readonly url: string; close(): Promise<void> }> {
   const app = createHttpApp({
     service: runtime.service,
     auth: { tokens: [{ name: 'local', token }], hmacKeys: [] },
     logger,
     clock: systemClock,
   });
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: opts.port });
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);
   });
   const address = server.address();
-  const apiPort = typeof address === 'object' && address !== null ? address.port : opts.port;
+  const apiPort = typeof address === 'object' && address !== null ? address.port : port;
+  return {
+    url: `http://127.0.0.1:${apiPort}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
 
-  // The simulator's ECS events take the same path EventBridge events take on Function Compute.
+/** The simulator's ECS events take the same path EventBridge events take on Function Compute. */
+function routeSimulatorEvents(
+  sim: SimulatedCloud,
+  runtime: Runtime,
+  logger: Logger,
+  print: (line: string) => void,
+): { stop(): Promise<void> } {
   let eventQueue = Promise.resolve();
   const unsubscribe = sim.onEvent((event) => {
     eventQueue = eventQueue
@@ -118,14 +138,27 @@ export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
         const r = await handleEcsEvent(runtime.service, logger, JSON.stringify(event), `local-${id}`);
         for (const res of r.results)
           if (res.status !== 'noop')
-            opts.print(`         event ${(event as { type?: string }).type} → ${res.group}: ${res.status}`);
+            print(`         event ${(event as { type?: string }).type} → ${res.group}: ${res.status}`);
       })
       .catch((e: unknown) => logger.error({ error: e }, 'event handling failed'));
   });
+  return {
+    async stop() {
+      unsubscribe();
+      await eventQueue;
+    },
+  };
+}
 
+/** Sweeps on an interval, never two at once; `sweep` runs one now. */
+function startSweeps(
+  runtime: Runtime,
+  logger: Logger,
+  sweepSeconds: number,
+): { sweep(): Promise<void>; stop(): void } {
   let sweeping = false;
   const sweep = async (): Promise<void> => {
-    if (sweeping) return; // never overlap sweeps
+    if (sweeping) return;
     sweeping = true;
     try {
       await runtime.service.sweep(`local-sweep-${Date.now()}`);
@@ -135,22 +168,6 @@ export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
       sweeping = false;
     }
   };
-  const timer = setInterval(() => void sweep(), opts.sweepSeconds * 1000);
-
-  return {
-    apiUrl: `http://127.0.0.1:${apiPort}`,
-    simulatorUrl: simServer.url,
-    token,
-    runtime,
-    sim,
-    sweep,
-    async close() {
-      clearInterval(timer);
-      unsubscribe();
-      await eventQueue;
-      await new Promise<void>((r) => server.close(() => r()));
-      await simServer.close();
-      await runtime.close();
-    },
-  };
+  const timer = setInterval(() => void sweep(), sweepSeconds * 1000);
+  return { sweep, stop: () => clearInterval(timer) };
 }

@@ -240,67 +240,8 @@ export async function runtimeFromEnv(env: Env, credentials: InvocationCredential
   const topology = topologyFromEnv(env);
   const onFc = env.FC_FUNCTION_NAME !== undefined;
   const storeKind = env.HAVIP_STORE ?? (onFc ? 'tablestore' : 'sqlite');
-  let store: StateStore;
-  if (storeKind === 'tablestore') {
-    const issues: InputIssue[] = [];
-    if (!env.HAVIP_TABLESTORE_ENDPOINT)
-      issues.push({
-        path: 'HAVIP_TABLESTORE_ENDPOINT',
-        message: 'is required with the Tablestore store',
-        hint: 'e.g. https://havip.cn-hangzhou.vpc.tablestore.aliyuncs.com',
-      });
-    if (!env.HAVIP_TABLESTORE_INSTANCE)
-      issues.push({
-        path: 'HAVIP_TABLESTORE_INSTANCE',
-        message: 'is required with the Tablestore store',
-        hint: 'the Tablestore instance name',
-      });
-    if (issues.length > 0) throw new ConfigError('incomplete Tablestore settings', issues, 'env.invalid');
-    const ts = await import('../adapters/tablestore/index.js');
-    store = ts.createTablestoreStore({
-      client: lazyTablestoreClient(
-        () => {
-          const c = credentials.get();
-          if (c === undefined)
-            throw new ConfigError(
-              'no credentials for Tablestore',
-              [{ path: 'context.credentials', message: 'missing', hint: 'give the function a RAM role' }],
-              'credentials.missing',
-            );
-          return ts.createTablestoreClient({
-            endpoint: env.HAVIP_TABLESTORE_ENDPOINT as string,
-            instanceName: env.HAVIP_TABLESTORE_INSTANCE as string,
-            credentials: c,
-          });
-        },
-        () => {
-          const c = credentials.get();
-          return c === undefined ? undefined : `${c.accessKeyId}:${(c.securityToken ?? '').slice(-24)}`;
-        },
-      ),
-      ...(env.HAVIP_TABLESTORE_PREFIX
-        ? { tables: ts.tablestoreTableNames(env.HAVIP_TABLESTORE_PREFIX) }
-        : {}),
-    });
-  } else {
-    if (onFc && env.HAVIP_ALLOW_LOCAL_STORE_ON_FC !== 'true') {
-      throw new ConfigError(
-        'the SQLite store cannot fence concurrent function instances',
-        [
-          {
-            path: 'HAVIP_STORE',
-            message: 'sqlite on Function Compute keeps state per instance: two instances could both act',
-            hint: 'use HAVIP_STORE=tablestore (or set HAVIP_ALLOW_LOCAL_STORE_ON_FC=true for a single-instance test)',
-          },
-        ],
-        'env.invalid',
-      );
-    }
-    const { createSqliteStore } = await import('../adapters/sqlite/index.js');
-    store = createSqliteStore({
-      path: env.HAVIP_SQLITE_PATH ?? (onFc ? '/tmp/havip.sqlite' : '.data/havip.sqlite'),
-    });
-  }
+  const store =
+    storeKind === 'tablestore' ? await tablestoreFromEnv(env, credentials) : await sqliteFromEnv(env, onFc);
   const cloud = createAlibabaCloudApi({
     credentials: onFc ? credentials.source() : 'default',
     ...(env.HAVIP_CLOUD_ENDPOINT ? { endpoints: { override: env.HAVIP_CLOUD_ENDPOINT } } : {}),
@@ -314,6 +255,69 @@ export async function runtimeFromEnv(env: Env, credentials: InvocationCredential
     notifier: notifierFromEnv(env, logger),
     logger,
     prober: createNetworkProber(),
+  });
+}
+
+/** The Tablestore store, its client bound to the invocation's STS credentials. */
+async function tablestoreFromEnv(env: Env, credentials: InvocationCredentials): Promise<StateStore> {
+  const issues: InputIssue[] = [];
+  if (!env.HAVIP_TABLESTORE_ENDPOINT)
+    issues.push({
+      path: 'HAVIP_TABLESTORE_ENDPOINT',
+      message: 'is required with the Tablestore store',
+      hint: 'e.g. https://havip.cn-hangzhou.vpc.tablestore.aliyuncs.com',
+    });
+  if (!env.HAVIP_TABLESTORE_INSTANCE)
+    issues.push({
+      path: 'HAVIP_TABLESTORE_INSTANCE',
+      message: 'is required with the Tablestore store',
+      hint: 'the Tablestore instance name',
+    });
+  if (issues.length > 0) throw new ConfigError('incomplete Tablestore settings', issues, 'env.invalid');
+  const ts = await import('../adapters/tablestore/index.js');
+  return ts.createTablestoreStore({
+    client: lazyTablestoreClient(
+      () => {
+        const c = credentials.get();
+        if (c === undefined)
+          throw new ConfigError(
+            'no credentials for Tablestore',
+            [{ path: 'context.credentials', message: 'missing', hint: 'give the function a RAM role' }],
+            'credentials.missing',
+          );
+        return ts.createTablestoreClient({
+          endpoint: env.HAVIP_TABLESTORE_ENDPOINT as string,
+          instanceName: env.HAVIP_TABLESTORE_INSTANCE as string,
+          credentials: c,
+        });
+      },
+      () => {
+        const c = credentials.get();
+        return c === undefined ? undefined : `${c.accessKeyId}:${(c.securityToken ?? '').slice(-24)}`;
+      },
+    ),
+    ...(env.HAVIP_TABLESTORE_PREFIX ? { tables: ts.tablestoreTableNames(env.HAVIP_TABLESTORE_PREFIX) } : {}),
+  });
+}
+
+/** The SQLite store: local runs, or a single-instance test on Function Compute when explicitly allowed. */
+async function sqliteFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
+  if (onFc && env.HAVIP_ALLOW_LOCAL_STORE_ON_FC !== 'true') {
+    throw new ConfigError(
+      'the SQLite store cannot fence concurrent function instances',
+      [
+        {
+          path: 'HAVIP_STORE',
+          message: 'sqlite on Function Compute keeps state per instance: two instances could both act',
+          hint: 'use HAVIP_STORE=tablestore (or set HAVIP_ALLOW_LOCAL_STORE_ON_FC=true for a single-instance test)',
+        },
+      ],
+      'env.invalid',
+    );
+  }
+  const { createSqliteStore } = await import('../adapters/sqlite/index.js');
+  return createSqliteStore({
+    path: env.HAVIP_SQLITE_PATH ?? (onFc ? '/tmp/havip.sqlite' : '.data/havip.sqlite'),
   });
 }
 

@@ -5,15 +5,14 @@
  * down members fail their probe — and a sweep decides. Time is the scenario's: the engine's clock is set
  * to each step's `at`, so preempt delays and the flap guard window behave as in the pure path.
  */
-import { createAlibabaCloudApi } from '../adapters/alibaba/index.js';
 import { createMemoryLogger } from '../adapters/logger/index.js';
-import { SimulatedCloud, seedFromTopology, startSimulatorServer } from '../adapters/simulator/index.js';
-import { createSqliteStore } from '../adapters/sqlite/index.js';
+import type { SimulatedCloud } from '../adapters/simulator/index.js';
 import type { Group, MemberId, Topology } from '../core/model.js';
 import type { Clock, Notifier, Prober, ProbeTarget } from '../core/ports.js';
 import { receive } from '../core/signals.js';
 import type { ScenarioStep, SimulationLine } from '../core/simulate.js';
-import { assembleRuntime } from './runtime.js';
+import type { Runtime } from './runtime.js';
+import { startSimulatedRuntime } from './simulated-runtime.js';
 
 /**
  * The engine's clock in scenario time. It stands still while a step is decided (polls only yield to let
@@ -41,14 +40,13 @@ class ScenarioProber implements Prober {
 
 const silent: Notifier = { notify: async () => undefined };
 
-export async function simulateWithEngine(
-  topology: Topology,
-  group: Group,
-  steps: readonly ScenarioStep[],
-): Promise<SimulationLine[]> {
-  // Health comes from the scenario through a probe that flips at once (fall = rise = 1); the data plane is
-  // not part of the what-if (the pure path has none), so nothing is announced.
-  const engineGroup: Group = {
+/**
+ * The scenario's group as the engine runs it: health comes from the scenario through a probe that flips at
+ * once (fall = rise = 1); the data plane is not part of the what-if (the pure path has none), so nothing is
+ * announced.
+ */
+function engineGroupOf(group: Group): Group {
+  return {
     ...group,
     announce: 'none',
     health: {
@@ -59,40 +57,70 @@ export async function simulateWithEngine(
       rise: 1,
     },
   };
-  const engineTopology: Topology = { ...topology, groups: [engineGroup] };
-  const sim = new SimulatedCloud(seedFromTopology(engineTopology, { attach: 'none' }), {
-    transitionDelayMs: 0,
-    randomSeed: 1,
-  });
-  const server = await startSimulatorServer({ cloud: sim });
-  const store = createSqliteStore({ path: ':memory:' });
+}
+
+export async function simulateWithEngine(
+  topology: Topology,
+  group: Group,
+  steps: readonly ScenarioStep[],
+): Promise<SimulationLine[]> {
+  const engineTopology: Topology = { ...topology, groups: [engineGroupOf(group)] };
   const clock = new ScenarioClock();
   const prober = new ScenarioProber();
-  const runtime = assembleRuntime({
+  const simulated = await startSimulatedRuntime({
     topology: engineTopology,
-    cloud: createAlibabaCloudApi({
-      credentials: { accessKeyId: 'simulate', accessKeySecret: 'simulate' },
-      endpoints: { override: server.endpoint },
-      protocol: 'http',
-    }),
-    store,
-    notifier: silent,
-    logger: createMemoryLogger({ level: 'error' }),
-    clock,
-    prober,
-    random: () => 0.5,
-    engineOptions: { poll: { initialMs: 1, maxMs: 5 }, backoff: { baseMs: 1, maxMs: 5 } },
-    defaultBudgetMs: 600_000,
+    simulator: { attach: 'none', transitionDelayMs: 0, randomSeed: 1 },
+    runtime: {
+      notifier: silent,
+      logger: createMemoryLogger({ level: 'error' }),
+      clock,
+      prober,
+      random: () => 0.5,
+      engineOptions: { poll: { initialMs: 1, maxMs: 5 }, backoff: { baseMs: 1, maxMs: 5 } },
+      defaultBudgetMs: 600_000,
+    },
   });
-  const draining = new Set<string>();
-  const lines: SimulationLine[] = [];
-  let seq = 0;
+  const run = new ScenarioRun(group, simulated.sim, simulated.runtime, clock, prober);
+  try {
+    for (const [i, step] of steps.entries()) await run.step(step, steps[i + 1]?.at);
+    return run.lines;
+  } finally {
+    await simulated.close();
+  }
+}
 
-  const apply = async (step: ScenarioStep): Promise<void> => {
+/** Plays the scenario's steps on the simulator and records one line per decision. */
+class ScenarioRun {
+  readonly lines: SimulationLine[] = [];
+  private readonly draining = new Set<string>();
+  private seq = 0;
+
+  constructor(
+    private readonly group: Group,
+    private readonly sim: SimulatedCloud,
+    private readonly runtime: Runtime,
+    private readonly clock: ScenarioClock,
+    private readonly prober: ScenarioProber,
+  ) {}
+
+  /** Sets the world of one step, decides, then follows the engine's rechecks due before the next step. */
+  async step(step: ScenarioStep, nextAt = Number.POSITIVE_INFINITY): Promise<void> {
+    this.clock.t = Math.max(this.clock.t, ScenarioClock.BASE + step.at * 1000);
+    await this.apply(step);
+    let d = await this.decideAt(step.at, 'step');
+    for (let guard = 0; guard < 100 && d.kind === 'noop' && d.recheckAt !== undefined; guard++) {
+      const due = (d.recheckAt - ScenarioClock.BASE) / 1000;
+      if (due >= nextAt) break;
+      d = await this.decideAt(due, 'recheck');
+    }
+  }
+
+  private async apply(step: ScenarioStep): Promise<void> {
+    const { sim, prober, draining } = this;
     const healthy = new Set(step.healthy);
     const stopped = new Set(step.stopped ?? []);
     const drain = new Set(step.draining ?? []);
-    for (const m of group.members) {
+    for (const m of this.group.members) {
       const running = sim.instance(m.id)?.status === 'Running';
       if (m.kind === 'ecs' && stopped.has(m.id) && running) sim.stopInstance(m.id);
       if (m.kind === 'ecs' && !stopped.has(m.id) && !running) sim.startInstance(m.id);
@@ -100,10 +128,10 @@ export async function simulateWithEngine(
       else prober.up.delete(m.id);
       if (drain.has(m.id) !== draining.has(m.id)) {
         const about = { memberId: m.id, source: 'scenario', reason: 'scenario' } as const;
-        await runtime.store.recordSignal(
+        await this.runtime.store.recordSignal(
           receive(
             drain.has(m.id) ? { ...about, kind: 'drain', cause: 'manual' } : { ...about, kind: 'undrain' },
-            clock.now(),
+            this.clock.now(),
           ),
         );
         if (drain.has(m.id)) draining.add(m.id);
@@ -111,12 +139,13 @@ export async function simulateWithEngine(
       }
     }
     await sim.settle();
-  };
+  }
 
-  const decideAt = async (atSeconds: number, trigger: SimulationLine['trigger']) => {
+  private async decideAt(atSeconds: number, trigger: SimulationLine['trigger']) {
+    const { clock, group, sim } = this;
     clock.t = Math.max(clock.t, ScenarioClock.BASE + atSeconds * 1000);
-    const [r] = await runtime.engine.sweep({
-      invocationId: `simulate-${++seq}`,
+    const [r] = await this.runtime.engine.sweep({
+      invocationId: `simulate-${++this.seq}`,
       deadline: clock.now() + 600_000,
     });
     const d = r?.decision;
@@ -125,7 +154,7 @@ export async function simulateWithEngine(
     const bound = sim.haVip(group.haVipId as string)?.associatedInstances ?? [];
     const eipHolder =
       group.haVipId === undefined && group.eip ? sim.eip(group.eip.allocationId)?.instanceId : undefined;
-    lines.push({
+    this.lines.push({
       at: atSeconds,
       trigger,
       holder: ((group.haVipId === undefined ? eipHolder : bound[0]) as MemberId | undefined) ?? null,
@@ -136,23 +165,5 @@ export async function simulateWithEngine(
       reason: d.reason,
     });
     return d;
-  };
-
-  try {
-    for (const [i, step] of steps.entries()) {
-      clock.t = Math.max(clock.t, ScenarioClock.BASE + step.at * 1000);
-      await apply(step);
-      let d = await decideAt(step.at, 'step');
-      const nextAt = steps[i + 1]?.at ?? Number.POSITIVE_INFINITY;
-      for (let guard = 0; guard < 100 && d.kind === 'noop' && d.recheckAt !== undefined; guard++) {
-        const due = (d.recheckAt - ScenarioClock.BASE) / 1000;
-        if (due >= nextAt) break;
-        d = await decideAt(due, 'recheck');
-      }
-    }
-    return lines;
-  } finally {
-    await server.close();
-    await store.close();
   }
 }

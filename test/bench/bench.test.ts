@@ -167,7 +167,9 @@ describe('benchmarks with tiny parameters', () => {
     } finally {
       rmSync(dist, { recursive: true, force: true });
     }
-  });
+    // A full production build plus four fresh processes: as long as the build in test/deploy/s-yaml.test.ts
+    // may take on a loaded machine (the figures are not timed, only checked for shape).
+  }, 120_000);
 
   it('cold start: missing bundles are named with the command that builds them', async () => {
     await expect(

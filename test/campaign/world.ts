@@ -16,10 +16,8 @@
  * loops on virtual time, like the in-process agent of the data-plane tests.
  */
 import type fc from 'fast-check';
-import { createAlibabaCloudApi } from '../../shared/adapters/alibaba/index.js';
-import type { SimEcsStateChangeEvent } from '../../shared/adapters/simulator/index.js';
-import { SimulatedCloud, seededRandom, seedFromTopology } from '../../shared/adapters/simulator/index.js';
-import { createSqliteStore } from '../../shared/adapters/sqlite/index.js';
+import type { SimEcsStateChangeEvent, SimulatedCloud } from '../../shared/adapters/simulator/index.js';
+import { seededRandom } from '../../shared/adapters/simulator/index.js';
 import {
   type AsyncHandlerResult,
   handleEcsEvent,
@@ -27,6 +25,7 @@ import {
   handleTimer,
 } from '../../shared/app/handlers.js';
 import { assembleRuntime, type Runtime } from '../../shared/app/runtime.js';
+import { assembleSimulatedRuntime } from '../../shared/app/simulated-runtime.js';
 import type { EngineOptions, ReconcileResult } from '../../shared/core/engine.js';
 import { CloudResponseLostError, HavipError } from '../../shared/core/errors.js';
 import type { Decision, Group, Member, Topology } from '../../shared/core/model.js';
@@ -45,7 +44,6 @@ import { flush, VirtualClock } from './clock.js';
 import { MemberKnowledge, type Viewer } from './knowledge.js';
 import type { CampaignStats, Invariant } from './stats.js';
 import { buildTopology, type TopologySpec } from './topology.js';
-import { simulatorTransport } from './transport.js';
 
 export const ENGINE_OPTIONS: Partial<EngineOptions> = {
   leaseTtlMs: 90_000,
@@ -245,30 +243,30 @@ export class CampaignWorld {
   ) {
     this.topology = buildTopology(config.spec);
     this.started = this.clock.now();
-    this.sim = new SimulatedCloud(seedFromTopology(this.topology, { attach: 'highest' }), {
-      clock: this.clock,
-      transitionDelayMs: config.transitionDelayMs,
-      randomSeed: config.seed,
-      cloudAssistantDelayMs: config.cloudAssistantDelayMs,
-      keepalivedTakeoverMs: 3_600,
-    });
-    this.random = seededRandom(config.seed ^ 0x5eed);
-    this.store = createSqliteStore({ path: ':memory:' });
-    this.cloud = createAlibabaCloudApi({
-      credentials: { accessKeyId: 'campaign-key', accessKeySecret: 'campaign-secret' },
-      transport: simulatorTransport(this.sim),
-    });
     this.notifier = new CountingNotifier(stats);
-    this.agentService = assembleRuntime({
+    const simulated = assembleSimulatedRuntime({
       topology: this.topology,
-      cloud: this.cloud,
-      store: this.store,
-      notifier: this.notifier,
-      logger: SILENT,
-      clock: this.clock,
-      engineOptions: ENGINE_OPTIONS,
-      defaultBudgetMs: BUDGET_MS,
-    }).service;
+      simulator: {
+        attach: 'highest',
+        clock: this.clock,
+        transitionDelayMs: config.transitionDelayMs,
+        randomSeed: config.seed,
+        cloudAssistantDelayMs: config.cloudAssistantDelayMs,
+        keepalivedTakeoverMs: 3_600,
+      },
+      runtime: {
+        notifier: this.notifier,
+        logger: SILENT,
+        clock: this.clock,
+        engineOptions: ENGINE_OPTIONS,
+        defaultBudgetMs: BUDGET_MS,
+      },
+    });
+    this.sim = simulated.sim;
+    this.store = simulated.store;
+    this.cloud = simulated.cloud;
+    this.agentService = simulated.runtime.service;
+    this.random = seededRandom(config.seed ^ 0x5eed);
 
     for (const g of this.topology.groups) {
       g.members.forEach((m) => {

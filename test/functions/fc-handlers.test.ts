@@ -29,7 +29,6 @@ groups:
       - { id: i-bp1demo0000000000002, priority: 10, ip: 192.168.0.12 }
 `;
 const TOKEN = 'ops-token-0123456789abcdef';
-const PRIMARY = 'i-bp1demo0000000000001';
 const BACKUP = 'i-bp1demo0000000000002';
 
 let sim: SimulatedCloud;

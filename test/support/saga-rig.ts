@@ -10,13 +10,13 @@ import { createMemoryLogger } from '../../shared/adapters/logger/index.js';
 import { SimulatedCloud, seedFromTopology } from '../../shared/adapters/simulator/index.js';
 import { createSqliteStore } from '../../shared/adapters/sqlite/index.js';
 import { systemClock } from '../../shared/app/runtime.js';
+import { simulatorTransport } from '../../shared/app/simulator-transport.js';
 import { loadTopology } from '../../shared/core/config.js';
 import type { Decision, Group, MemberId } from '../../shared/core/model.js';
 import { memberId } from '../../shared/core/model.js';
 import { type GroupObservation, observeGroups } from '../../shared/core/observe.js';
 import type { CloudApi, HaVipState, Lease, StateStore } from '../../shared/core/ports.js';
 import { type SagaContext, SagaRunner, type SagaStep, type StepReport } from '../../shared/core/saga.js';
-import { simulatorTransport } from '../campaign/transport.js';
 
 export const A = memberId('i-bp1rig00000000000001');
 export const B = memberId('i-bp1rig00000000000002');

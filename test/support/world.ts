@@ -2,17 +2,11 @@
  * A complete orchestrator over fakes with real semantics: the simulator behind its HTTP server, our
  * Alibaba adapter talking to it over the wire, an in-memory SQLite store, the engine and the service.
  */
-import { createAlibabaCloudApi } from '../../shared/adapters/alibaba/index.js';
 import { createMemoryLogger, type MemoryLogger } from '../../shared/adapters/logger/index.js';
-import {
-  SimulatedCloud,
-  type SimulatorServer,
-  seedFromTopology,
-  startSimulatorServer,
-} from '../../shared/adapters/simulator/index.js';
-import { createSqliteStore } from '../../shared/adapters/sqlite/index.js';
-import { assembleRuntime, type Runtime, systemClock } from '../../shared/app/runtime.js';
+import type { SimulatedCloud, SimulatorServer } from '../../shared/adapters/simulator/index.js';
+import { type Runtime, systemClock } from '../../shared/app/runtime.js';
 import type { Service } from '../../shared/app/service.js';
+import { startSimulatedRuntime } from '../../shared/app/simulated-runtime.js';
 import { loadTopology } from '../../shared/core/config.js';
 import type { Engine, EngineOptions } from '../../shared/core/engine.js';
 import type { Topology } from '../../shared/core/model.js';
@@ -86,51 +80,38 @@ export const FAST_ENGINE: Partial<EngineOptions> = {
 
 export async function createWorld(opts: WorldOptions = {}): Promise<World> {
   const { topology } = loadTopology(opts.topology ?? PAIR_YAML, { source: 'test topology' });
-  const sim =
-    opts.sim ??
-    new SimulatedCloud(seedFromTopology(topology, { attach: opts.attach ?? 'highest' }), {
-      transitionDelayMs: opts.transitionDelayMs ?? 0,
-      randomSeed: 42,
-      keepalivedTakeoverMs: opts.keepalivedTakeoverMs ?? 50,
-      cloudAssistantDelayMs: opts.cloudAssistantDelayMs ?? 20,
-    });
-  const server = await startSimulatorServer({ cloud: sim });
-  const adapter = createAlibabaCloudApi({
-    credentials: { accessKeyId: 'test-key', accessKeySecret: 'test-secret' },
-    endpoints: { override: server.endpoint },
-    protocol: 'http',
-  });
-  const cloud = opts.wrapCloud ? opts.wrapCloud(adapter) : adapter;
-  const store = opts.store ?? createSqliteStore({ path: ':memory:' });
   const logger = createMemoryLogger();
   const notifier = new RecordingNotifier();
-  const runtime = assembleRuntime({
+  const world = await startSimulatedRuntime({
     topology,
-    cloud,
-    store,
-    notifier,
-    logger,
-    clock: systemClock,
-    prober: opts.prober,
-    random: opts.random ?? (() => 0.5),
-    engineOptions: { ...FAST_ENGINE, ...opts.engineOptions },
-    defaultBudgetMs: 15_000,
+    simulator: opts.sim
+      ? { running: opts.sim }
+      : {
+          attach: opts.attach ?? 'highest',
+          transitionDelayMs: opts.transitionDelayMs ?? 0,
+          randomSeed: 42,
+          keepalivedTakeoverMs: opts.keepalivedTakeoverMs ?? 50,
+          cloudAssistantDelayMs: opts.cloudAssistantDelayMs ?? 20,
+        },
+    store: opts.store ? { shared: opts.store } : { sqlitePath: ':memory:' },
+    wrapCloud: opts.wrapCloud,
+    runtime: {
+      notifier,
+      logger,
+      clock: systemClock,
+      prober: opts.prober,
+      random: opts.random ?? (() => 0.5),
+      engineOptions: { ...FAST_ENGINE, ...opts.engineOptions },
+      defaultBudgetMs: 15_000,
+    },
   });
+  const { runtime } = world;
   return {
-    topology,
-    sim,
-    server,
-    cloud,
-    store,
+    ...world,
     clock: systemClock,
     logger,
     notifier,
-    runtime,
     engine: runtime.engine,
     service: runtime.service,
-    async close() {
-      await server.close();
-      if (opts.store === undefined) await store.close();
-    },
   };
 }

@@ -1,18 +1,15 @@
 /**
- * The client verbs as a user runs them: `node --import tsx bin/havip.ts <verb>` as a child process, against
+ * The client verbs as a user runs them (`havip <verb> …`, in-process through the CLI's I/O seam), against
  * the real HTTP API served by @hono/node-server on 127.0.0.1 (an ephemeral port) over a simulated cloud.
  */
-import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpApp, type HttpEnv } from '../../../shared/app/http/app.js';
+import { type CliRun, havip as runHavip } from '../../support/cli.js';
 import { AUTH, HMAC_ID, HMAC_SECRET, TOKEN } from '../../support/http.js';
 import { BACKUP, createWorld, HAVIP, PRIMARY, type World } from '../../support/world.js';
-
-const exec = promisify(execFile);
 
 let world: World;
 let app: Hono<HttpEnv>;
@@ -34,25 +31,9 @@ afterEach(async () => {
   await world.close();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI with only the variables given (nothing inherited that could carry credentials). */
-async function havip(args: string[], env: Record<string, string> = { HAVIP_API_TOKEN: TOKEN }): Promise<Run> {
-  const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '', ...env };
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['--import', 'tsx', 'bin/havip.ts', ...args], {
-      cwd: process.cwd(),
-      env: childEnv,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+function havip(args: string[], env: Record<string, string> = { HAVIP_API_TOKEN: TOKEN }): Promise<CliRun> {
+  return runHavip(args, { env });
 }
 
 const bound = () => [...(world.sim.haVip(HAVIP)?.associatedInstances ?? [])];

@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
+/** `havip simulate`, in-process through the CLI's I/O seam: the pure timeline, `--engine`, bad scenarios. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { simulateWithEngine } from '../../../shared/app/simulate-engine.js';
 import { parseScenario } from '../../../shared/core/scenario.js';
 import { simulate as simulatePure } from '../../../shared/core/simulate.js';
+import { havip } from '../../support/cli.js';
 
-const run = promisify(execFile);
-const CLI = ['--import', 'tsx', 'bin/havip.ts', 'simulate'];
-
-async function simulate(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, file], { cwd: process.cwd() });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const simulate = (file: string) => havip(['simulate', file]);
 
 describe('havip simulate', () => {
   it('replays the two-node example: attach, failover, nopreempt hold, failback, keep the last holder', async () => {
@@ -124,11 +113,12 @@ describe('havip simulate --engine agrees with the pure path', () => {
   });
 
   it('the CLI flag runs the engine path', async () => {
-    const { stdout } = await run(process.execPath, [
-      ...CLI,
+    const { code, stdout } = await havip([
+      'simulate',
       '--engine',
       'examples/scenarios/two-node-failover.json',
     ]);
+    expect(code).toBe(0);
     const lines = stdout
       .trim()
       .split('\n')

@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
+/** `havip validate --live` against a simulator on 127.0.0.1, in-process through the CLI's I/O seam. */
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   SimulatedCloud,
@@ -9,8 +8,8 @@ import {
   startSimulatorServer,
 } from '../../../shared/adapters/simulator/index.js';
 import { loadTopology } from '../../../shared/core/config.js';
+import { havip } from '../../support/cli.js';
 
-const run = promisify(execFile);
 let sim: SimulatedCloud;
 let server: SimulatorServer;
 
@@ -23,29 +22,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function validateLive(file: string, extra: string[] = []) {
-  const env = { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_ID: '', HAVIP_CLOUD_ENDPOINT: '' };
-  try {
-    const r = await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'bin/havip.ts',
-        'validate',
-        '--live',
-        '--endpoint',
-        server.endpoint,
-        ...extra,
-        file,
-      ],
-      { env },
-    );
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+/** No AccessKey and no HAVIP_CLOUD_ENDPOINT in the environment: the command signs with a local key. */
+function validateLive(file: string, extra: string[] = []) {
+  return havip(['validate', '--live', '--endpoint', server.endpoint, ...extra, file], { env: {} });
 }
 
 describe('havip validate --live against the simulator', () => {
@@ -70,24 +49,9 @@ describe('havip validate --live against the simulator', () => {
   });
 
   it('exits 2 with a clear message when nothing listens at the endpoint', async () => {
-    const env = { ...process.env, ALIBABA_CLOUD_ACCESS_KEY_ID: '' };
-    const r = await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'bin/havip.ts',
-        'validate',
-        '--live',
-        '--endpoint',
-        '127.0.0.1:9',
-        'examples/two-node.yaml',
-      ],
-      { env },
-    ).then(
-      (x) => ({ code: 0, ...x }),
-      (e: { code: number; stdout: string; stderr: string }) => e,
-    );
+    const r = await havip(['validate', '--live', '--endpoint', '127.0.0.1:9', 'examples/two-node.yaml'], {
+      env: {},
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/live validation could not run/);
   });

@@ -1,43 +1,19 @@
-import { spawn } from 'node:child_process';
+/**
+ * `havip validate` as an operator runs it (in-process through the CLI's I/O seam, commander parsing
+ * included): exit codes, the findings table and JSON, standard input, unreadable files.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderTable } from '../../../bin/output.js';
 import type { Finding } from '../../../shared/core/model.js';
+import { havip as runHavip } from '../../support/cli.js';
 
-const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'havip-validate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the real CLI entry point the way an operator would, through tsx. */
-function havip(args: readonly string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/havip.ts', ...args], {
-      cwd: repo,
-      env: { ...process.env, NO_COLOR: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
-}
+const havip = (args: readonly string[], stdin?: string) => runHavip(args, { stdin });
 
 function file(name: string, text: string): string {
   const p = join(dir, name);
@@ -53,7 +29,7 @@ const GROUP = `
       - { id: i-bp1demo0000000000001, priority: 100, ip: 192.168.0.11 }
 `;
 
-describe.concurrent('havip validate (child process)', () => {
+describe('havip validate', () => {
   it.each(['examples/two-node.yaml', 'examples/three-node.yaml'])('%s is clean: exit 0', async (example) => {
     const r = await havip(['validate', example]);
     expect(r.code).toBe(0);

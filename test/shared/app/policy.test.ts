@@ -1,6 +1,4 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { policyForTopology, type RamPolicy } from '../../../shared/app/policy.js';
 import { loadTopology } from '../../../shared/core/config.js';
@@ -56,22 +54,5 @@ describe('havip policy: the RAM policy follows the topology', () => {
   it('a topology without the opt-in features gets exactly the base policy', () => {
     const plain = loadTopology(readFileSync('examples/two-node.yaml', 'utf8')).topology;
     expect(policyForTopology(plain, base)).toEqual(base);
-  });
-
-  it('prints the policy from the CLI', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      '--import',
-      'tsx',
-      'bin/havip.ts',
-      'policy',
-      'examples/local-demo.yaml',
-    ]);
-    const p = JSON.parse(stdout) as RamPolicy;
-    expect(p.Version).toBe('1');
-    expect(actionsOf(p)).toEqual(
-      actionsOf(
-        policyForTopology(loadTopology(readFileSync('examples/local-demo.yaml', 'utf8')).topology, base),
-      ),
-    );
   });
 });

@@ -5,19 +5,19 @@
  * lost answers), and leave the same ground truth.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAlibabaCloudApi } from '../../shared/adapters/alibaba/index.js';
+import { createAlibabaCloudApi } from '../../../shared/adapters/alibaba/index.js';
 import {
   ManualClock,
   SimulatedCloud,
   type SimulatorServer,
   seedFromTopology,
   startSimulatorServer,
-} from '../../shared/adapters/simulator/index.js';
-import { loadTopology } from '../../shared/core/config.js';
-import { HavipError } from '../../shared/core/errors.js';
-import type { CloudApi } from '../../shared/core/ports.js';
-import { PAIR_YAML } from '../support/world.js';
-import { simulatorTransport } from './transport.js';
+} from '../../../shared/adapters/simulator/index.js';
+import { simulatorTransport } from '../../../shared/app/simulator-transport.js';
+import { loadTopology } from '../../../shared/core/config.js';
+import { HavipError } from '../../../shared/core/errors.js';
+import type { CloudApi } from '../../../shared/core/ports.js';
+import { PAIR_YAML } from '../../support/world.js';
 
 const R = 'cn-hangzhou';
 const H = 'havip-bp1test0000000000001';
