@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { HavipError, InvalidInputError } from '../../core/errors.js';
 import type { SimulatedCloud } from './cloud.js';
+import { counterId } from './common/random.js';
 import { E, SimApiError } from './errors.js';
-import { counterId } from './random.js';
 import { authenticate } from './signature.js';
 import { formatPath } from './types.js';
 
