@@ -31,7 +31,10 @@ export async function closeCannedServers(): Promise<void> {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 }
 
-/** A server that answers each request with what `handler` returns for it (`drop`: reset; `hang`: never answer). */
+/**
+ * A server that answers each request with what `handler` returns for it (`drop`: reset the
+ * connection; `hang`: never answer).
+ */
 export async function canned(handler: (req: Seen, n: number) => Reply): Promise<Canned> {
   const requests: Seen[] = [];
   const server = http.createServer((req, res) => {

@@ -261,7 +261,10 @@ export interface RuleCase {
   readonly call: (vpc: Vpc, ecs: Ecs) => Promise<unknown>;
 }
 
-/** One test per case: the call answers the real error code, and the world (and what is in flight) is unchanged. */
+/**
+ * One test per case: the call answers the real error code, and the world (and what is in flight) is
+ * unchanged.
+ */
 export function refusedCalls(
   cases: readonly RuleCase[],
   harness: (seed?: SimSeed) => Promise<Harness>,

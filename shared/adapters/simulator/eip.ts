@@ -60,12 +60,17 @@ function eipIn(world: World, regionId: string, id: string): EipRec {
   return e;
 }
 
-function associateEip(ctx: SimContext, p: Params): Record<string, unknown> {
-  const regionId = requireRegion(ctx.world, p);
+/** The parameters both EIP changes take, and the EIP they name. */
+function eipChange(world: World, p: Params) {
+  const regionId = requireRegion(world, p);
   const allocationId = required(p, 'AllocationId');
   const instanceId = required(p, 'InstanceId');
   const type = oneOf(p, 'InstanceType', EIP_TYPES, 'EcsInstance');
-  const eip = eipIn(ctx.world, regionId, allocationId);
+  return { regionId, allocationId, instanceId, type, eip: eipIn(world, regionId, allocationId) };
+}
+
+function associateEip(ctx: SimContext, p: Params): Record<string, unknown> {
+  const { regionId, allocationId, instanceId, type, eip } = eipChange(ctx.world, p);
   if (eip.status === 'InUse' && eip.instanceId === instanceId) {
     throw new SimApiError(
       400,
@@ -133,11 +138,7 @@ function requireTargetTakesEip(
 }
 
 function unassociateEip(ctx: SimContext, p: Params): Record<string, unknown> {
-  const regionId = requireRegion(ctx.world, p);
-  const allocationId = required(p, 'AllocationId');
-  const instanceId = required(p, 'InstanceId');
-  const type = oneOf(p, 'InstanceType', EIP_TYPES, 'EcsInstance');
-  const eip = eipIn(ctx.world, regionId, allocationId);
+  const { regionId, allocationId, instanceId, type, eip } = eipChange(ctx.world, p);
   if (eip.status === 'Associating' || eip.status === 'Unassociating') {
     throw E.eipStatus(allocationId, eip.status, 'InUse');
   }

@@ -88,11 +88,17 @@ export function bindTarget(
   return { vSwitchId: inst.vSwitchId, host: inst };
 }
 
-function associateHaVip(ctx: SimContext, p: Params): Record<string, unknown> {
-  const regionId = requireRegion(ctx.world, p);
+/** The parameters both HaVip changes take, in the order the API checks them. */
+function haVipChange(world: World, p: Params) {
+  const regionId = requireRegion(world, p);
   const haVipId = required(p, 'HaVipId');
   const instanceId = required(p, 'InstanceId');
   const type = oneOf(p, 'InstanceType', HAVIP_TYPES, 'EcsInstance');
+  return { regionId, haVipId, instanceId, type };
+}
+
+function associateHaVip(ctx: SimContext, p: Params): Record<string, unknown> {
+  const { regionId, haVipId, instanceId, type } = haVipChange(ctx.world, p);
   const h = haVipIn(ctx.world, regionId, haVipId);
   requireHaVipSettled(h);
   requireBindable(ctx, h, regionId, instanceId, type);
@@ -183,10 +189,7 @@ function requireMemberIdle(world: World, instanceId: string, haVipId: string): v
 }
 
 function unassociateHaVip(ctx: SimContext, p: Params): Record<string, unknown> {
-  const regionId = requireRegion(ctx.world, p);
-  const haVipId = required(p, 'HaVipId');
-  const instanceId = required(p, 'InstanceId');
-  const type = oneOf(p, 'InstanceType', HAVIP_TYPES, 'EcsInstance');
+  const { regionId, haVipId, instanceId, type } = haVipChange(ctx.world, p);
   const force = bool(p, 'Force') ?? false;
   const h = haVipIn(ctx.world, regionId, haVipId);
   requireHaVipSettled(h);

@@ -3,8 +3,8 @@
  * dropped responses after a committed mutation, stale describes and slow asynchronous transitions.
  *
  * Everything is deterministic: time comes from the simulator's clock and probabilities from its seeded
- * generator. The controller only decides; the fault gate (`fault-gate.ts`) of a simulated cloud applies the
- * decisions to each call and counts them. Nothing here is specific to one cloud's API.
+ * generator. The controller only decides; the fault gate (`fault-gate.ts`) of a simulated cloud
+ * applies the decisions to each call and counts them. Nothing here is specific to one cloud's API.
  */
 import { InvalidInputError } from '../../../core/errors.js';
 import type { SimClock } from './clock.js';
