@@ -1,14 +1,15 @@
 /**
  * Test helpers for the simulator: a small world with every kind of resource, a harness that starts
- * the simulator server and points the OFFICIAL v7 SDK clients at it, and an assertion for Alibaba
- * error codes as the SDK surfaces them.
+ * the simulator server and points the OFFICIAL v7 SDK clients at it, an assertion for Alibaba
+ * error codes as the SDK surfaces them, the table runner for refused calls, the SDK calls the tests
+ * share, and the admin endpoint.
  */
 import * as $Ecs from '@alicloud/ecs20140526';
 import * as OpenApi from '@alicloud/openapi-core';
 import * as $Vpc from '@alicloud/vpc20160428';
-import { expect } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type ManualClock,
+  ManualClock,
   type SimSeed,
   SimulatedCloud,
   type SimulatedCloudOptions,
@@ -182,4 +183,119 @@ export async function expectAliError(
     ...(status === undefined ? {} : { status }),
   });
   return err;
+}
+
+export const REGION = 'cn-hangzhou';
+
+/**
+ * Harnesses that are closed after each test. `harness(seed?, clock?)`: {@link testSeed} (or `seed`) on
+ * a fresh manual clock (or `clock`). `delayed(ms)`: every asynchronous transition takes `ms`, on a
+ * manual clock that starts at 2026-11-20T08:15:00Z (events carry its time).
+ */
+export function harnessPerTest(): {
+  harness: (seed?: SimSeed, clock?: ManualClock) => Promise<Harness>;
+  delayed: (delayMs: number) => Promise<{ x: Harness; clock: ManualClock }>;
+} {
+  const open: Harness[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((x) => x.close()));
+  });
+  const start = async (opts: Parameters<typeof startHarness>[0]): Promise<Harness> => {
+    const x = await startHarness(opts);
+    open.push(x);
+    return x;
+  };
+  return {
+    harness: (seed = testSeed(), clock = new ManualClock()) => start({ seed, clock }),
+    delayed: async (delayMs) => {
+      const clock = new ManualClock(Date.UTC(2026, 10, 20, 8, 15, 0));
+      return { x: await start({ clock, cloud: { transitionDelayMs: delayMs } }), clock };
+    },
+  };
+}
+
+type Vpc = Harness['vpc'];
+type Ecs = Harness['ecs'];
+
+export const assoc = (
+  vpc: Vpc,
+  haVipId: string,
+  instanceId: string,
+  extra: Partial<$Vpc.AssociateHaVipRequest> = {},
+) => vpc.associateHaVip(new $Vpc.AssociateHaVipRequest({ regionId: REGION, haVipId, instanceId, ...extra }));
+export const unassoc = (
+  vpc: Vpc,
+  haVipId: string,
+  instanceId: string,
+  extra: Partial<$Vpc.UnassociateHaVipRequest> = {},
+) =>
+  vpc.unassociateHaVip(new $Vpc.UnassociateHaVipRequest({ regionId: REGION, haVipId, instanceId, ...extra }));
+export const assocEip = (vpc: Vpc, allocationId: string, instanceId: string, instanceType = 'EcsInstance') =>
+  vpc.associateEipAddress(
+    new $Vpc.AssociateEipAddressRequest({ regionId: REGION, allocationId, instanceId, instanceType }),
+  );
+export const unassocEip = (
+  vpc: Vpc,
+  allocationId: string,
+  instanceId: string,
+  instanceType = 'EcsInstance',
+) =>
+  vpc.unassociateEipAddress(
+    new $Vpc.UnassociateEipAddressRequest({ regionId: REGION, allocationId, instanceId, instanceType }),
+  );
+/** AssociateHaVip through a harness, with the InstanceType always sent. */
+export const bind = (x: Harness, haVipId: string, instanceId: string, instanceType = 'EcsInstance') =>
+  assoc(x.vpc, haVipId, instanceId, { instanceType });
+/** UnassociateHaVip through a harness, with Force always sent. */
+export const unbind = (x: Harness, haVipId: string, instanceId: string, force = false) =>
+  unassoc(x.vpc, haVipId, instanceId, { force: force ? 'True' : 'False' });
+
+/** One refused call: the Alibaba code and HTTP status it must answer. */
+export interface RuleCase {
+  readonly name: string;
+  readonly code: string;
+  readonly status: number;
+  readonly seed?: () => SimSeed;
+  /** State changes that must happen before the refused call (through the SDK or the operator API). */
+  readonly setup?: (h: Harness) => Promise<unknown>;
+  readonly call: (vpc: Vpc, ecs: Ecs) => Promise<unknown>;
+}
+
+/**
+ * One test per case: the call answers the real error code, and the world (and what is in flight) is
+ * unchanged.
+ */
+export function refusedCalls(
+  cases: readonly RuleCase[],
+  harness: (seed?: SimSeed) => Promise<Harness>,
+): void {
+  describe('rules: refused calls answer the real error code and change nothing', () => {
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const x = await harness(c.seed?.() ?? testSeed());
+      await c.setup?.(x);
+      const before = x.cloud.snapshot();
+      const pending = x.cloud.pendingTransitions();
+      const err = await expectAliError(c.call(x.vpc, x.ecs), c.code, c.status);
+      expect(err.data).toMatchObject({ Code: c.code, RequestId: err.requestId });
+      expect(String(err.data.Message).length).toBeGreaterThan(10);
+      expect(x.cloud.snapshot()).toEqual(before);
+      expect(x.cloud.pendingTransitions()).toBe(pending);
+    });
+  });
+}
+
+/** A call to the admin endpoint `/__admin<path>` with a JSON body. */
+export async function admin(
+  x: Harness,
+  method: string,
+  path: string,
+  body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: admin JSON is asserted structurally by each test
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${x.server.url}/__admin${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, json: await res.json() };
 }

@@ -276,13 +276,6 @@ export function describeInvocationResults(args: {
   );
 }
 
-/** Split `items` into chunks of at most `size`. */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** Identifying, non-secret parameters of a request, for error messages and logs. */
 export function subjectOf(regionId: string, req: WireRequest): string {
   const parts = [`region ${regionId}`];

@@ -1,154 +1,205 @@
 /**
- * Cloud Assistant (ECS `RunCommand` / `DescribeInvocationResults`) request decoding and answer shapes.
- * The behaviour (running the script on the simulated host) lives in {@link SimulatedCloud}; this module
- * holds the parts that are pure: parameter validation with the API's error codes, the "script" model
- * (a script that runs `arping` for an address announces it) and the result rendering the SDK casts.
+ * Cloud Assistant: RunCommand starts an invocation per instance that stays `Running` for
+ * `cloudAssistantDelayMs`, then the agent runs the script on the host (or cannot: the documented
+ * ErrorCode / ErrorInfo values); DescribeInvocationResults reads them back. A script that runs `arping`
+ * for a HaVip address announces it (`dataplane.ts`). Request decoding and the answer shapes are in
+ * `assistant-wire.ts`.
  */
-import { ipv4ToNumber } from '../../core/election.js';
+import {
+  addressesInScript,
+  invocationKey,
+  renderInvocationResult,
+  runCommandParams,
+} from './assistant-wire.js';
+import type { CloudAssistantMode } from './common/faults.js';
+import { mutation, type Operations, read, requireRegion, type SimContext } from './context.js';
+import type { DataPlane } from './dataplane.js';
+import { byParam, describePage } from './describe.js';
 import { SimApiError } from './errors.js';
-import { optional, type Params, repeatList } from './params.js';
-import type { InvocationRec } from './world.js';
+import { optional, type Params } from './params.js';
+import type { InstanceRec, InvocationRec, World, WorldView } from './world.js';
 
-/** Command types the API knows. Simulated instances are Linux: only shell scripts can run. */
-const COMMAND_TYPES = ['RunShellScript', 'RunBatScript', 'RunPowerShellScript'] as const;
-/** RunCommand limits from the API reference. */
-const MAX_CONTENT_BASE64_BYTES = 24 * 1024;
-const MAX_INSTANCES = 100;
-const MAX_NAME_CHARS = 128;
+/** Invocations kept (per instance); the oldest are forgotten first. */
+const MAX_INVOCATIONS = 10_000;
 
-export interface RunCommandRequest {
-  readonly type: string;
-  /** The decoded script. */
-  readonly script: string;
-  readonly instanceIds: readonly string[];
-  readonly name: string;
-  readonly timeoutSeconds: number;
-}
+type RunOutcome = Partial<InvocationRec> & Pick<InvocationRec, 'status'>;
 
-const missing = (name: string) =>
-  new SimApiError(
-    400,
-    `MissingParameter.${name}`,
-    `The input parameter "${name}" that is mandatory for processing this request is not supplied.`,
-  );
+export class CloudAssistant {
+  private invokeSeq = 0;
 
-/**
- * Validates RunCommand parameters as the API does: `Type` and `CommandContent` are required, the
- * content is decoded when `ContentEncoding=Base64` (any other value means plain text, as documented),
- * at most 24 KB after Base64 encoding, 1 to 100 `InstanceId.N`. Only one-time runs are modelled.
- */
-export function runCommandParams(p: Params): RunCommandRequest {
-  const type = optional(p, 'Type');
-  if (type === undefined) throw missing('Type');
-  if (!(COMMAND_TYPES as readonly string[]).includes(type)) {
-    throw new SimApiError(
-      404,
-      'InvalidCmdType.NotFound',
-      `The specified command type ${type} does not exist; use ${COMMAND_TYPES.join(', ')}.`,
-    );
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly dataPlane: DataPlane,
+    private readonly delayMs: number,
+  ) {}
+
+  operations(): Operations {
+    return {
+      RunCommand: mutation((p) => this.runCommand(p)),
+      DescribeInvocationResults: read((p, v) => describeInvocationResults(this.ctx.world, p, v)),
+    };
   }
-  const content = optional(p, 'CommandContent');
-  if (content === undefined) throw missing('CommandContent');
-  const base64 = optional(p, 'ContentEncoding')?.toLowerCase() === 'base64';
-  let script = content;
-  if (base64) {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 !== 0) {
-      throw new SimApiError(
-        400,
-        'Invalid.CommandContent',
-        'The specified CommandContent is not valid Base64 although ContentEncoding is Base64.',
-      );
+
+  private runCommand(p: Params): Record<string, unknown> {
+    const { world } = this.ctx;
+    const regionId = requireRegion(world, p);
+    const req = runCommandParams(p);
+    for (const id of req.instanceIds) requireRunnable(world, regionId, id);
+    const seq = ++this.invokeSeq;
+    const invokeId = `t-sim${seq.toString(16).padStart(12, '0')}`;
+    const startTime = isoSeconds(this.ctx.clock.now());
+    for (const instanceId of req.instanceIds) {
+      const rec: InvocationRec = {
+        invokeId,
+        regionId,
+        instanceId,
+        name: req.name,
+        commandType: req.type,
+        commandContent: req.script,
+        status: 'Running',
+        exitCode: undefined,
+        output: '',
+        errorCode: undefined,
+        errorInfo: undefined,
+        startTime,
+        finishedTime: undefined,
+      };
+      world.invocations.set(invocationKey(invokeId, instanceId), rec);
     }
-    script = Buffer.from(content, 'base64').toString('utf8');
+    while (world.invocations.size > MAX_INVOCATIONS) {
+      world.invocations.delete(world.invocations.keys().next().value as string);
+    }
+    this.ctx.commit();
+    this.ctx.scheduler.after(this.delayMs, () => {
+      for (const instanceId of req.instanceIds) this.execute(invocationKey(invokeId, instanceId));
+    });
+    return { InvokeId: invokeId, CommandId: `c-sim${seq.toString(16).padStart(12, '0')}` };
   }
-  const encodedBytes = base64 ? content.length : Buffer.from(content, 'utf8').toString('base64').length;
-  if (encodedBytes > MAX_CONTENT_BASE64_BYTES) {
-    throw new SimApiError(
-      403,
-      'CmdContent.ExceedLimit',
-      `The command content is ${encodedBytes} bytes after Base64 encoding; at most ${MAX_CONTENT_BASE64_BYTES} are allowed.`,
-    );
+
+  /** The agent picks the command up and runs it (or cannot). */
+  private execute(key: string): void {
+    const rec = this.ctx.world.invocations.get(key);
+    if (rec === undefined || rec.status !== 'Running') return;
+    const result = this.runOnHost(rec);
+    const finishedTime = isoSeconds(this.ctx.clock.now());
+    this.ctx.world.invocations.set(key, { ...rec, finishedTime, ...result });
+    this.ctx.commit();
   }
-  const instanceIds = [...new Set(repeatList(p, 'InstanceId', Number.MAX_SAFE_INTEGER))];
-  if (instanceIds.length === 0) throw missing('InstanceIds');
-  if (instanceIds.length > MAX_INSTANCES) {
-    throw new SimApiError(
-      403,
-      'InstanceIds.ExceedLimit',
-      `${instanceIds.length} instances were specified; at most ${MAX_INSTANCES} are allowed per call.`,
-    );
+
+  /** The outcome of one run, with the documented ErrorCode / ErrorInfo values. */
+  private runOnHost(rec: InvocationRec): RunOutcome {
+    const inst = this.ctx.world.instances.get(rec.instanceId);
+    if (inst === undefined) {
+      return {
+        status: 'Error',
+        errorCode: 'InstanceReleased',
+        errorInfo: 'the instance has released when create task',
+      };
+    }
+    const failed = refusedRun(inst, rec) ?? agentFault(this.ctx.faults.cloudAssistantOn(rec.instanceId));
+    if (failed !== undefined) return failed;
+    // The host sends the ARP whether or not the VPC acts on it: the script succeeds either way.
+    let output = '';
+    for (const address of haVipAddressesIn(this.ctx.world, rec.commandContent, inst)) {
+      this.dataPlane.announce(rec.instanceId, address);
+      output += `announced ${address}\n`;
+    }
+    return { status: 'Success', exitCode: 0, output };
   }
-  const timeoutText = optional(p, 'Timeout');
-  const timeoutSeconds = timeoutText === undefined ? 60 : Number(timeoutText);
-  if (!/^\d+$/.test(timeoutText ?? '60') || timeoutSeconds < 1 || timeoutSeconds > 86_400) {
-    throw new SimApiError(
-      400,
-      'InvalidParameter',
-      `The specified parameter Timeout is not valid: expected whole seconds from 1 to 86400, got ${timeoutText}.`,
-    );
-  }
-  const name = optional(p, 'Name') ?? '';
-  if (name.length > MAX_NAME_CHARS) {
-    throw new SimApiError(
-      400,
-      'InvalidParameter',
-      `The specified parameter Name is not valid: at most ${MAX_NAME_CHARS} characters.`,
-    );
-  }
-  const repeat = optional(p, 'RepeatMode');
-  if (repeat !== undefined && repeat !== 'Once') {
-    throw new SimApiError(
-      400,
-      'InvalidParameter',
-      `The specified parameter RepeatMode is not valid here: the simulator runs commands once only (got ${repeat}).`,
-    );
-  }
-  return { type, script, instanceIds, name, timeoutSeconds };
 }
 
-/**
- * The IPv4 addresses a script sends gratuitous ARP for. The model is deliberately simple: a script that
- * runs `arping` announces every IPv4 address it mentions (the caller keeps only HaVip addresses).
- */
-export function addressesInScript(script: string): string[] {
-  if (!/(^|[^\w-])arping\b/.test(script)) return [];
-  const out: string[] = [];
-  for (const m of script.matchAll(/(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)/g)) {
-    const a = m[1]!;
-    if (ipv4ToNumber(a) !== undefined && !out.includes(a)) out.push(a);
+/** RunCommand runs only on instances of the region that are Running. */
+function requireRunnable(world: World, regionId: string, id: string): void {
+  const i = world.instances.get(id);
+  if (i === undefined || i.regionId !== regionId) {
+    throw new SimApiError(404, 'InvalidInstance.NotFound', `The specified instance ${id} does not exist.`);
   }
-  return out;
+  if (i.status !== 'Running') {
+    throw new SimApiError(
+      400,
+      'InvalidInstanceStatus',
+      `The specified instance ${id} is ${i.status}; Cloud Assistant runs commands only on Running instances.`,
+    );
+  }
 }
 
-/** Invocations are kept per (invocation, instance): one RunCommand may target several instances. */
-export function invocationKey(invokeId: string, instanceId: string): string {
-  return `${invokeId}/${instanceId}`;
+/** Why the agent does not run the command on a host that exists, when it does not. */
+function refusedRun(inst: InstanceRec, rec: InvocationRec): RunOutcome | undefined {
+  if (inst.status !== 'Running') {
+    return {
+      status: 'Aborted',
+      errorCode: 'InstanceNotRunning',
+      errorInfo: 'the instance is not running when create task',
+    };
+  }
+  if (rec.commandType !== 'RunShellScript') {
+    return {
+      status: 'Failed',
+      errorCode: 'CommandNotApplicable',
+      errorInfo: 'the command is not applicable',
+    };
+  }
+  return undefined;
 }
 
-/**
- * One `Invocation.InvocationResults.InvocationResult[]` entry as the ECS SDK model names it. `ExitCode`
- * is absent until the script has run; `Output` is Base64 unless PlainText was asked for.
- */
-export function renderInvocationResult(r: InvocationRec, plain: boolean): Record<string, unknown> {
-  const finished = r.status !== 'Running';
+/** What an agent fault (`faults.setCloudAssistant`) makes of the run, if any. */
+function agentFault(mode: CloudAssistantMode): RunOutcome | undefined {
+  if (mode === 'offline') {
+    // The command is never delivered: Aborted ("failed to be sent to the instance"), no exit code.
+    return {
+      status: 'Aborted',
+      errorCode: 'ClientNotRunning',
+      errorInfo: 'the aliyun service is not running on the instance',
+    };
+  }
+  if (mode === 'fail') {
+    return {
+      status: 'Failed',
+      exitCode: 1,
+      output: 'simulated failure: the script exited with status 1\n',
+      errorCode: 'ExitCodeNonzero',
+      errorInfo: 'the command execution exit code is not zero',
+    };
+  }
+  return undefined;
+}
+
+/** HaVip addresses (of the instance's vSwitches) that the script sends gratuitous ARP for. */
+function haVipAddressesIn(world: World, script: string, inst: InstanceRec): string[] {
+  const vSwitches = new Set([inst.vSwitchId]);
+  for (const n of world.enis.values()) if (n.instanceId === inst.instanceId) vSwitches.add(n.vSwitchId);
+  const known = new Set(
+    [...world.haVips.values()]
+      .filter((h) => h.regionId === inst.regionId && vSwitches.has(h.vSwitchId))
+      .map((h) => h.ipAddress),
+  );
+  return addressesInScript(script).filter((a) => known.has(a));
+}
+
+function describeInvocationResults(world: World, p: Params, view: WorldView): Record<string, unknown> {
+  // Output is Base64 unless PlainText is asked for (the documented default is Base64).
+  const plain = optional(p, 'ContentEncoding')?.toLowerCase() === 'plaintext';
   return {
-    CommandId: `c-${r.invokeId.slice(2)}`,
-    InvokeId: r.invokeId,
-    InstanceId: r.instanceId,
-    InvocationStatus: r.status,
-    InvokeRecordStatus: finished ? 'Finished' : 'Running',
-    ...(r.exitCode === undefined ? {} : { ExitCode: r.exitCode }),
-    Output: plain ? r.output : Buffer.from(r.output, 'utf8').toString('base64'),
-    Dropped: 0,
-    ErrorCode: r.errorCode ?? '',
-    ErrorInfo: r.errorInfo ?? '',
-    StartTime: r.startTime,
-    FinishedTime: r.finishedTime ?? '',
-    StopTime: '',
-    Repeats: finished ? 1 : 0,
-    Username: 'root',
-    ContainerId: '',
-    ContainerName: '',
-    Tags: { Tag: [] },
+    Invocation: describePage<InvocationRec>(
+      world,
+      {
+        pageSize: [10, 50],
+        records: (v) => v.invocations,
+        filters: (q) => [
+          byParam(q, 'InvokeId', (r) => r.invokeId),
+          byParam(q, 'InstanceId', (r) => r.instanceId),
+        ],
+        nextToken: true,
+        list: ['InvocationResults', 'InvocationResult'],
+        render: (r) => renderInvocationResult(r, plain),
+      },
+      p,
+      view,
+    ),
   };
+}
+
+/** Alibaba's timestamps: ISO 8601 in UTC, to the second. */
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,12 +1,16 @@
 /**
  * An Alibaba VPC/ECS API simulator: the embedded default cloud of the local mode and the cloud every
  * integration test runs against. See docs/simulator.md.
+ *
+ * Layout: `cloud.ts` is the façade; `dispatch.ts` answers calls (faults, ClientToken); one module per
+ * API family (`havip.ts`, `eip.ts`, `ecs.ts`, `assistant.ts`) and the data plane (`dataplane.ts`) share
+ * a context (`context.ts`) and one Describe* implementation (`describe.ts`). `common/` holds the
+ * cloud-neutral pieces a simulator of another cloud reuses: clock, scheduler, faults and their gate,
+ * idempotency, paging, history, events, stats and seeded randomness.
  */
-export { ManualClock, systemClock } from './clock.js';
+
 export { ECS_VERSION, SimulatedCloud, type SimulatedCloudOptions, VPC_VERSION } from './cloud.js';
-export { demoSeed } from './demo.js';
-export { SimApiError } from './errors.js';
-export type { SimEcsStateChangeEvent, SimEventSink, SimInstanceEventState } from './events.js';
+export { ManualClock, type SimClock, type SimTimer, systemClock } from './common/clock.js';
 export type {
   CloudAssistantMode,
   FaultConfig,
@@ -14,15 +18,19 @@ export type {
   ServerFaultCode,
   ThrottleConfig,
   TransitionKind,
-} from './faults.js';
-export { seededRandom } from './random.js';
+} from './common/faults.js';
+export { seededRandom } from './common/random.js';
+export type { SimStats } from './common/stats.js';
+export { demoSeed } from './demo.js';
+export { SimApiError } from './errors.js';
+export type { SimEcsStateChangeEvent, SimEventSink, SimInstanceEventState } from './events.js';
+export type { SimSnapshot } from './ground-truth.js';
 export { type SimulatorServer, type SimulatorServerOptions, startSimulatorServer } from './server.js';
 export { percentEncode } from './signature.js';
 export { type SeedFromTopologyOptions, seedFromTopology } from './topology.js';
 export {
   parseSimSeed,
   type SimAnnounceResult,
-  type SimClock,
   type SimEipInstanceType,
   type SimEipSeed,
   type SimEipStatus,
@@ -44,8 +52,6 @@ export {
   type SimRequest,
   type SimResponse,
   type SimSeed,
-  type SimStats,
-  type SimTimer,
   type SimVpcSeed,
   type SimVSwitchSeed,
   simSeedSchema,

@@ -3,6 +3,7 @@
  * `Name.2`, objects in lists as `Filter.1.Key` / `Filter.1.Value.1`, JSON-array strings for ECS
  * `InstanceIds`, booleans as `true`/`false`, and Alibaba's `True`/`False` strings for HaVip `Force`.
  */
+import type { Page } from './common/paging.js';
 import { E, SimApiError } from './errors.js';
 
 export type Params = Readonly<Record<string, string>>;
@@ -98,11 +99,7 @@ export function jsonIdList(p: Params, name: string, max: number): string[] | und
   return parsed as string[];
 }
 
-export interface Page {
-  readonly pageNumber: number;
-  readonly pageSize: number;
-}
-
+/** `PageNumber` (from 1) and `PageSize` (from 1 to `maxSize`, default `defaultSize`). */
 export function page(p: Params, defaultSize: number, maxSize: number): Page {
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const v = optional(p, name);
@@ -116,9 +113,4 @@ export function page(p: Params, defaultSize: number, maxSize: number): Page {
     pageNumber: int('PageNumber', 1, 1, 1_000_000),
     pageSize: int('PageSize', defaultSize, 1, maxSize),
   };
-}
-
-export function slicePage<T>(items: readonly T[], pg: Page): T[] {
-  const start = (pg.pageNumber - 1) * pg.pageSize;
-  return items.slice(start, start + pg.pageSize);
 }

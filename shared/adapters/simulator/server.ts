@@ -8,13 +8,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
-import { type ErrorCode, HavipError, InvalidInputError } from '../../core/errors.js';
+import { handleAdmin } from './admin.js';
 import type { SimulatedCloud } from './cloud.js';
+import { counterId } from './common/random.js';
 import { E, SimApiError } from './errors.js';
-import { counterId } from './random.js';
 import { authenticate } from './signature.js';
-import { formatPath } from './types.js';
 
 export interface SimulatorServer {
   /** `127.0.0.1:PORT`: what the SDK `Config.endpoint` takes (with `protocol: 'http'`). */
@@ -101,7 +99,8 @@ async function handleHttp(
     return;
   }
   if (url.pathname === '/__admin' || url.pathname.startsWith('/__admin/')) {
-    await handleAdmin(cloud, req.method ?? 'GET', url.pathname.slice('/__admin'.length), body, res);
+    const reply = await handleAdmin(cloud, req.method ?? 'GET', url.pathname.slice('/__admin'.length), body);
+    sendJson(res, reply.status, reply.body);
     return;
   }
   const apiError = (e: SimApiError) => {
@@ -171,164 +170,4 @@ function sendJson(
     ...headers,
   });
   res.end(text);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Admin API
-
-const serverFaultCode = z.enum(['ServiceUnavailable', 'InternalError']);
-const nonNeg = z.number().finite().min(0);
-const adminSchemas = {
-  latency: z.object({ ms: nonNeg, action: z.string().min(1).optional() }),
-  throttle: z.object({
-    ratePerSecond: nonNeg,
-    burst: z.number().int().min(1),
-    status: z.union([z.literal(400), z.literal(429)]).optional(),
-  }),
-  failNext: z.object({
-    action: z.string().min(1).optional(),
-    count: z.number().int().min(1).optional(),
-    code: serverFaultCode.optional(),
-  }),
-  failureRate: z.object({
-    probability: z.number().min(0).max(1),
-    action: z.string().min(1).optional(),
-    code: serverFaultCode.optional(),
-  }),
-  dropNext: z.object({ action: z.string().min(1).optional(), count: z.number().int().min(1).optional() }),
-  staleness: z.object({ ms: nonNeg, actions: z.array(z.string().min(1)).optional() }),
-  transitionDelay: z.object({ kind: z.enum(['haVip', 'eip', 'instance']), ms: nonNeg }),
-  stop: z.object({ force: z.boolean().optional() }),
-  announce: z.object({ address: z.string().min(1) }),
-  keepalivedStuck: z.object({ instanceId: z.string().min(1), stuck: z.boolean() }),
-  cloudAssistant: z.object({ instanceId: z.string().min(1), mode: z.enum(['ok', 'offline', 'fail']) }),
-};
-
-function parseBody<T extends z.ZodType>(schema: T, body: Buffer, route: string): z.output<T> {
-  let json: unknown = {};
-  const text = body.toString('utf8').trim();
-  if (text !== '') {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new InvalidInputError('simulator.admin-invalid', `${route}: the body is not JSON`, [
-        {
-          path: '',
-          message: 'expected a JSON object',
-          hint: 'send Content-Type: application/json with a JSON body',
-        },
-      ]);
-    }
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) {
-    throw new InvalidInputError(
-      'simulator.admin-invalid',
-      `${route}: invalid body`,
-      r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-    );
-  }
-  return r.data;
-}
-
-async function handleAdmin(
-  cloud: SimulatedCloud,
-  method: string,
-  path: string,
-  body: Buffer,
-  res: ServerResponse,
-): Promise<void> {
-  const route = `${method} /__admin${path}`;
-  const f = cloud.faults;
-  const faults = () => ({ ok: true, faults: f.config() });
-  try {
-    const inst = /^\/instances\/([^/]+)\/(stop|start|delete|announce)$/.exec(path);
-    if (method === 'POST' && inst !== null) {
-      const id = decodeURIComponent(inst[1]!);
-      if (inst[2] === 'announce') {
-        // What a host agent does after configuring the address: gratuitous ARP. An ignored
-        // announcement is still a 200: the host sent it; the VPC chose not to act on it.
-        const { address } = parseBody(adminSchemas.announce, body, route);
-        return sendJson(res, 200, { ok: true, ...cloud.announce(id, address) });
-      }
-      if (inst[2] === 'stop') cloud.stopInstance(id, parseBody(adminSchemas.stop, body, route));
-      else if (inst[2] === 'start') cloud.startInstance(id);
-      else cloud.deleteInstance(id);
-      return sendJson(res, 200, { ok: true, instance: cloud.instance(id) ?? null });
-    }
-    switch (`${method} ${path}`) {
-      case 'GET /state':
-        return sendJson(res, 200, cloud.snapshot());
-      case 'GET /stats':
-        return sendJson(res, 200, cloud.stats());
-      case 'POST /stats/reset':
-        cloud.resetStats();
-        return sendJson(res, 200, { ok: true });
-      case 'GET /events':
-        return sendJson(res, 200, { events: cloud.recentEvents() });
-      case 'POST /settle':
-        await cloud.settle();
-        return sendJson(res, 200, { ok: true });
-      case 'GET /faults':
-        return sendJson(res, 200, f.config());
-      case 'POST /faults/reset':
-        f.reset();
-        return sendJson(res, 200, faults());
-      case 'POST /faults/latency': {
-        const b = parseBody(adminSchemas.latency, body, route);
-        f.setLatency(b.ms, b.action === undefined ? {} : { action: b.action });
-        return sendJson(res, 200, faults());
-      }
-      case 'POST /faults/throttle':
-        f.setThrottle(parseBody(adminSchemas.throttle, body, route));
-        return sendJson(res, 200, faults());
-      case 'DELETE /faults/throttle':
-        f.setThrottle(null);
-        return sendJson(res, 200, faults());
-      case 'POST /faults/fail-next':
-        f.failNext(parseBody(adminSchemas.failNext, body, route));
-        return sendJson(res, 200, faults());
-      case 'POST /faults/failure-rate':
-        f.setFailureRate(parseBody(adminSchemas.failureRate, body, route));
-        return sendJson(res, 200, faults());
-      case 'POST /faults/drop-next':
-        f.dropNextResponse(parseBody(adminSchemas.dropNext, body, route));
-        return sendJson(res, 200, faults());
-      case 'POST /faults/staleness': {
-        const b = parseBody(adminSchemas.staleness, body, route);
-        f.setStaleness(b.ms, b.actions === undefined ? {} : { actions: b.actions });
-        return sendJson(res, 200, faults());
-      }
-      case 'POST /faults/transition-delay': {
-        const b = parseBody(adminSchemas.transitionDelay, body, route);
-        f.setTransitionDelay(b.kind, b.ms);
-        return sendJson(res, 200, faults());
-      }
-      case 'POST /faults/keepalived-stuck': {
-        const b = parseBody(adminSchemas.keepalivedStuck, body, route);
-        f.setKeepalivedStuck(b.instanceId, b.stuck);
-        return sendJson(res, 200, faults());
-      }
-      case 'POST /faults/cloud-assistant': {
-        const b = parseBody(adminSchemas.cloudAssistant, body, route);
-        f.setCloudAssistant(b.instanceId, b.mode);
-        return sendJson(res, 200, faults());
-      }
-      default:
-        return sendJson(res, 404, {
-          error: {
-            code: 'simulator.admin-not-found' satisfies ErrorCode,
-            message: `${route} is not an admin route; see docs/simulator.md`,
-          },
-        });
-    }
-  } catch (e) {
-    if (e instanceof SimApiError) {
-      return sendJson(res, e.status, { error: { code: e.alibabaCode, message: e.wireMessage } });
-    }
-    if (e instanceof HavipError) {
-      return sendJson(res, 400, { error: { code: e.code, message: e.message, ...e.details } });
-    }
-    throw e;
-  }
 }

@@ -70,51 +70,53 @@ function highest(group: Group): Member | undefined {
   return best;
 }
 
-export function seedFromTopology(t: Topology, opts: SeedFromTopologyOptions = {}): SimSeed {
-  const attach = opts.attach ?? 'none';
-  interface RegionAcc {
-    vSwitches: string[];
-    instances: Map<string, SimInstanceSeed>;
-    enis: Map<string, SimEniSeed>;
-    haVips: Map<string, SimHaVipSeed>;
-    eips: Map<string, SimEipSeed>;
-  }
-  const regions = new Map<string, RegionAcc>();
-  const usedByVSwitch = new Map<string, Set<string>>();
-  const used = (vsw: string) => {
-    let s = usedByVSwitch.get(vsw);
-    if (s === undefined) {
-      s = new Set();
-      usedByVSwitch.set(vsw, s);
-    }
-    return s;
-  };
-  const acc = (regionId: string): RegionAcc => {
-    let r = regions.get(regionId);
+/** A region's resources as they are gathered, by id (a resource shared by groups is declared once). */
+interface RegionAcc {
+  readonly vSwitches: string[];
+  readonly instances: Map<string, SimInstanceSeed>;
+  readonly enis: Map<string, SimEniSeed>;
+  readonly haVips: Map<string, SimHaVipSeed>;
+  readonly eips: Map<string, SimEipSeed>;
+}
+
+/** What the steps share while a seed is gathered. */
+class SeedBuild {
+  readonly regions = new Map<string, RegionAcc>();
+  private readonly usedByVSwitch = new Map<string, Set<string>>();
+  private eipCount = 0;
+
+  constructor(
+    readonly attach: 'highest' | 'none',
+    /** Simulated keepalived by host instance id. */
+    readonly keepalived: ReadonlyMap<string, HostKeepalived>,
+  ) {}
+
+  region(regionId: string): RegionAcc {
+    let r = this.regions.get(regionId);
     if (r === undefined) {
       r = { vSwitches: [], instances: new Map(), enis: new Map(), haVips: new Map(), eips: new Map() };
-      regions.set(regionId, r);
+      this.regions.set(regionId, r);
     }
     return r;
-  };
-
-  // Members' own addresses are taken first so made-up addresses never collide with them.
-  for (const g of t.groups) for (const m of g.members) used(g.vSwitchId).add(m.ip);
-
-  let eipCount = 0;
-  // keepalived runs on the host that owns the interface: the instance, or an ENI member's made-up host.
-  const hostId = (m: Member) => (m.kind === 'ecs' ? m.id : `i-sim${m.id.slice('eni-'.length)}`);
-  const keepalived = new Map<string, { priority: number; priorities: Record<string, number> }>();
-  for (const g of t.groups) {
-    if (g.announce !== 'keepalived') continue;
-    for (const m of g.members) {
-      const k = keepalived.get(hostId(m)) ?? { priority: m.priority, priorities: {} };
-      if (g.haVipId !== undefined) k.priorities[g.haVipId] = m.priority;
-      keepalived.set(hostId(m), k);
-    }
   }
-  const withKeepalived = (id: string): { keepalived?: SimKeepalivedSeed } => {
-    const k = keepalived.get(id);
+
+  /** Addresses taken in a vSwitch, so made-up addresses never collide with real or other made-up ones. */
+  used(vSwitchId: string): Set<string> {
+    let s = this.usedByVSwitch.get(vSwitchId);
+    if (s === undefined) {
+      s = new Set();
+      this.usedByVSwitch.set(vSwitchId, s);
+    }
+    return s;
+  }
+
+  nextPublicAddress(): string {
+    return publicAddress(this.eipCount++);
+  }
+
+  /** The `keepalived` field of a host's seed, when the host runs it. */
+  keepalivedOf(hostId: string): { keepalived?: SimKeepalivedSeed } {
+    const k = this.keepalived.get(hostId);
     if (k === undefined) return {};
     // One priority for every HaVip collapses to the plain form.
     const distinct = new Set(Object.values(k.priorities));
@@ -124,74 +126,31 @@ export function seedFromTopology(t: Topology, opts: SeedFromTopologyOptions = {}
           ? { priority: k.priority }
           : { priority: k.priority, priorities: k.priorities },
     };
-  };
-
-  for (const g of t.groups) {
-    const r = acc(g.region);
-    if (!r.vSwitches.includes(g.vSwitchId)) r.vSwitches.push(g.vSwitchId);
-    for (const m of g.members) {
-      if (m.kind === 'ecs') {
-        if (!r.instances.has(m.id))
-          r.instances.set(m.id, {
-            instanceId: m.id,
-            vSwitchId: g.vSwitchId,
-            privateIp: m.ip,
-            status: 'Running',
-            ...withKeepalived(m.id),
-          });
-        continue;
-      }
-      if (r.enis.has(m.id)) continue;
-      const host = hostId(m);
-      r.instances.set(host, {
-        instanceId: host,
-        vSwitchId: g.vSwitchId,
-        privateIp: freeAddress(prefix24(m.ip), used(g.vSwitchId), HOST_INSTANCE_HOSTS),
-        status: 'Running',
-        instanceName: `host of ${m.id}`,
-        ...withKeepalived(host),
-      });
-      r.enis.set(m.id, {
-        networkInterfaceId: m.id,
-        vSwitchId: g.vSwitchId,
-        privateIp: m.ip,
-        instanceId: host,
-      });
-    }
-    const top = attach === 'highest' ? highest(g) : undefined;
-    if (g.haVipId !== undefined && !r.haVips.has(g.haVipId)) {
-      const base = prefix24(g.members[0]?.ip ?? '192.168.0.1');
-      // Coexistence binds every member (keepalived decides who serves); exclusive mode binds one.
-      const bound =
-        top === undefined ? [] : g.announce === 'keepalived' ? g.members.map((m) => m.id) : [top.id];
-      r.haVips.set(g.haVipId, {
-        haVipId: g.haVipId,
-        vSwitchId: g.vSwitchId,
-        ipAddress: freeAddress(base, used(g.vSwitchId), HAVIP_HOSTS),
-        ...(top === undefined ? {} : { associatedInstances: bound, masterInstanceId: top.id }),
-      });
-    }
-    if (g.eip !== undefined && !r.eips.has(g.eip.allocationId)) {
-      const target = top === undefined ? undefined : g.eip.mode === 'havip' ? g.haVipId : top.id;
-      r.eips.set(g.eip.allocationId, {
-        allocationId: g.eip.allocationId,
-        ipAddress: publicAddress(eipCount++),
-        ...(target === undefined ? {} : { instanceId: target }),
-      });
-    }
   }
+}
 
-  const regionSeeds: SimRegionSeed[] = [...regions].map(([regionId, r]) => ({
-    regionId,
-    vpcs: [{ vpcId: `vpc-sim-${regionId}`, vSwitches: r.vSwitches.map((vSwitchId) => ({ vSwitchId })) }],
-    instances: [...r.instances.values()],
-    enis: [...r.enis.values()],
-    haVips: [...r.haVips.values()],
-    eips: [...r.eips.values()],
-  }));
-  if (regionSeeds.length === 0) regionSeeds.push({ regionId: t.region, vpcs: [] });
+interface HostKeepalived {
+  readonly priority: number;
+  readonly priorities: Record<string, number>;
+}
+
+// keepalived runs on the host that owns the interface: the instance, or an ENI member's made-up host.
+const hostId = (m: Member) => (m.kind === 'ecs' ? m.id : `i-sim${m.id.slice('eni-'.length)}`);
+
+export function seedFromTopology(t: Topology, opts: SeedFromTopologyOptions = {}): SimSeed {
+  const b = new SeedBuild(opts.attach ?? 'none', keepalivedHosts(t));
+  // Members' own addresses are taken first so made-up addresses never collide with them.
+  for (const g of t.groups) for (const m of g.members) b.used(g.vSwitchId).add(m.ip);
+  for (const g of t.groups) {
+    const r = b.region(g.region);
+    if (!r.vSwitches.includes(g.vSwitchId)) r.vSwitches.push(g.vSwitchId);
+    for (const m of g.members) addMember(b, r, g, m);
+    const top = b.attach === 'highest' ? highest(g) : undefined;
+    addHaVip(b, r, g, top);
+    addEip(b, r, g, top);
+  }
   return {
-    regions: regionSeeds,
+    regions: regionSeeds(b, t),
     quotas: {
       profile: t.quotaProfile,
       membersPerHaVip: t.quotas.membersPerHaVip,
@@ -199,4 +158,81 @@ export function seedFromTopology(t: Topology, opts: SeedFromTopologyOptions = {}
       eipsPerHaVip: t.quotas.eipsPerHaVip,
     },
   };
+}
+
+/** The hosts of `announce: keepalived` groups, with their priority (per HaVip where groups differ). */
+function keepalivedHosts(t: Topology): Map<string, HostKeepalived> {
+  const keepalived = new Map<string, { priority: number; priorities: Record<string, number> }>();
+  for (const g of t.groups) {
+    if (g.announce !== 'keepalived') continue;
+    for (const m of g.members) {
+      const k = keepalived.get(hostId(m)) ?? { priority: m.priority, priorities: {} };
+      if (g.haVipId !== undefined) k.priorities[g.haVipId] = m.priority;
+      keepalived.set(hostId(m), k);
+    }
+  }
+  return keepalived;
+}
+
+/** An ECS member as a Running instance; an ENI member attached to a made-up Running host. */
+function addMember(b: SeedBuild, r: RegionAcc, g: Group, m: Member): void {
+  if (m.kind === 'ecs') {
+    if (!r.instances.has(m.id))
+      r.instances.set(m.id, {
+        instanceId: m.id,
+        vSwitchId: g.vSwitchId,
+        privateIp: m.ip,
+        status: 'Running',
+        ...b.keepalivedOf(m.id),
+      });
+    return;
+  }
+  if (r.enis.has(m.id)) return;
+  const host = hostId(m);
+  r.instances.set(host, {
+    instanceId: host,
+    vSwitchId: g.vSwitchId,
+    privateIp: freeAddress(prefix24(m.ip), b.used(g.vSwitchId), HOST_INSTANCE_HOSTS),
+    status: 'Running',
+    instanceName: `host of ${m.id}`,
+    ...b.keepalivedOf(host),
+  });
+  r.enis.set(m.id, { networkInterfaceId: m.id, vSwitchId: g.vSwitchId, privateIp: m.ip, instanceId: host });
+}
+
+function addHaVip(b: SeedBuild, r: RegionAcc, g: Group, top: Member | undefined): void {
+  if (g.haVipId === undefined || r.haVips.has(g.haVipId)) return;
+  const base = prefix24(g.members[0]?.ip ?? '192.168.0.1');
+  // Coexistence binds every member (keepalived decides who serves); exclusive mode binds one.
+  const bound = top === undefined ? [] : g.announce === 'keepalived' ? g.members.map((m) => m.id) : [top.id];
+  r.haVips.set(g.haVipId, {
+    haVipId: g.haVipId,
+    vSwitchId: g.vSwitchId,
+    ipAddress: freeAddress(base, b.used(g.vSwitchId), HAVIP_HOSTS),
+    ...(top === undefined ? {} : { associatedInstances: bound, masterInstanceId: top.id }),
+  });
+}
+
+function addEip(b: SeedBuild, r: RegionAcc, g: Group, top: Member | undefined): void {
+  if (g.eip === undefined || r.eips.has(g.eip.allocationId)) return;
+  const target = top === undefined ? undefined : g.eip.mode === 'havip' ? g.haVipId : top.id;
+  r.eips.set(g.eip.allocationId, {
+    allocationId: g.eip.allocationId,
+    ipAddress: b.nextPublicAddress(),
+    ...(target === undefined ? {} : { instanceId: target }),
+  });
+}
+
+/** One VPC per region holding the groups' vSwitches; a topology without groups still has its region. */
+function regionSeeds(b: SeedBuild, t: Topology): SimRegionSeed[] {
+  const seeds: SimRegionSeed[] = [...b.regions].map(([regionId, r]) => ({
+    regionId,
+    vpcs: [{ vpcId: `vpc-sim-${regionId}`, vSwitches: r.vSwitches.map((vSwitchId) => ({ vSwitchId })) }],
+    instances: [...r.instances.values()],
+    enis: [...r.enis.values()],
+    haVips: [...r.haVips.values()],
+    eips: [...r.eips.values()],
+  }));
+  if (seeds.length === 0) seeds.push({ regionId: t.region, vpcs: [] });
+  return seeds;
 }

@@ -1,6 +1,7 @@
 /**
  * Public types of the Alibaba VPC/ECS simulator: the seed (the initial world), the request/response
- * shapes of {@link SimulatedCloud.handle}, the clock it runs on and the ground-truth views it exposes.
+ * shapes of {@link SimulatedCloud.handle} and the ground-truth views it exposes (the clock it runs on is
+ * in `common/clock.ts`).
  *
  * The seed is an edge (it comes from JSON files, the CLI and tests), so it is validated with zod and
  * every problem is reported with its path.
@@ -183,22 +184,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Clock
-
-/** Opaque timer handle returned by {@link SimClock.setTimeout}. */
-export type SimTimer = unknown;
-
-/**
- * Time source and timer for every delay in the simulator (transitions, latency, token refill,
- * staleness). Inject {@link ManualClock} in tests to make them deterministic.
- */
-export interface SimClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): SimTimer;
-  clearTimeout?(timer: SimTimer): void;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Requests and responses
 
 /** One API call, already decoded from the wire (common signing parameters removed). */
@@ -282,17 +267,6 @@ export interface SimEipView {
   readonly status: SimEipStatus;
   readonly instanceId: string | undefined;
   readonly instanceType: SimEipInstanceType | undefined;
-}
-
-/** What {@link SimulatedCloud.stats} reports. */
-export interface SimStats {
-  /** Calls by action (every call that reached the simulator, including failed and throttled ones). */
-  readonly calls: Record<string, number>;
-  /** Faults injected by kind: `latency`, `throttle`, `error`, `drop`, `stale`. */
-  readonly faults: Record<string, number>;
-  readonly throttled: number;
-  /** ARP announcements the VPC acted on (`accepted`) or ignored. */
-  readonly announcements: { readonly accepted: number; readonly ignored: number };
 }
 
 /** The VPC's answer to one ARP announcement. */

@@ -1,32 +1,27 @@
 /**
- * The simulated data plane: `MasterInstanceId` follows ARP announcements, not bindings. A bound,
- * Running instance that announces a HaVip's address becomes master; everything else is ignored; the
- * master is cleared when it is unbound, stops or is released, and nobody is promoted automatically —
- * except by simulated keepalived on hosts that run it. Also the admin routes and topology seeds.
- * Time is a manual clock.
+ * The simulated data plane (`dataplane.ts`): `MasterInstanceId` follows ARP announcements, not
+ * bindings. A bound, Running instance that announces a HaVip's address becomes master; everything
+ * else is ignored; the master is cleared when it is unbound, stops or is released, and nobody is
+ * promoted automatically — except by simulated keepalived on hosts that run it. Time is a manual clock.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ManualClock,
   type SimSeed,
   SimulatedCloud,
   type SimulatedCloudOptions,
-  seedFromTopology,
 } from '../../../../shared/adapters/simulator/index.js';
-import { parseTopology } from '../../../../shared/core/config.js';
-import { $Vpc, type Harness, startHarness, testSeed } from '../../../support/simulator.js';
+import {
+  $Vpc,
+  bind,
+  type Harness,
+  harnessPerTest,
+  REGION,
+  testSeed,
+  unbind,
+} from '../../../support/simulator.js';
 
-const REGION = 'cn-hangzhou';
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function harness(seed: SimSeed = testSeed(), clock = new ManualClock()): Promise<Harness> {
-  h = await startHarness({ seed, clock });
-  return h;
-}
+const { harness } = harnessPerTest();
 
 /** MasterInstanceId as the official SDK parses it from DescribeHaVips. */
 async function wireMaster(x: Harness, haVipId: string): Promise<string | undefined> {
@@ -38,20 +33,6 @@ async function wireMaster(x: Harness, haVipId: string): Promise<string | undefin
   );
   return r.body?.haVips?.haVip?.[0]?.masterInstanceId;
 }
-
-const bind = (x: Harness, haVipId: string, instanceId: string, instanceType = 'EcsInstance') =>
-  x.vpc.associateHaVip(
-    new $Vpc.AssociateHaVipRequest({ regionId: REGION, haVipId, instanceId, instanceType }),
-  );
-const unbind = (x: Harness, haVipId: string, instanceId: string, force = false) =>
-  x.vpc.unassociateHaVip(
-    new $Vpc.UnassociateHaVipRequest({
-      regionId: REGION,
-      haVipId,
-      instanceId,
-      force: force ? 'True' : 'False',
-    }),
-  );
 
 describe('announcements decide the master', () => {
   it('a bound, Running instance that announces becomes master; the SDK reads it from DescribeHaVips', async () => {
@@ -360,154 +341,3 @@ describe('simulated keepalived', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Admin routes
-
-async function admin(x: Harness, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${x.server.url}/__admin${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
-describe('admin routes for the data plane', () => {
-  it('POST /instances/{id}/announce is the simulated host agent', async () => {
-    const x = await harness();
-    await bind(x, 'havip-2', 'i-a2');
-    await x.cloud.settle();
-    expect(await admin(x, 'POST', '/instances/i-a2/announce', { address: '10.0.1.101' })).toEqual({
-      status: 200,
-      json: { ok: true, accepted: true, haVipId: 'havip-2', masterInstanceId: 'i-a2' },
-    });
-    const ignored = await admin(x, 'POST', '/instances/i-e1/announce', { address: '10.0.1.101' });
-    expect(ignored).toMatchObject({ status: 200, json: { ok: true, accepted: false } });
-    expect(String(ignored.json.reason)).toMatch(/not bound/);
-    expect(await admin(x, 'POST', '/instances/i-a2/announce', {})).toMatchObject({
-      status: 400,
-      json: { error: { code: 'simulator.admin-invalid', issues: [{ path: 'address' }] } },
-    });
-    expect((await admin(x, 'GET', '/stats')).json.announcements).toEqual({ accepted: 1, ignored: 1 });
-  });
-
-  it('POST /faults/keepalived-stuck and /faults/cloud-assistant set the knobs; reset clears them', async () => {
-    const x = await harness();
-    await admin(x, 'POST', '/faults/keepalived-stuck', { instanceId: '*', stuck: true });
-    await admin(x, 'POST', '/faults/cloud-assistant', { instanceId: 'i-a1', mode: 'offline' });
-    expect((await admin(x, 'GET', '/faults')).json).toMatchObject({
-      keepalivedStuck: ['*'],
-      cloudAssistant: { 'i-a1': 'offline' },
-    });
-    expect(
-      await admin(x, 'POST', '/faults/cloud-assistant', { instanceId: 'i-a1', mode: 'broken' }),
-    ).toMatchObject({
-      status: 400,
-      json: { error: { issues: [{ path: 'mode' }] } },
-    });
-    expect(
-      await admin(x, 'POST', '/faults/keepalived-stuck', { instanceId: 'eni-1', stuck: true }),
-    ).toMatchObject({
-      status: 400,
-      json: { error: { code: 'simulator.fault-invalid' } },
-    });
-    expect((await admin(x, 'POST', '/faults/reset')).json.faults).toMatchObject({
-      keepalivedStuck: [],
-      cloudAssistant: {},
-    });
-  });
-});
-
-// ---------------------------------------------------------------------------------------------
-// Topology seeds
-
-const TOPOLOGY = `
-region: cn-hangzhou
-groups:
-  - name: web
-    vSwitchId: vsw-web
-    haVipId: havip-web
-    members:
-      - { id: i-web1, priority: 100, ip: 192.168.0.11 }
-      - { id: i-web2, priority: 10, ip: 192.168.0.12 }
-  - name: lb
-    vSwitchId: vsw-web
-    haVipId: havip-lb
-    announce: keepalived
-    members:
-      - { id: i-web1, priority: 20, ip: 192.168.0.11 }
-      - { id: i-web2, priority: 90, ip: 192.168.0.12 }
-      - { id: i-lb3, priority: 50, ip: 192.168.0.13 }
-  - name: db
-    vSwitchId: vsw-db
-    haVipId: havip-db
-    announce: keepalived
-    members:
-      - { id: eni-db1, priority: 100, ip: 192.168.1.21 }
-      - { id: eni-db2, priority: 50, ip: 192.168.1.22 }
-`;
-
-describe('seedFromTopology and the data plane', () => {
-  const topology = parseTopology(TOPOLOGY, { source: 'test.yaml' });
-
-  it("attach: 'highest' starts served: exclusive groups bind the elected member, keepalived groups bind all", () => {
-    const cloud = new SimulatedCloud(seedFromTopology(topology, { attach: 'highest' }), {
-      clock: new ManualClock(),
-    });
-    expect(cloud.haVip('havip-web')).toMatchObject({
-      associatedInstances: ['i-web1'],
-      masterInstanceId: 'i-web1',
-    });
-    expect(cloud.haVip('havip-lb')).toMatchObject({
-      associatedInstances: ['i-web1', 'i-web2', 'i-lb3'],
-      masterInstanceId: 'i-web2',
-    });
-    expect(cloud.haVip('havip-db')).toMatchObject({
-      associatedInstances: ['eni-db1', 'eni-db2'],
-      masterInstanceId: 'eni-db1',
-    });
-    for (const id of ['havip-web', 'havip-lb', 'havip-db']) {
-      expect(cloud.servingInstance(id)).toBe(cloud.haVip(id)?.masterInstanceId);
-    }
-  });
-
-  it('marks keepalived hosts with their priorities (per HaVip where they differ)', () => {
-    const seed = seedFromTopology(topology, { attach: 'highest' });
-    const instances = seed.regions.flatMap((r) => r.instances ?? []);
-    const k = (id: string) => instances.find((i) => i.instanceId === id)?.keepalived;
-    expect(k('i-web2')).toEqual({ priority: 90 });
-    expect(k('i-lb3')).toEqual({ priority: 50 });
-    expect(k('i-simdb1')).toEqual({ priority: 100 });
-    expect(k('i-web1')).toEqual({ priority: 20 });
-    const exclusiveOnly = parseTopology(TOPOLOGY.split('  - name: lb')[0]!, { source: 'x.yaml' });
-    expect(
-      seedFromTopology(exclusiveOnly, { attach: 'highest' }).regions[0]!.instances!.every(
-        (i) => i.keepalived === undefined,
-      ),
-    ).toBe(true);
-  });
-
-  it('in a seeded keepalived group, the next host takes over when the master stops (ENI members too)', async () => {
-    const clock = new ManualClock();
-    const cloud = new SimulatedCloud(seedFromTopology(topology, { attach: 'highest' }), { clock });
-    cloud.stopInstance('i-web2');
-    cloud.stopInstance('i-simdb1');
-    await clock.advance(3_600);
-    expect(cloud.haVip('havip-lb')?.masterInstanceId).toBe('i-lb3');
-    expect(cloud.haVip('havip-db')?.masterInstanceId).toBe('eni-db2');
-    // The exclusive group has no keepalived: its master is untouched by all this.
-    expect(cloud.haVip('havip-web')?.masterInstanceId).toBe('i-web1');
-  });
-
-  it("attach: 'none' binds and announces nothing; keepalived announces once the orchestrator binds", async () => {
-    const clock = new ManualClock();
-    const x = await harness(seedFromTopology(topology, { attach: 'none' }), clock);
-    for (const id of ['havip-web', 'havip-lb', 'havip-db']) {
-      expect(x.cloud.haVip(id)).toMatchObject({ associatedInstances: [], masterInstanceId: undefined });
-    }
-    await clock.advance(600_000);
-    expect(x.cloud.haVip('havip-lb')?.masterInstanceId).toBeUndefined();
-    await bind(x, 'havip-lb', 'i-lb3');
-    await clock.advance(0);
-    await clock.advance(3_600);
-    expect(x.cloud.haVip('havip-lb')?.masterInstanceId).toBe('i-lb3');
-  });
-});

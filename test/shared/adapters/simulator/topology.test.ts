@@ -1,154 +1,18 @@
 /**
- * Seeds: the shape check (zod, with paths), the referential rules (a seed cannot describe a world
- * the cloud would refuse), and seedFromTopology building a world in which a topology is valid.
+ * seedFromTopology (`topology.ts`): a world in which a topology is valid — every vSwitch, member,
+ * HaVip and EIP, nothing bound by default or each HaVip bound to its elected member — deterministic,
+ * with simulated keepalived on the hosts of `announce: keepalived` groups.
  */
 import { describe, expect, it } from 'vitest';
 import {
-  demoSeed,
   ManualClock,
-  parseSimSeed,
-  type SimSeed,
   SimulatedCloud,
   seedFromTopology,
 } from '../../../../shared/adapters/simulator/index.js';
 import { parseTopology } from '../../../../shared/core/config.js';
-import { InvalidInputError } from '../../../../shared/core/errors.js';
-import { testSeed } from '../../../support/simulator.js';
+import { bind, harnessPerTest } from '../../../support/simulator.js';
 
-function issuesOf(f: () => unknown): { path: string; message: string }[] {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    expect((e as InvalidInputError).code).toBe('simulator.seed-invalid');
-    return (e as InvalidInputError).issues.map((i) => ({ path: i.path, message: i.message }));
-  }
-  throw new Error('expected the seed to be refused');
-}
-
-function mutate(f: (s: SimSeed) => void): SimSeed {
-  const s = structuredClone(testSeed());
-  f(s);
-  return s;
-}
-const r0 = (s: SimSeed) => s.regions[0]!;
-
-describe('seed validation', () => {
-  it('reports shape problems with their paths, all at once', () => {
-    const issues = issuesOf(() =>
-      parseSimSeed({
-        regions: [
-          {
-            regionId: 'Hangzhou',
-            vpcs: [{ vpcId: 'vpc-1', vSwitches: [{ vSwitchId: 'sw-1' }] }],
-            instances: [{ instanceId: 'i-1', vSwitchId: 'vsw-1', privateIp: '10.0.0.300' }],
-          },
-        ],
-      }),
-    );
-    expect(issues.map((i) => i.path)).toEqual([
-      'regions[0].regionId',
-      'regions[0].vpcs[0].vSwitches[0].vSwitchId',
-      'regions[0].instances[0].privateIp',
-    ]);
-  });
-
-  it.each([
-    [
-      'unknown vSwitch',
-      (s: SimSeed) => (r0(s).instances![0]!.vSwitchId = 'vsw-zz'),
-      'regions[0].instances[0].vSwitchId',
-      /not declared/,
-    ],
-    [
-      'duplicate id',
-      (s: SimSeed) => (r0(s).instances![1]!.instanceId = 'i-a1'),
-      'regions[0].instances[1].instanceId',
-      /duplicate/,
-    ],
-    [
-      'binding across vSwitches',
-      (s: SimSeed) => (r0(s).haVips![1]!.associatedInstances = ['i-b1']),
-      'regions[0].haVips[1].associatedInstances[0]',
-      /vsw-b/,
-    ],
-    [
-      'ECS and ENI bindings mixed',
-      (s: SimSeed) => (r0(s).haVips![1]!.associatedInstances = ['i-a2', 'eni-2']),
-      'regions[0].haVips[1].associatedInstances',
-      /never both/,
-    ],
-    [
-      'detached ENI bound',
-      (s: SimSeed) => (r0(s).haVips![1]!.associatedInstances = ['eni-free']),
-      'regions[0].haVips[1].associatedInstances[0]',
-      /attached/,
-    ],
-    [
-      'master not bound',
-      (s: SimSeed) => (r0(s).haVips![0]!.masterInstanceId = 'i-a2'),
-      'regions[0].haVips[0].masterInstanceId',
-      /not one of/,
-    ],
-    [
-      'master that is not Running (it could not have announced)',
-      (s: SimSeed) => {
-        r0(s).haVips![1]!.associatedInstances = ['i-a3'];
-        r0(s).haVips![1]!.masterInstanceId = 'i-a3';
-      },
-      'regions[0].haVips[1].masterInstanceId',
-      /not live/,
-    ],
-    [
-      'bindings over the quota',
-      (s: SimSeed) => {
-        s.quotas = { profile: 'legacy' };
-        r0(s).haVips![1]!.associatedInstances = ['i-a1', 'i-a2', 'i-a3'];
-      },
-      'regions[0].haVips[1].associatedInstances',
-      /quota of 2/,
-    ],
-    [
-      'EIP on an unknown target',
-      (s: SimSeed) => (r0(s).eips![1]!.instanceId = 'i-zz'),
-      'regions[0].eips[1].instanceId',
-      /not a declared/,
-    ],
-    [
-      'two EIPs on one instance',
-      (s: SimSeed) => (r0(s).eips![1]!.instanceId = 'i-a2'),
-      'regions[0].eips[2].instanceId',
-      /already has EIP/,
-    ],
-    ['two EIPs on one HaVip', (s: SimSeed) => (r0(s).eips![1]!.instanceId = 'havip-1'), 'regions', /2 EIPs/],
-  ])('refuses %s', (_name, change, path, message) => {
-    const issues = issuesOf(() => new SimulatedCloud(mutate(change)));
-    expect(issues).toContainEqual({ path, message: expect.stringMatching(message) });
-  });
-
-  it('without masterInstanceId nobody has announced: bound, but no master', () => {
-    const cloud = new SimulatedCloud(
-      mutate((s) => {
-        r0(s).haVips![1]!.associatedInstances = ['i-a3', 'i-a2'];
-      }),
-      { clock: new ManualClock() },
-    );
-    expect(cloud.haVip('havip-2')).toMatchObject({
-      status: 'InUse',
-      associatedInstances: ['i-a3', 'i-a2'],
-      masterInstanceId: undefined,
-    });
-    expect(cloud.servingInstance('havip-2')).toBeUndefined();
-  });
-
-  it('the built-in demo world is valid', () => {
-    const cloud = new SimulatedCloud(demoSeed(), { clock: new ManualClock() });
-    expect(cloud.haVip('havip-bp1demoweb')).toMatchObject({
-      masterInstanceId: 'i-bp1demo0000000000001',
-      associatedEipAddresses: ['203.0.113.10'],
-    });
-  });
-});
+const { harness } = harnessPerTest();
 
 const TOPOLOGY = `
 region: cn-hangzhou
@@ -243,5 +107,98 @@ describe('seedFromTopology', () => {
     expect(seedFromTopology(topology, { attach: 'highest' })).toEqual(
       seedFromTopology(parseTopology(TOPOLOGY), { attach: 'highest' }),
     );
+  });
+});
+
+const KEEPALIVED_TOPOLOGY = `
+region: cn-hangzhou
+groups:
+  - name: web
+    vSwitchId: vsw-web
+    haVipId: havip-web
+    members:
+      - { id: i-web1, priority: 100, ip: 192.168.0.11 }
+      - { id: i-web2, priority: 10, ip: 192.168.0.12 }
+  - name: lb
+    vSwitchId: vsw-web
+    haVipId: havip-lb
+    announce: keepalived
+    members:
+      - { id: i-web1, priority: 20, ip: 192.168.0.11 }
+      - { id: i-web2, priority: 90, ip: 192.168.0.12 }
+      - { id: i-lb3, priority: 50, ip: 192.168.0.13 }
+  - name: db
+    vSwitchId: vsw-db
+    haVipId: havip-db
+    announce: keepalived
+    members:
+      - { id: eni-db1, priority: 100, ip: 192.168.1.21 }
+      - { id: eni-db2, priority: 50, ip: 192.168.1.22 }
+`;
+
+describe('seedFromTopology and the data plane', () => {
+  const topology = parseTopology(KEEPALIVED_TOPOLOGY, { source: 'test.yaml' });
+
+  it("attach: 'highest' starts served: exclusive groups bind the elected member, keepalived groups bind all", () => {
+    const cloud = new SimulatedCloud(seedFromTopology(topology, { attach: 'highest' }), {
+      clock: new ManualClock(),
+    });
+    expect(cloud.haVip('havip-web')).toMatchObject({
+      associatedInstances: ['i-web1'],
+      masterInstanceId: 'i-web1',
+    });
+    expect(cloud.haVip('havip-lb')).toMatchObject({
+      associatedInstances: ['i-web1', 'i-web2', 'i-lb3'],
+      masterInstanceId: 'i-web2',
+    });
+    expect(cloud.haVip('havip-db')).toMatchObject({
+      associatedInstances: ['eni-db1', 'eni-db2'],
+      masterInstanceId: 'eni-db1',
+    });
+    for (const id of ['havip-web', 'havip-lb', 'havip-db']) {
+      expect(cloud.servingInstance(id)).toBe(cloud.haVip(id)?.masterInstanceId);
+    }
+  });
+
+  it('marks keepalived hosts with their priorities (per HaVip where they differ)', () => {
+    const seed = seedFromTopology(topology, { attach: 'highest' });
+    const instances = seed.regions.flatMap((r) => r.instances ?? []);
+    const k = (id: string) => instances.find((i) => i.instanceId === id)?.keepalived;
+    expect(k('i-web2')).toEqual({ priority: 90 });
+    expect(k('i-lb3')).toEqual({ priority: 50 });
+    expect(k('i-simdb1')).toEqual({ priority: 100 });
+    expect(k('i-web1')).toEqual({ priority: 20 });
+    const exclusiveOnly = parseTopology(KEEPALIVED_TOPOLOGY.split('  - name: lb')[0]!, { source: 'x.yaml' });
+    expect(
+      seedFromTopology(exclusiveOnly, { attach: 'highest' }).regions[0]!.instances!.every(
+        (i) => i.keepalived === undefined,
+      ),
+    ).toBe(true);
+  });
+
+  it('in a seeded keepalived group, the next host takes over when the master stops (ENI members too)', async () => {
+    const clock = new ManualClock();
+    const cloud = new SimulatedCloud(seedFromTopology(topology, { attach: 'highest' }), { clock });
+    cloud.stopInstance('i-web2');
+    cloud.stopInstance('i-simdb1');
+    await clock.advance(3_600);
+    expect(cloud.haVip('havip-lb')?.masterInstanceId).toBe('i-lb3');
+    expect(cloud.haVip('havip-db')?.masterInstanceId).toBe('eni-db2');
+    // The exclusive group has no keepalived: its master is untouched by all this.
+    expect(cloud.haVip('havip-web')?.masterInstanceId).toBe('i-web1');
+  });
+
+  it("attach: 'none' binds and announces nothing; keepalived announces once the orchestrator binds", async () => {
+    const clock = new ManualClock();
+    const x = await harness(seedFromTopology(topology, { attach: 'none' }), clock);
+    for (const id of ['havip-web', 'havip-lb', 'havip-db']) {
+      expect(x.cloud.haVip(id)).toMatchObject({ associatedInstances: [], masterInstanceId: undefined });
+    }
+    await clock.advance(600_000);
+    expect(x.cloud.haVip('havip-lb')?.masterInstanceId).toBeUndefined();
+    await bind(x, 'havip-lb', 'i-lb3');
+    await clock.advance(0);
+    await clock.advance(3_600);
+    expect(x.cloud.haVip('havip-lb')?.masterInstanceId).toBe('i-lb3');
   });
 });

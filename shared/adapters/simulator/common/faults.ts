@@ -3,10 +3,11 @@
  * dropped responses after a committed mutation, stale describes and slow asynchronous transitions.
  *
  * Everything is deterministic: time comes from the simulator's clock and probabilities from its seeded
- * generator. The controller only decides; {@link SimulatedCloud} applies the decisions and counts them.
+ * generator. The controller only decides; the fault gate (`fault-gate.ts`) of a simulated cloud
+ * applies the decisions to each call and counts them. Nothing here is specific to one cloud's API.
  */
-import { InvalidInputError } from '../../core/errors.js';
-import type { SimClock } from './types.js';
+import { InvalidInputError } from '../../../core/errors.js';
+import type { SimClock } from './clock.js';
 
 /** The 5xx codes a failure injection answers with. */
 export type ServerFaultCode = 'ServiceUnavailable' | 'InternalError';
@@ -255,7 +256,7 @@ export class Faults implements FaultController {
     return this.agents.get(instanceId) ?? this.agents.get(ANY) ?? 'ok';
   }
 
-  // -- decisions (used by SimulatedCloud) ------------------------------------------------------
+  // -- decisions (applied by the fault gate) --------------------------------------------------
 
   latencyFor(action: string): number {
     return this.latencyByAction.get(action) ?? this.latencyMs;

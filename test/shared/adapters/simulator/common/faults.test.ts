@@ -1,46 +1,28 @@
 /**
- * Fault injection, each kind observed through the official SDK (or the raw API for the statistical
- * ones), switched on through the admin endpoint or the programmatic API. All on a manual clock and
- * a seeded generator, so nothing depends on real time or luck.
+ * Fault injection (`common/faults.ts`, applied to every call by `common/fault-gate.ts`), each kind
+ * observed through the official SDK against the Alibaba simulator (or the raw API for the statistical
+ * ones), switched on through the admin endpoint or the programmatic API. All on a manual clock and a
+ * seeded generator, so nothing depends on real time or luck.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, SimulatedCloud } from '../../../../shared/adapters/simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { ManualClock, SimulatedCloud } from '../../../../../shared/adapters/simulator/index.js';
 import {
   $Ecs,
   $Vpc,
+  admin,
   expectAliError,
   type Harness,
-  startHarness,
+  harnessPerTest,
+  REGION,
   testSeed,
-} from '../../../support/simulator.js';
+} from '../../../../support/simulator.js';
 
-const REGION = 'cn-hangzhou';
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const { harness: start } = harnessPerTest();
 
 async function harness(opts: { accessKey?: boolean } = {}): Promise<{ x: Harness; clock: ManualClock }> {
   const clock = new ManualClock();
   const seed = opts.accessKey === false ? testSeed({ accessKey: undefined }) : testSeed();
-  h = await startHarness({ seed, clock });
-  return { x: h, clock };
-}
-
-async function admin(
-  x: Harness,
-  method: string,
-  path: string,
-  body?: unknown,
-  // biome-ignore lint/suspicious/noExplicitAny: admin JSON is asserted structurally by each test
-): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${x.server.url}/__admin${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: await res.json() };
+  return { x: await start(seed, clock), clock };
 }
 
 const describeHaVips = (x: Harness | { vpc: Harness['vpc'] }) =>
@@ -315,74 +297,5 @@ describe('slow transitions', () => {
     expect(x.cloud.haVip('havip-2')?.status).toBe('Associating');
     await clock.advance(1);
     expect(x.cloud.haVip('havip-2')?.status).toBe('InUse');
-  });
-});
-
-describe('admin endpoint', () => {
-  it('reports state, stats, faults and events, drives operator actions, and resets faults', async () => {
-    const { x } = await harness();
-    await describeHaVips(x);
-    const stop = await admin(x, 'POST', '/instances/i-a1/stop', { force: true });
-    expect(stop).toMatchObject({
-      status: 200,
-      json: { ok: true, instance: { instanceId: 'i-a1', status: 'Stopping' } },
-    });
-    expect((await admin(x, 'POST', '/settle')).status).toBe(200);
-    const state = await admin(x, 'GET', '/state');
-    expect(state.json.instances.find((i: { instanceId: string }) => i.instanceId === 'i-a1').status).toBe(
-      'Stopped',
-    );
-    expect(
-      state.json.haVips.find((v: { haVipId: string }) => v.haVipId === 'havip-1').masterInstanceId,
-    ).toBeUndefined();
-    expect(
-      (await admin(x, 'GET', '/events')).json.events.map((e: { data: { state: string } }) => e.data.state),
-    ).toEqual(['Stopping', 'Stopped']);
-    expect((await admin(x, 'GET', '/stats')).json).toMatchObject({
-      calls: { DescribeHaVips: 1 },
-      throttled: 0,
-    });
-    expect((await admin(x, 'POST', '/instances/i-a1/stop')).json).toMatchObject({
-      error: { code: 'IncorrectInstanceStatus' },
-    });
-    expect((await admin(x, 'POST', '/instances/i-nope/start')).status).toBe(404);
-
-    await admin(x, 'POST', '/faults/latency', { ms: 100 });
-    await admin(x, 'POST', '/faults/throttle', { ratePerSecond: 1, burst: 1 });
-    expect((await admin(x, 'GET', '/faults')).json).toMatchObject({
-      latencyMs: 100,
-      throttle: { ratePerSecond: 1, burst: 1 },
-    });
-    expect((await admin(x, 'DELETE', '/faults/throttle')).json.faults.throttle).toBeNull();
-    const reset = await admin(x, 'POST', '/faults/reset');
-    expect(reset.json.faults).toMatchObject({
-      latencyMs: 0,
-      throttle: null,
-      stalenessMs: 0,
-      failNext: [],
-      dropNext: [],
-    });
-    await admin(x, 'POST', '/stats/reset');
-    expect((await admin(x, 'GET', '/stats')).json).toEqual({
-      calls: {},
-      faults: {},
-      throttled: 0,
-      announcements: { accepted: 0, ignored: 0 },
-    });
-  });
-
-  it('rejects invalid bodies with the offending path, and unknown routes with 404', async () => {
-    const { x } = await harness();
-    const bad = await admin(x, 'POST', '/faults/throttle', { ratePerSecond: -1, burst: 0 });
-    expect(bad.status).toBe(400);
-    expect(bad.json.error.code).toBe('simulator.admin-invalid');
-    expect(bad.json.error.issues.map((i: { path: string }) => i.path).sort()).toEqual([
-      'burst',
-      'ratePerSecond',
-    ]);
-    const notJson = await fetch(`${x.server.url}/__admin/faults/latency`, { method: 'POST', body: '{nope' });
-    expect(notJson.status).toBe(400);
-    expect((await admin(x, 'GET', '/nothing-here')).status).toBe(404);
-    expect(x.cloud.faults.config().throttle).toBeNull();
   });
 });

@@ -1,4 +1,20 @@
-import type { SimClock, SimTimer } from './types.js';
+/**
+ * Time for a simulated cloud: the clock every delay runs on (transitions, latency, token refill,
+ * staleness), the wall clock for servers, and a manual clock for deterministic tests.
+ */
+
+/** Opaque timer handle returned by {@link SimClock.setTimeout}. */
+export type SimTimer = unknown;
+
+/**
+ * Time source and timer for every delay in the simulator (transitions, latency, token refill,
+ * staleness). Inject {@link ManualClock} in tests to make them deterministic.
+ */
+export interface SimClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): SimTimer;
+  clearTimeout?(timer: SimTimer): void;
+}
 
 /** Wall-clock time and Node timers: what `havip sim` and the local mode use. */
 export const systemClock: SimClock = {

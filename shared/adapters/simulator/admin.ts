@@ -1,0 +1,230 @@
+/**
+ * The simulator's admin API under `/__admin/`: ground truth, stats and events, operator actions on
+ * instances (stop, start, release, the host agent's ARP announcement) and the fault switches. The
+ * SDKs always call the path `/`, so a signed SDK request can never reach it by accident.
+ */
+import { z } from 'zod';
+import { type ErrorCode, HavipError, InvalidInputError } from '../../core/errors.js';
+import type { SimulatedCloud } from './cloud.js';
+import { SimApiError } from './errors.js';
+import { formatPath } from './types.js';
+
+const serverFaultCode = z.enum(['ServiceUnavailable', 'InternalError']);
+const nonNeg = z.number().finite().min(0);
+const adminSchemas = {
+  latency: z.object({ ms: nonNeg, action: z.string().min(1).optional() }),
+  throttle: z.object({
+    ratePerSecond: nonNeg,
+    burst: z.number().int().min(1),
+    status: z.union([z.literal(400), z.literal(429)]).optional(),
+  }),
+  failNext: z.object({
+    action: z.string().min(1).optional(),
+    count: z.number().int().min(1).optional(),
+    code: serverFaultCode.optional(),
+  }),
+  failureRate: z.object({
+    probability: z.number().min(0).max(1),
+    action: z.string().min(1).optional(),
+    code: serverFaultCode.optional(),
+  }),
+  dropNext: z.object({ action: z.string().min(1).optional(), count: z.number().int().min(1).optional() }),
+  staleness: z.object({ ms: nonNeg, actions: z.array(z.string().min(1)).optional() }),
+  transitionDelay: z.object({ kind: z.enum(['haVip', 'eip', 'instance']), ms: nonNeg }),
+  stop: z.object({ force: z.boolean().optional() }),
+  announce: z.object({ address: z.string().min(1) }),
+  keepalivedStuck: z.object({ instanceId: z.string().min(1), stuck: z.boolean() }),
+  cloudAssistant: z.object({ instanceId: z.string().min(1), mode: z.enum(['ok', 'offline', 'fail']) }),
+};
+
+function parseBody<T extends z.ZodType>(schema: T, body: Buffer, route: string): z.output<T> {
+  let json: unknown = {};
+  const text = body.toString('utf8').trim();
+  if (text !== '') {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new InvalidInputError('simulator.admin-invalid', `${route}: the body is not JSON`, [
+        {
+          path: '',
+          message: 'expected a JSON object',
+          hint: 'send Content-Type: application/json with a JSON body',
+        },
+      ]);
+    }
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) {
+    throw new InvalidInputError(
+      'simulator.admin-invalid',
+      `${route}: invalid body`,
+      r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+/** One admin request: the cloud, the raw body, and `route` (`POST /__admin/…`) for error messages. */
+interface AdminCall {
+  readonly cloud: SimulatedCloud;
+  readonly body: Buffer;
+  readonly route: string;
+}
+
+/** A route answers 200 with what it returns. */
+type AdminRoute = (c: AdminCall) => unknown;
+
+/** A fault switch: applies the change, then answers the faults now in force. */
+const faultRoute =
+  (apply: (c: AdminCall) => void): AdminRoute =>
+  (c) => {
+    apply(c);
+    return { ok: true, faults: c.cloud.faults.config() };
+  };
+
+/** Routes without an id in the path, by `METHOD /path` (below `/__admin`). */
+const ROUTES: ReadonlyMap<string, AdminRoute> = new Map<string, AdminRoute>([
+  ['GET /state', ({ cloud }) => cloud.snapshot()],
+  ['GET /stats', ({ cloud }) => cloud.stats()],
+  [
+    'POST /stats/reset',
+    ({ cloud }) => {
+      cloud.resetStats();
+      return { ok: true };
+    },
+  ],
+  ['GET /events', ({ cloud }) => ({ events: cloud.recentEvents() })],
+  [
+    'POST /settle',
+    async ({ cloud }) => {
+      await cloud.settle();
+      return { ok: true };
+    },
+  ],
+  ['GET /faults', ({ cloud }) => cloud.faults.config()],
+  ['POST /faults/reset', faultRoute(({ cloud }) => cloud.faults.reset())],
+  [
+    'POST /faults/latency',
+    faultRoute(({ cloud, body, route }) => {
+      const b = parseBody(adminSchemas.latency, body, route);
+      cloud.faults.setLatency(b.ms, b.action === undefined ? {} : { action: b.action });
+    }),
+  ],
+  [
+    'POST /faults/throttle',
+    faultRoute(({ cloud, body, route }) =>
+      cloud.faults.setThrottle(parseBody(adminSchemas.throttle, body, route)),
+    ),
+  ],
+  ['DELETE /faults/throttle', faultRoute(({ cloud }) => cloud.faults.setThrottle(null))],
+  [
+    'POST /faults/fail-next',
+    faultRoute(({ cloud, body, route }) =>
+      cloud.faults.failNext(parseBody(adminSchemas.failNext, body, route)),
+    ),
+  ],
+  [
+    'POST /faults/failure-rate',
+    faultRoute(({ cloud, body, route }) =>
+      cloud.faults.setFailureRate(parseBody(adminSchemas.failureRate, body, route)),
+    ),
+  ],
+  [
+    'POST /faults/drop-next',
+    faultRoute(({ cloud, body, route }) =>
+      cloud.faults.dropNextResponse(parseBody(adminSchemas.dropNext, body, route)),
+    ),
+  ],
+  [
+    'POST /faults/staleness',
+    faultRoute(({ cloud, body, route }) => {
+      const b = parseBody(adminSchemas.staleness, body, route);
+      cloud.faults.setStaleness(b.ms, b.actions === undefined ? {} : { actions: b.actions });
+    }),
+  ],
+  [
+    'POST /faults/transition-delay',
+    faultRoute(({ cloud, body, route }) => {
+      const b = parseBody(adminSchemas.transitionDelay, body, route);
+      cloud.faults.setTransitionDelay(b.kind, b.ms);
+    }),
+  ],
+  [
+    'POST /faults/keepalived-stuck',
+    faultRoute(({ cloud, body, route }) => {
+      const b = parseBody(adminSchemas.keepalivedStuck, body, route);
+      cloud.faults.setKeepalivedStuck(b.instanceId, b.stuck);
+    }),
+  ],
+  [
+    'POST /faults/cloud-assistant',
+    faultRoute(({ cloud, body, route }) => {
+      const b = parseBody(adminSchemas.cloudAssistant, body, route);
+      cloud.faults.setCloudAssistant(b.instanceId, b.mode);
+    }),
+  ],
+]);
+
+const INSTANCE_ROUTE = /^\/instances\/([^/]+)\/(stop|start|delete|announce)$/;
+
+/** `POST /instances/{id}/{stop|start|delete|announce}`: what an operator or a host agent does. */
+function instanceAction(c: AdminCall, id: string, action: string): unknown {
+  const { cloud } = c;
+  if (action === 'announce') {
+    // What a host agent does after configuring the address: gratuitous ARP. An ignored
+    // announcement is still a 200: the host sent it; the VPC chose not to act on it.
+    const { address } = parseBody(adminSchemas.announce, c.body, c.route);
+    return { ok: true, ...cloud.announce(id, address) };
+  }
+  if (action === 'stop') cloud.stopInstance(id, parseBody(adminSchemas.stop, c.body, c.route));
+  else if (action === 'start') cloud.startInstance(id);
+  else cloud.deleteInstance(id);
+  return { ok: true, instance: cloud.instance(id) ?? null };
+}
+
+/** An admin answer: the HTTP status and the JSON body. */
+export interface AdminReply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * Answers one admin request (`path` below `/__admin`). Bad input is a 400 naming the field, an API
+ * rule an operator action breaks is the API's error; anything else is thrown (the server answers 500).
+ */
+export async function handleAdmin(
+  cloud: SimulatedCloud,
+  method: string,
+  path: string,
+  body: Buffer,
+): Promise<AdminReply> {
+  const route = `${method} /__admin${path}`;
+  const call: AdminCall = { cloud, body, route };
+  try {
+    const inst = INSTANCE_ROUTE.exec(path);
+    if (method === 'POST' && inst !== null) {
+      return { status: 200, body: instanceAction(call, decodeURIComponent(inst[1]!), inst[2]!) };
+    }
+    const handler = ROUTES.get(`${method} ${path}`);
+    if (handler === undefined) {
+      return {
+        status: 404,
+        body: {
+          error: {
+            code: 'simulator.admin-not-found' satisfies ErrorCode,
+            message: `${route} is not an admin route; see docs/simulator.md`,
+          },
+        },
+      };
+    }
+    return { status: 200, body: await handler(call) };
+  } catch (e) {
+    if (e instanceof SimApiError) {
+      return { status: e.status, body: { error: { code: e.alibabaCode, message: e.wireMessage } } };
+    }
+    if (e instanceof HavipError) {
+      return { status: 400, body: { error: { code: e.code, message: e.message, ...e.details } } };
+    }
+    throw e;
+  }
+}
