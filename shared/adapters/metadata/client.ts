@@ -57,108 +57,30 @@ export function createMetadataClient(opts: MetadataClientOptions): MetadataClien
       },
     ]);
   }
-  const base = checkedBaseUrl(opts.baseUrl ?? layout.defaultBaseUrl);
-  const timeoutMs = opts.timeoutMs ?? 1_000;
-  const doFetch = opts.fetch ?? globalThis.fetch;
-  const clock = opts.clock ?? { now: () => Date.now() };
-  const mode: HardenedMode = opts.cloud === 'alibaba' ? (opts.imds ?? 'token-or-plain') : 'plain';
-  let token: { value: string; until: number } | undefined;
-
-  async function request(method: 'GET' | 'PUT', path: string, headers: Record<string, string> = {}) {
-    try {
-      const res = await doFetch(`${base}${path}`, {
-        method,
-        headers,
-        redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      return { status: res.status, text: await res.text() };
-    } catch (e) {
-      throw unavailable(
-        path,
-        `no answer from the metadata service at ${base} (${describeTransportError(e)})`,
-        e,
-      );
-    }
-  }
-
-  async function sessionToken(): Promise<string | undefined> {
-    if (mode === 'plain' || layout.tokenPath === undefined) return undefined;
-    if (token && clock.now() < token.until) return token.value;
-    let res: { status: number; text: string } | undefined;
-    try {
-      res = await request('PUT', layout.tokenPath, { [TOKEN_TTL_HEADER]: String(MAX_TOKEN_TTL_SECONDS) });
-    } catch (e) {
-      if (mode === 'token') throw e;
-    }
-    if (res?.status === 200 && res.text.trim() !== '') {
-      token = { value: res.text.trim(), until: clock.now() + (MAX_TOKEN_TTL_SECONDS - 60) * 1000 };
-      return token.value;
-    }
-    if (mode === 'token') {
-      throw unavailable(layout.tokenPath, `the metadata token request answered HTTP ${res?.status}`);
-    }
-    return undefined;
-  }
-
-  /** GET with the session token when there is one; `undefined` for 404. */
-  async function read(path: string): Promise<string | undefined> {
-    let res: { status: number; text: string } | undefined;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const t = await sessionToken();
-      res = await request('GET', path, t === undefined ? {} : { [TOKEN_HEADER]: t });
-      // A refused token (expired, or the service restarted): fetch a new one, once.
-      if ((res.status === 401 || res.status === 403) && t !== undefined) token = undefined;
-      else break;
-    }
-    if (res!.status === 404) return undefined;
-    if (res!.status !== 200) throw unavailable(path, `the metadata service answered HTTP ${res!.status}`);
-    return res!.text;
-  }
-
+  const http = new MetadataHttp(
+    checkedBaseUrl(opts.baseUrl ?? layout.defaultBaseUrl),
+    opts.cloud === 'alibaba' ? (opts.imds ?? 'token-or-plain') : 'plain',
+    layout.tokenPath,
+    opts.timeoutMs ?? 1_000,
+    opts.fetch ?? globalThis.fetch,
+    opts.clock ?? { now: () => Date.now() },
+  );
   return {
     cloud: opts.cloud,
     async instanceId() {
-      const id = (await read(layout.instanceIdPath))?.trim();
+      const id = (await http.read(layout.instanceIdPath))?.trim();
       if (!id) throw unavailable(layout.instanceIdPath, 'the metadata service has no instance id');
       return id;
     },
     async roleName() {
-      const listed = (await read(layout.rolesPath))?.trim();
+      const listed = (await http.read(layout.rolesPath))?.trim();
       // One role per instance; the first line names it.
       const first = listed?.split('\n')[0]?.trim();
       return first ? first : undefined;
     },
-    async roleCredentials(roleName) {
-      const path = `${layout.rolesPath}${encodeURIComponent(roleName)}`;
-      const text = await read(path);
-      if (text === undefined) {
-        throw new CloudError({
-          code: 'cloud.forbidden',
-          action: ACTION,
-          alibabaCode: 'NoInstanceRole',
-          message: `the metadata service has no credentials for role ${JSON.stringify(roleName)} (detached?)`,
-          retryable: false,
-        });
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      const creds = readRoleCredentials(opts.cloud, json);
-      if (!creds || !Number.isFinite(creds.expiresAt)) {
-        // Never echo the answer: it holds secrets.
-        throw unavailable(
-          path,
-          'the role credentials answer is not the expected JSON (or Code is not Success)',
-        );
-      }
-      return creds;
-    },
+    roleCredentials: (roleName) => readCredentials(http, opts.cloud, roleName),
     async spotTerminationTime() {
-      const text = await read(layout.spotTerminationPath);
+      const text = await http.read(layout.spotTerminationPath);
       if (text === undefined || text.trim() === '') return undefined;
       const at = parseSpotTermination(opts.cloud, text);
       if (at === undefined) {
@@ -170,6 +92,99 @@ export function createMetadataClient(opts: MetadataClientOptions): MetadataClien
       return at;
     },
   };
+}
+
+async function readCredentials(http: MetadataHttp, cloud: MetadataCloud, roleName: string) {
+  const path = `${METADATA_LAYOUTS[cloud].rolesPath}${encodeURIComponent(roleName)}`;
+  const text = await http.read(path);
+  if (text === undefined) {
+    throw new CloudError({
+      code: 'cloud.forbidden',
+      action: ACTION,
+      alibabaCode: 'NoInstanceRole',
+      message: `the metadata service has no credentials for role ${JSON.stringify(roleName)} (detached?)`,
+      retryable: false,
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const creds = readRoleCredentials(cloud, json);
+  if (!creds || !Number.isFinite(creds.expiresAt)) {
+    // Never echo the answer: it holds secrets.
+    throw unavailable(path, 'the role credentials answer is not the expected JSON (or Code is not Success)');
+  }
+  return creds;
+}
+
+/** GETs (and Alibaba's token PUT) against one metadata base URL, with the hardened-mode token. */
+class MetadataHttp {
+  private token: { value: string; until: number } | undefined;
+
+  constructor(
+    private readonly base: string,
+    private readonly mode: HardenedMode,
+    private readonly tokenPath: string | undefined,
+    private readonly timeoutMs: number,
+    private readonly doFetch: typeof globalThis.fetch,
+    private readonly clock: Pick<Clock, 'now'>,
+  ) {}
+
+  /** GET with the session token when there is one; `undefined` for 404. */
+  async read(path: string): Promise<string | undefined> {
+    let res = await this.get(path);
+    // A refused token (expired, or the service restarted): fetch a new one, once.
+    if ((res.status === 401 || res.status === 403) && res.withToken) {
+      this.token = undefined;
+      res = await this.get(path);
+    }
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw unavailable(path, `the metadata service answered HTTP ${res.status}`);
+    return res.text;
+  }
+
+  private async get(path: string) {
+    const t = await this.sessionToken();
+    const res = await this.request('GET', path, t === undefined ? {} : { [TOKEN_HEADER]: t });
+    return { ...res, withToken: t !== undefined };
+  }
+
+  private async sessionToken(): Promise<string | undefined> {
+    if (this.mode === 'plain' || this.tokenPath === undefined) return undefined;
+    if (this.token && this.clock.now() < this.token.until) return this.token.value;
+    let res: { status: number; text: string } | undefined;
+    try {
+      res = await this.request('PUT', this.tokenPath, { [TOKEN_TTL_HEADER]: String(MAX_TOKEN_TTL_SECONDS) });
+    } catch (e) {
+      if (this.mode === 'token') throw e;
+    }
+    if (res?.status === 200 && res.text.trim() !== '') {
+      this.token = { value: res.text.trim(), until: this.clock.now() + (MAX_TOKEN_TTL_SECONDS - 60) * 1000 };
+      return this.token.value;
+    }
+    if (this.mode === 'token') {
+      throw unavailable(this.tokenPath, `the metadata token request answered HTTP ${res?.status}`);
+    }
+    return undefined;
+  }
+
+  private async request(method: 'GET' | 'PUT', path: string, headers: Record<string, string>) {
+    try {
+      const res = await this.doFetch(`${this.base}${path}`, {
+        method,
+        headers,
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      return { status: res.status, text: await res.text() };
+    } catch (e) {
+      const why = describeTransportError(e);
+      throw unavailable(path, `no answer from the metadata service at ${this.base} (${why})`, e);
+    }
+  }
 }
 
 function checkedBaseUrl(raw: string): string {
