@@ -26,19 +26,6 @@ const Policy = z.strictObject({
     )
     .min(1),
 });
-const Trust = z.strictObject({
-  Version: z.literal('1'),
-  Statement: z
-    .array(
-      z.strictObject({
-        Effect: z.literal('Allow'),
-        Action: z.literal('sts:AssumeRole'),
-        Principal: z.strictObject({ Service: z.array(z.string()) }),
-      }),
-    )
-    .length(1),
-});
-
 const heartbeatTopic = (): string => {
   const vars = (parse(read('s.yaml')) as { vars?: { heartbeatTopic?: unknown } }).vars;
   expect(typeof vars?.heartbeatTopic).toBe('string');
@@ -65,7 +52,11 @@ describe('the agent instance role', () => {
   });
 
   it('can be assumed by ECS instances only', () => {
-    const trust = Trust.parse(JSON.parse(read('deploy/agent-instance-trust-policy.json')));
-    expect(trust.Statement[0]!.Principal.Service).toEqual(['ecs.aliyuncs.com']);
+    expect(JSON.parse(read('deploy/agent-instance-trust-policy.json'))).toEqual({
+      Version: '1',
+      Statement: [
+        { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: ['ecs.aliyuncs.com'] } },
+      ],
+    });
   });
 });
