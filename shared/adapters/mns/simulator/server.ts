@@ -237,10 +237,12 @@ class TopicService {
   private store(name: string, topic: Topic, body: string, tag: string | undefined, accessKeyId: string) {
     const seq = topic.messages.length + 1;
     const publishTime = this.clock.now();
+    const serial = ++this.counters.published;
     const m: PublishedMessage = {
       seq,
       topic: name,
-      messageId: `${this.hostId}-1-${publishTime.toString(16).toUpperCase()}-${String(++this.counters.published).padStart(9, '0')}`,
+      // Shaped like MNS's ids (e.g. D273CD6A89564E54-1-15180395A19-20000****): host, time, serial.
+      messageId: `${this.hostId}-1-${publishTime.toString(16).toUpperCase()}-${String(serial).padStart(9, '0')}`,
       body,
       tag,
       publishTime,
