@@ -3,6 +3,7 @@
  * itself on the program; this file only wires them together.
  */
 import { Command } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerClient } from './commands/client.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerLocal } from './commands/local.js';
@@ -21,6 +22,7 @@ const program = new Command('havip')
   });
 
 // -- commands (one line each; keep alphabetical) --
+registerAgent(program);
 registerClient(program);
 registerInvoke(program);
 registerLocal(program);
