@@ -28,7 +28,11 @@ const count = (min: number, max: number, dflt: number) =>
     .max(max, `must be at most ${max}`)
     .default(dflt);
 const port = (dflt?: number) => {
-  const p = z.number({ error: 'must be a port number' }).int('must be a whole number').min(1).max(65535);
+  const p = z
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(1, 'must be a port from 1 to 65535')
+    .max(65535, 'must be a port from 1 to 65535');
   return dflt === undefined ? p : p.default(dflt);
 };
 const ipv4 = z

@@ -5,7 +5,7 @@
  * addresses this agent added itself once they are no longer held. What it added is kept in the state
  * directory, so a restarted agent still knows which addresses are its own.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/ports.js';
 import type { DataPlane } from './dataplane.js';
@@ -32,6 +32,7 @@ export class Takeover {
   private readonly file: string;
 
   constructor(private readonly opts: TakeoverOptions) {
+    mkdirSync(opts.stateDirectory, { recursive: true, mode: 0o700 });
     this.file = join(opts.stateDirectory, 'owned.json');
     this.owned = loadOwned(this.file);
   }
@@ -158,8 +159,16 @@ export class Takeover {
 
   private saveOwned(): void {
     const text = `${JSON.stringify([...this.owned].map(([address, dev]) => ({ address, dev })))}\n`;
-    writeFileSync(`${this.file}.tmp`, text, { mode: 0o600 });
-    renameSync(`${this.file}.tmp`, this.file);
+    try {
+      writeFileSync(`${this.file}.tmp`, text, { mode: 0o600 });
+      renameSync(`${this.file}.tmp`, this.file);
+    } catch (e) {
+      // Still known in memory; only a restart before the next successful write would forget it.
+      this.opts.logger.error(
+        { file: this.file, error: String(e) },
+        'cannot record the addresses this agent added',
+      );
+    }
   }
 }
 

@@ -6,7 +6,12 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AdvertAdmission } from '../../../shared/agent/admission.js';
-import { type Advert, advertCanonicalString, encodeAdvert, parseAdvert } from '../../../shared/agent/advert.js';
+import {
+  type Advert,
+  advertCanonicalString,
+  encodeAdvert,
+  parseAdvert,
+} from '../../../shared/agent/advert.js';
 import { DropCounters } from '../../../shared/agent/drops.js';
 
 const KEY = Buffer.from('web-key-0123456789abcdef0123456789');
@@ -16,7 +21,18 @@ const B: Advert = { group: 'web', sender: 'i-b', sequence: 1000, sentAt: NOW, ch
 const admission = () =>
   new AdvertAdmission(
     'i-a',
-    new Map([['web', { key: KEY, peers: new Map([['i-b', '127.0.0.12'], ['i-c', '127.0.0.13']]) }]]),
+    new Map([
+      [
+        'web',
+        {
+          key: KEY,
+          peers: new Map([
+            ['i-b', '127.0.0.12'],
+            ['i-c', '127.0.0.13'],
+          ]),
+        },
+      ],
+    ]),
     60_000,
   );
 const enc = (a: Partial<Advert>, key = KEY) => encodeAdvert({ ...B, ...a }, key);
@@ -42,7 +58,12 @@ describe('advert codec', () => {
     ['a negative sequence', enc({}).toString().replace('\n1000\n', '\n-1000\n')],
     ['a sequence past 2^53', enc({}).toString().replace('\n1000\n', '\n9007199254740993\n')],
     ['an unknown check state', enc({}).toString().replace('\nok\n', '\nmaybe\n')],
-    ['an upper-case MAC', enc({}).toString().replace(/[0-9a-f]{64}$/, (m) => m.toUpperCase())],
+    [
+      'an upper-case MAC',
+      enc({})
+        .toString()
+        .replace(/[0-9a-f]{64}$/, (m) => m.toUpperCase()),
+    ],
     ['an uppercase sender', enc({}).toString().replace('i-b', 'I-B')],
     ['a group with a space', enc({}).toString().replace('\nweb\n', '\nw b\n')],
     ['a trailing newline', `${enc({}).toString()}\n`],
@@ -60,12 +81,37 @@ describe('admission', () => {
   it.each<{ name: string; datagram: () => Buffer; source?: string; reason: string }>([
     { name: 'garbage', datagram: () => Buffer.from('hello'), reason: 'malformed' },
     { name: 'a group this agent is not in', datagram: () => enc({ group: 'db' }), reason: 'wrong-group' },
-    { name: 'a MAC made with another key', datagram: () => enc({}, Buffer.from('another-key-0123456789abcdef')), reason: 'bad-mac' },
-    { name: 'a sender that is not a peer', datagram: () => enc({ sender: 'i-zzz' }), reason: 'unknown-sender' },
-    { name: 'this agent itself as the sender', datagram: () => enc({ sender: 'i-a' }), reason: 'unknown-sender' },
-    { name: 'a peer from the wrong address', datagram: () => enc({}), source: '127.0.0.13', reason: 'wrong-source' },
-    { name: 'a datagram sent two minutes ago', datagram: () => enc({ sentAt: NOW - 120_000 }), reason: 'stale' },
-    { name: 'a datagram from two minutes ahead', datagram: () => enc({ sentAt: NOW + 120_000 }), reason: 'stale' },
+    {
+      name: 'a MAC made with another key',
+      datagram: () => enc({}, Buffer.from('another-key-0123456789abcdef')),
+      reason: 'bad-mac',
+    },
+    {
+      name: 'a sender that is not a peer',
+      datagram: () => enc({ sender: 'i-zzz' }),
+      reason: 'unknown-sender',
+    },
+    {
+      name: 'this agent itself as the sender',
+      datagram: () => enc({ sender: 'i-a' }),
+      reason: 'unknown-sender',
+    },
+    {
+      name: 'a peer from the wrong address',
+      datagram: () => enc({}),
+      source: '127.0.0.13',
+      reason: 'wrong-source',
+    },
+    {
+      name: 'a datagram sent two minutes ago',
+      datagram: () => enc({ sentAt: NOW - 120_000 }),
+      reason: 'stale',
+    },
+    {
+      name: 'a datagram from two minutes ahead',
+      datagram: () => enc({ sentAt: NOW + 120_000 }),
+      reason: 'stale',
+    },
   ])('drops $name as $reason', ({ datagram, source, reason }) => {
     const r = admission().admit(datagram(), source ?? '127.0.0.12', NOW);
     expect(r.ok ? 'accepted' : r.reason).toBe(reason);

@@ -15,10 +15,30 @@ const run = (results: string, h = { fall: 3, rise: 2 }, initFail = false) => {
 describe('check hysteresis (keepalived fall/rise)', () => {
   it.each([
     { name: 'passes keep it up', results: '++++', h: { fall: 3, rise: 2 }, trace: 'uuuu' },
-    { name: 'goes down on the fall-th consecutive failure', results: '---', h: { fall: 3, rise: 2 }, trace: 'uuD' },
-    { name: 'a pass between failures resets the count', results: '--+--', h: { fall: 3, rise: 2 }, trace: 'uuuuu' },
-    { name: 'comes back on the rise-th consecutive pass', results: '---++', h: { fall: 3, rise: 2 }, trace: 'uuDdU' },
-    { name: 'a failure between passes resets the rise count', results: '---+-++', h: { fall: 3, rise: 2 }, trace: 'uuDdddU' },
+    {
+      name: 'goes down on the fall-th consecutive failure',
+      results: '---',
+      h: { fall: 3, rise: 2 },
+      trace: 'uuD',
+    },
+    {
+      name: 'a pass between failures resets the count',
+      results: '--+--',
+      h: { fall: 3, rise: 2 },
+      trace: 'uuuuu',
+    },
+    {
+      name: 'comes back on the rise-th consecutive pass',
+      results: '---++',
+      h: { fall: 3, rise: 2 },
+      trace: 'uuDdU',
+    },
+    {
+      name: 'a failure between passes resets the rise count',
+      results: '---+-++',
+      h: { fall: 3, rise: 2 },
+      trace: 'uuDdddU',
+    },
     { name: 'fall 1 and rise 1 follow every result', results: '-+-', h: { fall: 1, rise: 1 }, trace: 'DUD' },
   ])('$name', ({ results, h, trace }) => {
     expect(run(results, h)).toBe(trace);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { deadline, expire, heard, type PeerRecord, resumed, watchPeer } from '../../../shared/agent/liveness.js';
+import {
+  deadline,
+  expire,
+  heard,
+  type PeerRecord,
+  resumed,
+  watchPeer,
+} from '../../../shared/agent/liveness.js';
 
 const DEAD = 3000;
 const OK = { checks: 'ok', draining: false } as const;
@@ -28,37 +35,62 @@ describe('peer liveness (interval × dead factor)', () => {
   it.each<{ name: string; steps: Step[]; events: string[]; state: string }>([
     {
       name: 'adverts every second keep a peer alive',
-      steps: [{ at: 500, do: 'advert' }, { at: 1500, do: 'advert' }, { at: 4000, do: 'tick' }],
+      steps: [
+        { at: 500, do: 'advert' },
+        { at: 1500, do: 'advert' },
+        { at: 4000, do: 'tick' },
+      ],
       events: ['500:first-heard'],
       state: 'alive',
     },
     {
       name: 'silent exactly the dead interval after the last advert',
-      steps: [{ at: 1000, do: 'advert' }, { at: 3999, do: 'tick' }, { at: 4000, do: 'tick' }],
+      steps: [
+        { at: 1000, do: 'advert' },
+        { at: 3999, do: 'tick' },
+        { at: 4000, do: 'tick' },
+      ],
       events: ['1000:first-heard', '4000:silent'],
       state: 'silent',
     },
     {
       name: 'a peer never heard from is silent the dead interval after watching began',
-      steps: [{ at: 2999, do: 'tick' }, { at: 3000, do: 'tick' }],
+      steps: [
+        { at: 2999, do: 'tick' },
+        { at: 3000, do: 'tick' },
+      ],
       events: ['3000:silent'],
       state: 'silent',
     },
     {
       name: 'silent is reported once, and an advert recovers it',
-      steps: [{ at: 3000, do: 'tick' }, { at: 9000, do: 'tick' }, { at: 9500, do: 'advert' }],
+      steps: [
+        { at: 3000, do: 'tick' },
+        { at: 9000, do: 'tick' },
+        { at: 9500, do: 'advert' },
+      ],
       events: ['3000:silent', '9500:recovered'],
       state: 'alive',
     },
     {
       name: 'a change of the advertised check state is an event',
-      steps: [{ at: 100, do: 'advert' }, { at: 1100, do: 'advert', checks: 'failing' }, { at: 2100, do: 'advert', checks: 'failing' }],
+      steps: [
+        { at: 100, do: 'advert' },
+        { at: 1100, do: 'advert', checks: 'failing' },
+        { at: 2100, do: 'advert', checks: 'failing' },
+      ],
       events: ['100:first-heard', '1100:advertised-changed'],
       state: 'alive',
     },
     {
       name: 'after the agent resumed from a stall, silence counts from the resume',
-      steps: [{ at: 1000, do: 'advert' }, { at: 9000, do: 'resume' }, { at: 9000, do: 'tick' }, { at: 11_999, do: 'tick' }, { at: 12_000, do: 'tick' }],
+      steps: [
+        { at: 1000, do: 'advert' },
+        { at: 9000, do: 'resume' },
+        { at: 9000, do: 'tick' },
+        { at: 11_999, do: 'tick' },
+        { at: 12_000, do: 'tick' },
+      ],
       events: ['1000:first-heard', '12000:silent'],
       state: 'silent',
     },

@@ -15,11 +15,27 @@ describe('replay window', () => {
   it.each([
     { name: 'increasing sequences', seqs: [10, 11, 15], verdicts: ['accept', 'accept', 'accept'] },
     { name: 'the same sequence twice', seqs: [10, 10], verdicts: ['accept', 'replayed'] },
-    { name: 'a reordered one inside the window, once', seqs: [10, 12, 11, 11], verdicts: ['accept', 'accept', 'accept', 'replayed'] },
-    { name: 'one just inside the window', seqs: [100, 100 - (REPLAY_WINDOW - 1)], verdicts: ['accept', 'accept'] },
+    {
+      name: 'a reordered one inside the window, once',
+      seqs: [10, 12, 11, 11],
+      verdicts: ['accept', 'accept', 'accept', 'replayed'],
+    },
+    {
+      name: 'one just inside the window',
+      seqs: [100, 100 - (REPLAY_WINDOW - 1)],
+      verdicts: ['accept', 'accept'],
+    },
     { name: 'one just below the window', seqs: [100, 100 - REPLAY_WINDOW], verdicts: ['accept', 'stale'] },
-    { name: 'a big jump forgets the old window', seqs: [10, 10_000, 10], verdicts: ['accept', 'accept', 'stale'] },
-    { name: 'the old top is still known after a small slide', seqs: [10, 20, 10], verdicts: ['accept', 'accept', 'replayed'] },
+    {
+      name: 'a big jump forgets the old window',
+      seqs: [10, 10_000, 10],
+      verdicts: ['accept', 'accept', 'stale'],
+    },
+    {
+      name: 'the old top is still known after a small slide',
+      seqs: [10, 20, 10],
+      verdicts: ['accept', 'accept', 'replayed'],
+    },
   ])('$name', ({ seqs, verdicts }) => {
     expect(feed(seqs)).toEqual(verdicts);
   });

@@ -6,7 +6,12 @@ const SELF = 'i-self';
 describe('report scheduler', () => {
   it('reports a silent peer at once, repeats it while it lasts, and stops after recovery', () => {
     const s = new ReportScheduler(SELF, 30_000);
-    expect(s.peerSilent('web', 'i-b', 500, 1000)).toEqual({ group: 'web', suspect: 'i-b', reason: 'peer-silent', lastSeenAt: 500 });
+    expect(s.peerSilent('web', 'i-b', 500, 1000)).toEqual({
+      group: 'web',
+      suspect: 'i-b',
+      reason: 'peer-silent',
+      lastSeenAt: 500,
+    });
     expect(s.due(30_999)).toEqual([]);
     expect(s.nextDueAt()).toBe(31_000);
     expect(s.due(31_000).map((i) => i.reason)).toEqual(['peer-silent']);
