@@ -60,7 +60,13 @@ const RULES: readonly Rule[] = [
   {
     scope: 'shared/agent/',
     why: 'the host agent is an entry-point-level component: it builds on the core, the parsers and the adapters, and of the app only on request signing',
-    mayImport: ['shared/core/', 'shared/events/', 'shared/adapters/', 'shared/agent/', 'shared/app/http/auth.js'],
+    mayImport: [
+      'shared/core/',
+      'shared/events/',
+      'shared/adapters/',
+      'shared/agent/',
+      'shared/app/http/auth.js',
+    ],
   },
   {
     scope: 'functions/',

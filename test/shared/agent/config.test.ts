@@ -207,3 +207,13 @@ describe('agent configuration', () => {
     expect(() => parseAgentConfig('advert: [', 'i-a')).toThrow(/not valid YAML or JSON/);
   });
 });
+
+describe('the sample configuration (examples/agent/agent.yaml)', () => {
+  it('is valid for the instance it names', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../../../examples/agent/agent.yaml', import.meta.url), 'utf8');
+    const c = parseAgentConfig(text, 'i-bp1aaaaaaaaaaaaaaaaa');
+    expect(c).toMatchObject({ takeover: { mode: 'on' }, reports: { sink: { type: 'mns' } } });
+    expect(c.checks.map((k) => k.kind)).toEqual(['exec', 'http']);
+  });
+});
