@@ -102,7 +102,7 @@ class Agent implements RunningAgent {
       logger: this.logger,
       onChange: (up) => this.changed(this.scheduler.checksChanged(this.groupNames, up, timers.now())),
     });
-    this.heartbeat = startHeartbeat(config, secrets, deps, timers, sequence);
+    this.heartbeat = createHeartbeat(config, secrets, deps, timers, sequence);
     const deadMs = config.advert.intervalSeconds * config.advert.deadFactor * 1000;
     this.monitor = new PeerMonitor(config.groups, deadMs, timers, {
       silent: (group, peer, lastSeenAt) =>
@@ -295,7 +295,7 @@ function createTransport(
   });
 }
 
-function startHeartbeat(
+function createHeartbeat(
   config: AgentConfig,
   secrets: AgentSecrets,
   deps: AgentDeps,

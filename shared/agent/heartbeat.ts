@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { signRequest } from '../app/http/auth.js';
 import type { Logger } from '../core/ports.js';
 import { IPV4_RE } from './config.js';
+import { describeFetchError } from './sinks.js';
 import type { Takeover } from './takeover.js';
 import type { Timers } from './timers.js';
 
@@ -150,7 +151,10 @@ export class HeartbeatLoop {
       reply = await postHeartbeat(this.deps.api, { instanceId, sequence: this.deps.nextSequence() });
     } catch (e) {
       this.record('unreachable');
-      logger.warn({ error: describe(e) }, 'heartbeat not delivered: left the addresses as they are');
+      logger.warn(
+        { error: describeFetchError(e) },
+        'heartbeat not delivered: left the addresses as they are',
+      );
       return;
     }
     this.record(reply.status);
@@ -188,10 +192,4 @@ export class HeartbeatLoop {
       lastBeatAt: new Date(this.deps.timers.now()).toISOString(),
     };
   }
-}
-
-function describe(e: unknown): string {
-  const err = e as { name?: string; cause?: { code?: string }; message?: string };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return 'no answer in time';
-  return err?.cause?.code ?? err?.message ?? String(e);
 }

@@ -48,7 +48,7 @@ export function createHttpSink(opts: HttpSinkOptions): ReportSink {
           signal: AbortSignal.timeout(opts.timeoutMs),
         });
       } catch (e) {
-        throw new SinkError(`cannot reach the report sink ${opts.url}: ${describe(e)}`, true, e);
+        throw new SinkError(`cannot reach the report sink ${opts.url}: ${describeFetchError(e)}`, true, e);
       }
       await res.body?.cancel();
       if (res.ok) return;
@@ -87,7 +87,8 @@ export function createMnsSink(publisher: MnsPublisher): ReportSink {
   };
 }
 
-function describe(e: unknown): string {
+/** Why a fetch failed, in a few words (a timeout, or the system error code). */
+export function describeFetchError(e: unknown): string {
   const err = e as { name?: string; cause?: { code?: string }; message?: string };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return 'no answer in time';
   return err?.cause?.code ?? err?.message ?? String(e);
