@@ -134,7 +134,9 @@ export class LocalChecks {
 
   private async runOnce(c: CheckConfig): Promise<void> {
     const started = this.deps.timers.now();
-    const result = await (this.deps.run ?? runCheck)(c);
+    const result = await (this.deps.run ?? runCheck)(c).catch(
+      (e: unknown): CheckResult => ({ passed: false, detail: `the check could not run: ${String(e)}` }),
+    );
     if (this.stopped) return;
     this.last.set(c.name, result);
     const wasUp = this.up;

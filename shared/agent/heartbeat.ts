@@ -136,6 +136,9 @@ export class HeartbeatLoop {
     const started = this.deps.timers.now();
     try {
       await this.beatOnce();
+    } catch (e) {
+      // A bug must cost one beat, not the loop (an unhandled rejection would end the process).
+      this.deps.logger.error({ error: String(e) }, 'heartbeat failed unexpectedly');
     } finally {
       this.beating = false;
     }
