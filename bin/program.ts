@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { type ClientIo, registerClient } from './commands/client.js';
 import { type InvokeIo, openApiTransport, registerInvoke } from './commands/invoke.js';
 import { type LocalIo, registerLocal } from './commands/local.js';
@@ -52,6 +53,7 @@ export function createProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (s) => void io.out.write(s), writeErr: (s) => void io.err.write(s) });
 
   // -- commands (one line each; keep alphabetical) --
+  registerAgent(program);
   registerClient(program, io);
   registerInvoke(program, io);
   registerLocal(program, io);

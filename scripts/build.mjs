@@ -28,11 +28,15 @@
  * - `--measure` starts fresh `node` processes that only load each bundle and reports the median wall
  *   time and peak RSS next to a bare `node` doing nothing, plus what loading the Tablestore SDK adds.
  *
+ * - The host agent (`havip agent`, docs/agent.md) is bundled on its own into `<outdir>/agent/havip-agent.cjs`:
+ *   one CommonJS file with every dependency inside and a `#!/usr/bin/env node` line, which runs on
+ *   Node >= 20 without node_modules (copy it to a member host and run it).
+ *
  * Exit code 0 on success, 1 when esbuild fails, 2 for bad arguments.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +154,26 @@ async function bundleOne(name, outdir) {
   return { name, dir, codeBytes, totalBytes: codeBytes + mapBytes, tablestoreBytes: sdkBytes, largest };
 }
 
+/** The host agent as one self-contained file (no node_modules on the member hosts). */
+async function bundleAgent(outdir) {
+  const outfile = path.join(outdir, 'agent', 'havip-agent.cjs');
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [path.join(ROOT, 'bin', 'havip-agent.ts')],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    banner: { js: '#!/usr/bin/env node' },
+    logLevel: 'silent',
+  });
+  for (const w of result.warnings) process.stderr.write(`build: agent: warning: ${w.text}\n`);
+  await chmod(outfile, 0o755);
+  return { file: path.relative(outdir, outfile), bytes: (await stat(outfile)).size };
+}
+
 const require = createRequire(import.meta.url);
 
 /** The Tablestore SDK as its own sloppy-mode CommonJS bundle in `<dir>/node_modules/tablestore/`. */
@@ -249,8 +273,12 @@ async function main() {
   await mkdir(opts.outdir, { recursive: true });
 
   let results;
+  let agent;
   try {
-    results = await Promise.all(names.map((n) => bundleOne(n, opts.outdir)));
+    [results, agent] = await Promise.all([
+      Promise.all(names.map((n) => bundleOne(n, opts.outdir))),
+      bundleAgent(opts.outdir),
+    ]);
   } catch (e) {
     const errors = e?.errors ?? [];
     for (const err of errors) {
@@ -275,6 +303,7 @@ async function main() {
   const report = {
     outdir: opts.outdir,
     bundles: results.map(({ dir, ...rest }) => rest),
+    agent,
     topology: opts.topology ? 'topology.yaml' : undefined,
     ...(opts.measure ? { coldStart: measure(results, opts.runs) } : {}),
   };
@@ -294,6 +323,9 @@ async function main() {
       `${rel}/${r.name}/index.js  ${kib(r.codeBytes)}  (with map ${kib(r.totalBytes)}; largest: ${top}) + node_modules/tablestore ${kib(r.tablestoreBytes)}\n`,
     );
   }
+  process.stdout.write(
+    `${rel}/${agent.file}  ${kib(agent.bytes)}  (the host agent: node ${agent.file.split('/').pop()} --help)\n`,
+  );
   if (report.coldStart) {
     const c = report.coldStart;
     process.stdout.write(

@@ -50,12 +50,23 @@ const RULES: readonly Rule[] = [
   {
     scope: 'shared/adapters/',
     why: 'adapters implement core ports and never reach up into the app, the parsers or the entry points',
-    mayNotImport: ['shared/app/', 'shared/events/', 'functions/', 'bin/', 'test/', 'bench/'],
+    mayNotImport: ['shared/app/', 'shared/events/', 'shared/agent/', 'functions/', 'bin/', 'test/', 'bench/'],
   },
   {
     scope: 'shared/app/',
     why: 'the app is below the entry points',
-    mayNotImport: ['functions/', 'bin/', 'test/', 'bench/'],
+    mayNotImport: ['shared/agent/', 'functions/', 'bin/', 'test/', 'bench/'],
+  },
+  {
+    scope: 'shared/agent/',
+    why: 'the host agent is an entry-point-level component: it builds on the core, the parsers and the adapters, and of the app only on request signing',
+    mayImport: [
+      'shared/core/',
+      'shared/events/',
+      'shared/adapters/',
+      'shared/agent/',
+      'shared/app/http/auth.js',
+    ],
   },
   {
     scope: 'functions/',
@@ -143,6 +154,13 @@ describe('layer rules', () => {
     ['shared/adapters/sqlite/x.ts', "import { Service } from '../../app/service.js';", /shared\/app/],
     ['shared/adapters/x/y.ts', "export { h } from '../../../functions/on-timer.js';", /functions/],
     ['functions/x.ts', "import { c } from '../shared/adapters/alibaba/index.js';", /thin/],
+    ['shared/agent/x.ts', "import { Service } from '../app/service.js';", /imports shared\/app\/service\.js/],
+    ['shared/agent/x.ts', "import { h } from '../../functions/on-timer.js';", /imports functions/],
+    ['shared/app/x.ts', "import { startAgent } from '../agent/daemon.js';", /shared\/agent/],
+    ['shared/adapters/x/y.ts', "import { Takeover } from '../../agent/takeover.js';", /shared\/agent/],
+    ['shared/events/x.ts', "import { parseAdvert } from '../agent/advert.js';", /imports shared\/agent/],
+    ['shared/core/x.ts', "import { x } from '../agent/config.js';", /imports shared\/agent/],
+    ['functions/x.ts', "import { startAgent } from '../shared/agent/daemon.js';", /thin/],
   ])('catch a violation: %s with %s', (file, text, problem) => {
     const violations = checkFile(file, text);
     expect(violations.map((v) => v.problem).join('\n')).toMatch(problem);
@@ -159,6 +177,10 @@ describe('layer rules', () => {
     ],
     ['shared/app/x.ts', "import { createSqliteStore } from '../adapters/sqlite/index.js';"],
     ['functions/x.ts', "import { handle } from '../shared/app/handlers.js';"],
+    [
+      'shared/agent/x.ts',
+      "import { signRequest } from '../app/http/auth.js';\nimport { tcpProbe } from '../adapters/probe/index.js';\nimport { parseAgentReport } from '../events/agent-report.js';",
+    ],
   ])('allow what the layering permits: %s with %s', (file, text) => {
     expect(checkFile(file, text)).toEqual([]);
   });

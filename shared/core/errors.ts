@@ -26,6 +26,7 @@ export const ERROR_CODES = Object.freeze({
   'simulator.seed-invalid': 'the simulator seed is malformed or describes an impossible world',
   'simulator.fault-invalid': 'a simulator fault setting is malformed',
   'simulator.admin-invalid': 'a simulator admin request has a malformed body',
+  'config.unreadable': "a configuration file (the host agent's) cannot be read",
   // The HTTP API.
   'http.not-found': 'no route matches the path',
   'http.method-not-allowed': 'the path does not support the method',
@@ -62,6 +63,10 @@ export const ERROR_CODES = Object.freeze({
   'notify.failed': 'a notifier (webhook, DingTalk) failed; never blocks a failover',
   'simulator.api-error': 'an Alibaba API error answered by the simulator (`alibabaCode` says which)',
   'simulator.admin-not-found': 'no simulator admin route matches the request',
+  // The host agent (shared/agent).
+  'agent.state': "the agent's state directory cannot be read or written",
+  'agent.sink': 'the agent could not deliver a report to its sink (MNS topic or HTTP collector)',
+  'agent.sink-unavailable': 'the configured report sink cannot be used by this agent build or configuration',
   internal: 'an unexpected error that is not a HavipError; the details are only in the server log',
 } as const);
 
