@@ -85,7 +85,7 @@ describe('publishing to the simulator', () => {
     expect(fromJson.signals).toEqual([
       {
         kind: 'heartbeat-timeout',
-        instanceId: 'i-bp1demo0000000000001',
+        memberId: 'i-bp1demo0000000000001',
         eventId: messageId,
         source: 'mns',
         lastSeenAt: '2026-11-20T08:15:20Z',
@@ -94,7 +94,7 @@ describe('publishing to the simulator', () => {
     const fromStream = parseHeartbeatMessage(events.stream[0], { format: 'STREAM' });
     expect(fromStream.signals[0]).toMatchObject({
       kind: 'heartbeat-timeout',
-      instanceId: 'i-bp1demo0000000000001',
+      memberId: 'i-bp1demo0000000000001',
     });
   });
 

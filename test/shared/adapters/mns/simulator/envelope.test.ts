@@ -45,7 +45,7 @@ describe('the event FC passes the function', () => {
     const fromJson = parseHeartbeatMessage(triggerEvent(message, 'JSON', 'o', 's'), { format: 'JSON' });
     expect(fromStream.signals[0]).toMatchObject({
       kind: 'heartbeat-timeout',
-      instanceId: 'i-bp1demo0000000000001',
+      memberId: 'i-bp1demo0000000000001',
     });
     expect(fromJson.signals[0]).toMatchObject({ kind: 'heartbeat-timeout', eventId: message.messageId });
   });
