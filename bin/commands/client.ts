@@ -116,7 +116,7 @@ async function run(
     }
     if (status === 403) {
       io.err.write(
-        "hint: this credential's role does not allow it; failover, drain and undrain need an operator credential (docs/http-api.md#roles)\n",
+        "hint: this credential's role (or an agent's binding) does not allow the request; failover, drain and undrain need an operator credential (docs/http-api.md#roles)\n",
       );
     }
     if (issues === undefined && status === 404 && code === ('http.not-found' satisfies ErrorCode)) {
