@@ -1,7 +1,12 @@
 /** FC handler: the HTTP API (HTTP trigger, authType anonymous — the app authenticates every call itself). */
 
-import { createHttpApp, handleFcHttpEvent } from '../shared/app/http/index.js';
-import { parseNamedSecrets } from '../shared/app/runtime.js';
+import {
+  authConfigFromEnv,
+  createHttpApp,
+  DEFAULT_MAX_BODY_BYTES,
+  handleFcHttpEvent,
+  storeReplayGuard,
+} from '../shared/app/http/index.js';
 import { type FcContext, runtimeFor } from './bootstrap.js';
 
 let app: ReturnType<typeof createHttpApp> | undefined;
@@ -10,20 +15,20 @@ export const handler = async (event: unknown, context: FcContext) => {
   const rt = await runtimeFor(context);
   app ??= createHttpApp({
     service: rt.service,
-    auth: {
-      tokens: parseNamedSecrets(process.env.HAVIP_API_TOKENS, 'HAVIP_API_TOKENS').map((t) => ({
-        name: t.name,
-        token: t.secret,
-      })),
-      hmacKeys: parseNamedSecrets(process.env.HAVIP_HMAC_KEYS, 'HAVIP_HMAC_KEYS').map((k) => ({
-        id: k.name,
-        secret: k.secret,
-      })),
-    },
+    // name:role:secret entries, an agent's bound to its member(s) (docs/http-api.md#roles).
+    auth: authConfigFromEnv({
+      HAVIP_API_TOKENS: process.env.HAVIP_API_TOKENS,
+      HAVIP_HMAC_KEYS: process.env.HAVIP_HMAC_KEYS,
+    }),
     logger: rt.logger,
     clock: rt.clock,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     // Replays are rejected across every function instance through the shared store.
-    replayGuard: (key, ttlMs) => rt.store.markEventSeen(`hmac:${key}`, ttlMs, rt.clock.now()),
+    replayGuard: storeReplayGuard((key, ttlMs, now) => rt.store.markEventSeen(key, ttlMs, now), rt.clock),
   });
-  return handleFcHttpEvent(app, event, { logger: rt.logger, requestId: context?.requestId });
+  return handleFcHttpEvent(app, event, {
+    logger: rt.logger,
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    requestId: context?.requestId,
+  });
 };

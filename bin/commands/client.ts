@@ -114,6 +114,11 @@ async function run(
       io.err.write(`hint: ${hint}\n`);
       return ExitCode.USAGE;
     }
+    if (status === 403) {
+      io.err.write(
+        "hint: this credential's role (or an agent's binding) does not allow the request; failover, drain and undrain need an operator credential (docs/http-api.md#roles)\n",
+      );
+    }
     if (issues === undefined && status === 404 && code === ('http.not-found' satisfies ErrorCode)) {
       io.err.write('hint: is --endpoint the havip API (and is it the same version as this CLI)?\n');
     }

@@ -27,7 +27,7 @@ export interface ApiClientOptions {
 /** Posts one heartbeat; resolves with the HTTP status and the parsed body (undefined if not JSON). */
 export async function postHeartbeat(
   opts: ApiClientOptions,
-  body: { instanceId: string; sequence: number },
+  body: { instanceId: string; sequence?: number | undefined },
 ): Promise<{ status: number; body: unknown }> {
   const url = `${opts.endpoint.replace(/\/+$/, '')}/v1/heartbeats`;
   const text = JSON.stringify(body);
@@ -56,6 +56,31 @@ export async function postHeartbeat(
     parsed = undefined;
   }
   return { status: res.status, body: parsed };
+}
+
+const ErrorReplySchema = z.looseObject({
+  error: z.looseObject({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.looseObject({ path: z.string() })).optional(),
+  }),
+});
+
+/** The API's error code and message of a non-200 reply, for the log (empty when it has none). */
+function errorOf(body: unknown): { code?: string; message?: string } {
+  const r = ErrorReplySchema.safeParse(body);
+  return r.success ? { code: r.data.error.code, message: r.data.error.message } : {};
+}
+
+/** The API refused the heartbeat's sequence: it is further ahead of the server clock than allowed. */
+export function refusesSequence(reply: { status: number; body: unknown }): boolean {
+  const r = ErrorReplySchema.safeParse(reply.body);
+  return (
+    reply.status === 400 &&
+    r.success &&
+    r.data.error.code === 'request.invalid' &&
+    (r.data.error.issues ?? []).some((i) => i.path === 'sequence')
+  );
 }
 
 const ReplySchema = z.looseObject({
@@ -101,6 +126,9 @@ export class HeartbeatLoop {
   private beating = false;
   private stopped = false;
   private view: HeartbeatView = { lastStatus: undefined, lastBeatAt: undefined, holds: [], fast: false };
+  /** Conditions logged when they start and when they end, not on every beat. */
+  private sequenceRefused = false;
+  private notAccepted = false;
 
   constructor(private readonly deps: HeartbeatLoopDeps) {}
 
@@ -151,7 +179,7 @@ export class HeartbeatLoop {
     const { instanceId, logger } = this.deps;
     let reply: { status: number; body: unknown };
     try {
-      reply = await postHeartbeat(this.deps.api, { instanceId, sequence: this.deps.nextSequence() });
+      reply = await this.post();
     } catch (e) {
       this.record('unreachable');
       logger.warn(
@@ -171,11 +199,12 @@ export class HeartbeatLoop {
     if (reply.status !== 200) {
       // A control-plane outage must not flap the data plane: the last holder keeps serving.
       logger.warn(
-        { status: reply.status },
+        { status: reply.status, ...errorOf(reply.body) },
         `no usable heartbeat reply (http=${reply.status}): left the addresses as they are`,
       );
       return;
     }
+    this.noteAccepted(reply.body);
     const held = heldAddresses(reply.body);
     if (!held.ok) {
       logger.warn(
@@ -186,6 +215,42 @@ export class HeartbeatLoop {
     }
     this.view = { ...this.view, holds: held.addresses };
     await this.deps.takeover?.apply(held.addresses);
+  }
+
+  /**
+   * Posts the beat with the next sequence. When the API refuses the sequence (it is more than the allowed
+   * skew ahead of the server clock: this host's clock, or the counter kept in the state directory, is
+   * ahead), the error is logged once and the beat is sent again without a sequence, which the server
+   * orders by its own clock: a wrong clock is reported, never turned into a silent member.
+   */
+  private async post(): Promise<{ status: number; body: unknown }> {
+    const { instanceId, api, logger } = this.deps;
+    const reply = await postHeartbeat(api, { instanceId, sequence: this.deps.nextSequence() });
+    const refused = refusesSequence(reply);
+    if (refused !== this.sequenceRefused) {
+      this.sequenceRefused = refused;
+      if (refused)
+        logger.error(
+          errorOf(reply.body),
+          'the API refused the heartbeat sequence (ahead of the server clock): sending heartbeats without a sequence until it accepts one again; check this host clock (NTP)',
+        );
+      else logger.info({}, 'the API accepts the heartbeat sequence again');
+    }
+    return refused ? postHeartbeat(api, { instanceId }) : reply;
+  }
+
+  /** A 200 with `accepted: false`: the orchestrator holds a newer heartbeat for this instance. */
+  private noteAccepted(body: unknown): void {
+    const accepted = (body as { accepted?: unknown } | undefined)?.accepted;
+    const notAccepted = accepted === false;
+    if (notAccepted === this.notAccepted) return;
+    this.notAccepted = notAccepted;
+    if (notAccepted)
+      this.deps.logger.warn(
+        {},
+        `the API answers accepted: false: it holds a newer heartbeat sequence for ${this.deps.instanceId} than this agent sends (another sender posts for it, or this agent's state directory was lost)`,
+      );
+    else this.deps.logger.info({}, 'the API accepts this agent heartbeats again');
   }
 
   private record(status: number | string): void {

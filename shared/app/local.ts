@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createLogger, type LogLevel } from '../adapters/logger/index.js';
 import type { SimulatedCloud } from '../adapters/simulator/index.js';
-import { createCompositeNotifier } from '../adapters/webhook/index.js';
+import { createCompositeNotifier, plainText } from '../adapters/webhook/index.js';
 import { loadTopology } from '../core/config.js';
 import type { Logger, Notification, Notifier } from '../core/ports.js';
 import { handleEcsEvent } from './handlers.js';
@@ -50,7 +50,8 @@ function consoleNotifier(print: (line: string) => void): Notifier {
   return {
     async notify(n: Notification) {
       const t = new Date(n.at).toISOString().slice(11, 19);
-      print(`${t}  ${n.kind.toUpperCase().padEnd(20)} ${n.summary}`);
+      // One line, whatever a reason contains: a terminal must not be driven by someone's text.
+      print(`${t}  ${n.kind.toUpperCase().padEnd(20)} ${plainText(n.summary, 400)}`);
     },
   };
 }
@@ -106,7 +107,7 @@ async function serveApi(
 ): Promise<{ readonly url: string; close(): Promise<void> }> {
   const app = createHttpApp({
     service: runtime.service,
-    auth: { tokens: [{ name: 'local', token }], hmacKeys: [] },
+    auth: { tokens: [{ name: 'local', token, role: 'operator' }], hmacKeys: [] },
     logger,
     clock: systemClock,
   });

@@ -110,29 +110,6 @@ export function topologyFromEnv(env: Env): Topology {
   );
 }
 
-/** `name:token,name2:token2` → named tokens (the name becomes the audit actor). */
-export function parseNamedSecrets(
-  raw: string | undefined,
-  variable: string,
-): { name: string; secret: string }[] {
-  if (raw === undefined || raw.trim() === '') return [];
-  const issues: InputIssue[] = [];
-  const out = raw.split(',').map((pair, i) => {
-    const at = pair.indexOf(':');
-    const name = pair.slice(0, at).trim();
-    const secret = pair.slice(at + 1).trim();
-    if (at <= 0 || secret.length < 16)
-      issues.push({
-        path: `${variable}[${i}]`,
-        message: 'must be name:secret with a secret of at least 16 characters',
-        hint: 'e.g. ops:$(openssl rand -hex 24)',
-      });
-    return { name, secret };
-  });
-  if (issues.length > 0) throw new ConfigError(`invalid ${variable}`, issues, 'env.invalid');
-  return out;
-}
-
 /**
  * Credentials holder: FC passes fresh STS credentials in each invocation's context; the cloud adapter reads
  * them per call, so a warm instance never uses a stale global.

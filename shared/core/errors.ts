@@ -40,6 +40,10 @@ export const ERROR_CODES = Object.freeze({
   'auth.expired': 'the signature timestamp is outside the window',
   'auth.replayed': 'the signature was already used',
   'auth.not-configured': 'the server has no credentials configured',
+  'auth.forbidden':
+    "the credential's role, or the member an agent credential is bound to, does not allow the request",
+  'auth.throttled':
+    'one HMAC key signed more requests within the replay window than the server remembers; retry later',
   // Something the request names is not in the topology (NotFoundError).
   'group.not-found': 'the group is not in the topology',
   'member.not-found': 'the member (instance or ENI) is not in the topology',

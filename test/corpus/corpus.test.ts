@@ -9,7 +9,8 @@
  * - simulate: `parseScenario` and `havip simulate`.
  *
  * Around every case the runner also checks what must never happen: a cloud mutation on the simulator, a
- * thrown handler, a polluted `Object.prototype`, a credential in the logs. Durations are recorded and
+ * thrown handler, a polluted `Object.prototype`, a credential in the logs, a client-chosen request id in an
+ * answer or a log. Durations are recorded and
  * printed, never asserted: each case has a generous timeout instead. docs/corpus.md explains the format.
  */
 import fs, { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -55,9 +56,14 @@ groups:
 const TOKEN = 'corpus-token-7f3a9c2e5b1d4068';
 const HMAC_ID = 'corpus-agent';
 const HMAC_SECRET = 'corpus-hmac-secret-5e8b2d7c1a946f03';
+/** The host agent's own token on the holder (role agent, bound to it), and a read-only token. */
+const AGENT_TOKEN = 'corpus-web1-token-3c8e1a9f7b2d5046';
+const VIEWER_TOKEN = 'corpus-viewer-token-8a2f6c4e1d9b7035';
 const STS_SECRET = 'corpus-sts-secret-4b9e1f7a2c6d8035';
 const STS_TOKEN = 'corpus-sts-security-token-9d2c7e4a1f6b3085';
-const SECRETS = [TOKEN, HMAC_SECRET, STS_SECRET, STS_TOKEN];
+const SECRETS = [TOKEN, HMAC_SECRET, AGENT_TOKEN, VIEWER_TOKEN, STS_SECRET, STS_TOKEN];
+/** A request id a case may send as X-Havip-Request-Id: it must never come back or reach a log. */
+const FORGED_REQUEST_ID = 'corpus-forged-request-id';
 /** The HTTP app's clock: the http-app files are signed for this instant (2026-01-01T00:00:00Z). */
 const T0 = Date.UTC(2026, 0, 1);
 /** Generous on purpose: a case that needs this long is a finding in itself. */
@@ -107,7 +113,7 @@ beforeAll(async () => {
     FC_FUNCTION_NAME: 'havip-corpus',
     HAVIP_TOPOLOGY: TOPOLOGY,
     HAVIP_ALLOW_LOCAL_STORE_ON_FC: 'true',
-    HAVIP_API_TOKENS: `ops:${TOKEN}`,
+    HAVIP_API_TOKENS: `ops:${TOKEN},web1:agent:${PRIMARY}:${AGENT_TOKEN}`,
     HAVIP_HMAC_KEYS: `${HMAC_ID}:${HMAC_SECRET}`,
   });
   // pino writes synchronously to fd 1 through fs.writeSync: capture those lines to look for secrets
@@ -130,7 +136,14 @@ beforeAll(async () => {
   };
   app = createHttpApp({
     service: world.service,
-    auth: { tokens: [{ name: 'ops', token: TOKEN }], hmacKeys: [{ id: HMAC_ID, secret: HMAC_SECRET }] },
+    auth: {
+      tokens: [
+        { name: 'ops', token: TOKEN },
+        { name: 'web1', token: AGENT_TOKEN, role: 'agent', members: [PRIMARY] },
+        { name: 'dashboard', token: VIEWER_TOKEN, role: 'viewer' },
+      ],
+      hmacKeys: [{ id: HMAC_ID, secret: HMAC_SECRET }],
+    },
     logger: world.logger,
     clock: fixedClock,
   });
@@ -315,6 +328,8 @@ interface HttpAnswer {
     status?: string;
   };
   readonly text: string;
+  /** The answer's X-Request-Id header. */
+  readonly requestId: string;
 }
 
 function checkHttp(c: HttpCase, answer: HttpAnswer): string {
@@ -325,17 +340,24 @@ function checkHttp(c: HttpCase, answer: HttpAnswer): string {
   if (e.path !== undefined)
     expect(answer.json.error?.issues?.map((i) => i.path) ?? [], answer.text).toContain(e.path);
   for (const s of SECRETS) expect(answer.text).not.toContain(s);
+  expect(answer.text + answer.requestId).not.toContain(FORGED_REQUEST_ID);
   return String(answer.status);
 }
 
 async function feedHttpFc(c: HttpCase, bytes: Buffer, id: string) {
   const r = (await mustNotThrow('the http-api handler', () => fc.http(bytes, fcContext(id)))) as {
     statusCode: number;
+    headers: Record<string, string>;
     isBase64Encoded: boolean;
     body: string;
   };
   expect(r.isBase64Encoded).toBe(false);
-  const label = checkHttp(c, { status: r.statusCode, json: JSON.parse(r.body), text: r.body });
+  const label = checkHttp(c, {
+    status: r.statusCode,
+    json: JSON.parse(r.body),
+    text: r.body,
+    requestId: r.headers['x-request-id'] ?? '',
+  });
   // Recorded: the access log (or the unusable-event warning) carries the status.
   expect(stdoutLog).toContain(`"status":${r.statusCode}`);
   return label;
@@ -372,7 +394,8 @@ async function feedHttpApp(c: HttpCase, bytes: Buffer) {
   const send = async () => {
     const res = await mustNotThrow('the HTTP app', async () => app.request(rawRequest(bytes)));
     const text = await res.text();
-    return { status: res.status, json: JSON.parse(text), text } as HttpAnswer;
+    const requestId = res.headers.get('x-request-id') ?? '';
+    return { status: res.status, json: JSON.parse(text), text, requestId } as HttpAnswer;
   };
   if (c.replay) {
     const first = await send();
@@ -540,6 +563,7 @@ describe('bad-input corpus', () => {
       prototypesUntouched();
       const logs = stdoutLog + JSON.stringify(world.logger.entries);
       for (const s of SECRETS) expect(logs).not.toContain(s);
+      expect(logs).not.toContain(FORGED_REQUEST_ID);
       rows.push({ entry: c.entry, category: c.category, outcome, ms });
     },
     CASE_TIMEOUT_MS,

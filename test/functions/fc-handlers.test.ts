@@ -29,6 +29,8 @@ groups:
       - { id: i-bp1demo0000000000002, priority: 10, ip: 192.168.0.12 }
 `;
 const TOKEN = 'ops-token-0123456789abcdef';
+const AGENT_TOKEN = 'web1-agent-token-0123456789';
+const PRIMARY = 'i-bp1demo0000000000001';
 const BACKUP = 'i-bp1demo0000000000002';
 
 let sim: SimulatedCloud;
@@ -64,7 +66,7 @@ beforeAll(async () => {
     HAVIP_SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'havip-fc-')), 'state.sqlite'),
     HAVIP_CLOUD_ENDPOINT: server.endpoint,
     HAVIP_CLOUD_PROTOCOL: 'http',
-    HAVIP_API_TOKENS: `ops:${TOKEN}`,
+    HAVIP_API_TOKENS: `ops:${TOKEN},web1:agent:${PRIMARY}:${AGENT_TOKEN}`,
     HAVIP_LOG_LEVEL: 'silent',
   });
   ({ handler: onEcsEvent } = (await import('../../functions/on-ecs-event.js')) as unknown as {
@@ -90,6 +92,20 @@ describe('FC handlers with documented payloads', () => {
     delete event.headers.Authorization;
     const denied = await httpApi(Buffer.from(JSON.stringify(event)), context('http-2'));
     expect(denied.statusCode).toBe(401);
+  });
+
+  it('HTTP trigger: an agent token from HAVIP_API_TOKENS posts heartbeats for its own member only', async () => {
+    const heartbeat = (instanceId: string) => ({
+      rawPath: '/v1/heartbeats',
+      body: JSON.stringify({ instanceId }),
+      headers: { Authorization: `Bearer ${AGENT_TOKEN}`, 'Content-Type': 'application/json' },
+      requestContext: { requestId: 'hb', http: { method: 'POST' } },
+    });
+    const own = await httpApi(Buffer.from(JSON.stringify(heartbeat(PRIMARY))), context('hb-1'));
+    expect(own.statusCode).toBe(200);
+    const other = await httpApi(Buffer.from(JSON.stringify(heartbeat(BACKUP))), context('hb-2'));
+    expect(other.statusCode).toBe(403);
+    expect(JSON.parse(other.body as string)).toMatchObject({ error: { code: 'auth.forbidden' } });
   });
 
   it('timer sweep: processes every group, nothing to do', async () => {

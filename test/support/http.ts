@@ -1,7 +1,7 @@
 /** Shared pieces of the HTTP API tests: credentials, a manual clock, request builders and service fakes. */
 
-import type { AuthConfig } from '../../shared/app/http/auth.js';
 import { signRequest } from '../../shared/app/http/auth.js';
+import type { AuthConfig } from '../../shared/app/http/credentials.js';
 import type { HeartbeatReply } from '../../shared/app/service.js';
 import { Service } from '../../shared/app/service.js';
 import type { ReconcileResult } from '../../shared/core/engine.js';
@@ -42,16 +42,17 @@ export function post(body: unknown, headers: Record<string, string> = bearer()):
   };
 }
 
-/** A request signed with the test HMAC key at `now` (epoch ms). */
+/** A request signed with the test HMAC key at `now` (epoch ms), with a fresh nonce unless one is given. */
 export function signed(
   method: string,
   path: string,
   now: number,
   body?: string,
   key: { id: string; secret: string } = { id: HMAC_ID, secret: HMAC_SECRET },
+  nonce?: string,
 ): RequestInit {
   const headers: Record<string, string> = {
-    ...signRequest({ keyId: key.id, secret: key.secret, method, path, body, now }),
+    ...signRequest({ keyId: key.id, secret: key.secret, method, path, body, now, nonce }),
   };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   return { method, headers, ...(body !== undefined ? { body } : {}) };

@@ -1,5 +1,10 @@
 /** Notifier adapters (generic webhook, DingTalk robot, composite, log). */
-export { formatNotificationMarkdown, formatNotificationText } from './format.js';
+export {
+  formatNotificationMarkdown,
+  formatNotificationText,
+  markdownText,
+  plainText,
+} from './format.js';
 export type {
   DingTalkNotifierOptions,
   NamedNotifier,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ConfigError, type ErrorCode, HavipError, type InputIssue } from '../../core/errors.js';
 import type { Logger, Notification, Notifier } from '../../core/ports.js';
 import { redact } from '../logger/redact.js';
-import { formatNotificationMarkdown, formatNotificationText } from './format.js';
+import { formatNotificationMarkdown, formatNotificationText, plainStrings, summaryLine } from './format.js';
 import { clip, type FetchFn, notifyFailed, postJson, redactUrl } from './post.js';
 
 /** A notifier that says what it is, so composite failures name the culprit. */
@@ -78,10 +78,11 @@ export function createWebhookNotifier(opts: WebhookNotifierOptions): NamedNotifi
         kind: n.kind,
         severity: n.severity,
         group: n.group,
-        summary: n.summary,
+        // One capped line each: a receiver that pastes them into a chat cannot be made to show more.
+        summary: summaryLine(n),
         at: n.at,
         atIso: Number.isNaN(at.getTime()) ? String(n.at) : at.toISOString(),
-        details: redact(n.details) as Record<string, unknown>,
+        details: plainStrings(redact(n.details)) as Record<string, unknown>,
         text: formatNotificationText(n),
       };
       await postJson({

@@ -8,7 +8,7 @@ import { HavipError, type InputIssue, InvalidInputError, NotFoundError } from '.
 import { PayloadTooLargeError } from '../../events/http.js';
 
 /** Status codes the API answers with (a closed set, so responses stay documented). */
-export type ApiStatus = 200 | 202 | 400 | 401 | 404 | 405 | 409 | 413 | 415 | 500 | 502 | 504;
+export type ApiStatus = 200 | 202 | 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 502 | 504;
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -27,6 +27,42 @@ export class AuthError extends HavipError {
   constructor(code: CodeIn<'auth'>, message: string, challenge: string) {
     super(code, message);
     this.challenge = challenge;
+  }
+}
+
+/**
+ * Authenticated, but not allowed: the credential's role does not cover the route, or an agent credential
+ * speaks for a member it is not bound to. `details` carry what the log journals (never a secret).
+ */
+export class ForbiddenError extends HavipError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super('auth.forbidden', message, { details });
+  }
+}
+
+/** The replay guard holds as many live signatures of this key as it may: refused until some expire. */
+export class ThrottledError extends HavipError {
+  /** Seconds after which the key's oldest remembered signature has certainly expired. */
+  readonly retryAfterSeconds: number;
+  constructor(keyId: string, retryAfterSeconds: number) {
+    super(
+      'auth.throttled',
+      `key ${JSON.stringify(keyId)} signed more requests within the replay window than the server remembers; retry later (other keys are not affected)`,
+      { retryable: true },
+    );
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * The request body could not be read to its end: the client closed the connection (or the stream broke)
+ * first. Nobody is waiting for the answer; it is logged as one access-log line, not as a server error.
+ */
+export class ClientClosedError extends InvalidInputError {
+  constructor() {
+    super('request.invalid', 'the request body was not received in full', [
+      { path: 'body', message: 'the client closed the connection before sending the whole body' },
+    ]);
   }
 }
 
@@ -72,6 +108,8 @@ export function errorResponse(e: unknown, requestId: string): { status: ApiStatu
   if (e instanceof InvalidInputError) return body(400, e.code, e.message, e.issues);
   if (e instanceof NotFoundError) return body(404, e.code, e.message);
   if (e instanceof AuthError) return body(401, e.code, e.message);
+  if (e instanceof ForbiddenError) return body(403, e.code, e.message);
+  if (e instanceof ThrottledError) return body(429, e.code, e.message);
   if (e instanceof UnsupportedMediaTypeError) return body(415, e.code, e.message);
   if (e instanceof MethodNotAllowedError) return body(405, e.code, e.message);
   if (e instanceof RouteNotFoundError) return body(404, e.code, e.message);

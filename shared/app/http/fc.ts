@@ -5,17 +5,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/ports.js';
-import { type FcHttpResult, fcHttpEventToRequest, responseToFcHttpResult } from '../../events/http.js';
+import {
+  type FcHttpResult,
+  fcHttpEventToRequest,
+  REQUEST_ID_HEADER,
+  responseToFcHttpResult,
+} from '../../events/http.js';
+import { DEFAULT_MAX_BODY_BYTES } from './app.js';
 import { errorResponse } from './errors.js';
 
-/** Anything with Hono's `fetch` signature. */
+/** Anything with Hono's `fetch` signature; `env.requestId` is the id the app uses for the request. */
 export interface FetchApp {
-  fetch(request: Request): Response | Promise<Response>;
+  fetch(request: Request, env: { readonly requestId?: string | undefined }): Response | Promise<Response>;
 }
 
 /**
- * Handles one FC HTTP trigger invocation. `maxBodyBytes` should equal the app's own limit so both layers
- * refuse the same bodies; `requestId` is FC's `context.requestId`, used when the event cannot be parsed.
+ * Handles one FC HTTP trigger invocation. `maxBodyBytes` defaults to the app's own default (64 KiB) and
+ * must equal the app's limit when that is changed, so both layers refuse the same bodies. `requestId`
+ * is FC's `context.requestId` (else the event's `requestContext.requestId`, which the adapter forwards
+ * after dropping any client-sent value): it becomes the app's request id, in the logs and the answer.
  */
 export async function handleFcHttpEvent(
   app: FetchApp,
@@ -28,14 +36,13 @@ export async function handleFcHttpEvent(
 ): Promise<FcHttpResult> {
   let request: Request;
   try {
-    request = fcHttpEventToRequest(
-      event,
-      opts.maxBodyBytes === undefined ? {} : { maxBodyBytes: opts.maxBodyBytes },
-    );
+    request = fcHttpEventToRequest(event, { maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
   } catch (e) {
     const requestId = opts.requestId ?? randomUUID();
     const { status, body } = errorResponse(e, requestId);
-    opts.logger.warn({ component: 'http', requestId, status, error: e }, 'unusable HTTP trigger event');
+    // A bad event is the caller's mistake: its code and message say enough; only a bug needs the stack.
+    const what = status >= 500 ? { error: e } : { code: body.error.code, message: body.error.message };
+    opts.logger.warn({ component: 'http', requestId, status, ...what }, 'unusable HTTP trigger event');
     return {
       statusCode: status,
       headers: { 'content-type': 'application/json; charset=UTF-8', 'x-request-id': requestId },
@@ -43,5 +50,6 @@ export async function handleFcHttpEvent(
       body: JSON.stringify(body),
     };
   }
-  return responseToFcHttpResult(await app.fetch(request));
+  const requestId = opts.requestId ?? request.headers.get(REQUEST_ID_HEADER) ?? undefined;
+  return responseToFcHttpResult(await app.fetch(request, { requestId }));
 }

@@ -6,23 +6,36 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { InvalidInputError } from '../../core/errors.js';
 import type { Clock, Logger } from '../../core/ports.js';
-import { PayloadTooLargeError, REQUEST_ID_HEADER } from '../../events/http.js';
-import type { Authenticator } from './auth.js';
+import { PayloadTooLargeError } from '../../events/http.js';
+import type { Authenticator } from './authenticator.js';
 import type { HttpEnv } from './context.js';
-import { AuthError, errorResponse, MethodNotAllowedError, RouteNotFoundError } from './errors.js';
+import {
+  AuthError,
+  ClientClosedError,
+  errorResponse,
+  MethodNotAllowedError,
+  RouteNotFoundError,
+  ThrottledError,
+} from './errors.js';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Access log: one line per request. Only allowlisted fields: never headers, tokens or signatures. */
+/**
+ * Access log: one line per request. Only allowlisted fields: never headers, tokens or signatures. The
+ * request id is FC's (passed by the FC adapter in the env) or a fresh UUID: a client-chosen id is never
+ * used, since it would land in the logs and in the invocation id before anyone was authenticated.
+ */
 export function accessLog(logger: Logger, clock: Clock): MiddlewareHandler<HttpEnv> {
   return async (c, next) => {
     const started = clock.now();
-    const given = c.req.header(REQUEST_ID_HEADER);
-    const requestId = given !== undefined && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    const trusted = c.env?.requestId;
+    const requestId = trusted !== undefined && REQUEST_ID_RE.test(trusted) ? trusted : randomUUID();
     c.set('requestId', requestId);
+    c.set('receivedAt', started);
     c.set('principal', undefined);
     c.set('body', new Uint8Array(0));
+    c.set('clientClosed', false);
     await next();
     c.header('X-Request-Id', requestId);
     const principal = c.get('principal');
@@ -36,6 +49,7 @@ export function accessLog(logger: Logger, clock: Clock): MiddlewareHandler<HttpE
         durationMs: clock.now() - started,
         principal: principal?.id,
         scheme: principal?.scheme,
+        ...(c.get('clientClosed') ? { clientClosed: true } : {}),
       },
       'http request',
     );
@@ -52,6 +66,8 @@ export function errorAnswer(logger: Logger): ErrorHandler<HttpEnv> {
     }
     if (e instanceof AuthError) c.header('WWW-Authenticate', e.challenge);
     if (e instanceof MethodNotAllowedError) c.header('Allow', e.allow.join(', '));
+    if (e instanceof ThrottledError) c.header('Retry-After', String(e.retryAfterSeconds));
+    if (e instanceof ClientClosedError) c.set('clientClosed', true);
     return c.json(body, status);
   };
 }
@@ -80,7 +96,8 @@ export function bodyThenAuth(auth: Authenticator, maxBodyBytes: number): Middlew
 
 /**
  * Reads the body with a hard cap. `Content-Length` is checked first (cheap refusal), then the bytes
- * actually read, because chunked requests have no length and a declared length can be wrong.
+ * actually read, because chunked requests have no length and a declared length can be wrong. A stream
+ * that breaks off (the client aborted) is a {@link ClientClosedError}, not a server failure.
  */
 async function readBody(req: Request, limit: number): Promise<Uint8Array> {
   const declared = req.headers.get('content-length');
@@ -98,7 +115,9 @@ async function readBody(req: Request, limit: number): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(() => {
+      throw new ClientClosedError();
+    });
     if (done) break;
     total += value.byteLength;
     if (total > limit) {

@@ -9,17 +9,29 @@ import { findDuplicateKey } from '../../core/json.js';
 import { checkGroupName, checkMemberId } from '../../core/validate.js';
 import { UnsupportedMediaTypeError } from './errors.js';
 
-const memberIdSchema = z
+/** A member id (`i-…` or `eni-…`), checked with the topology's own rule. */
+export const memberIdSchema = z
   .string({ error: 'must be a member id string like i-bp1demo0000000000001' })
   .superRefine((v, ctx) => {
     const problem = checkMemberId(v);
     if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
   });
 
+/**
+ * Control characters (line breaks, tabs, escapes), the Unicode line separators and the bidirectional
+ * overrides. A reason is journaled, shown in terminals and sent to chat robots: one plain line only, so it
+ * cannot forge a second line or block of a notification, or reorder what an operator reads.
+ */
+const NOT_ONE_LINE_RE = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
 const reasonSchema = z
   .string({ error: 'must be a non-empty string' })
   .refine((s) => s.trim().length > 0, 'must be a non-empty string')
-  .refine((s) => s.length <= 500, 'must be at most 500 characters');
+  .refine((s) => s.length <= 500, 'must be at most 500 characters')
+  .refine(
+    (s) => !NOT_ONE_LINE_RE.test(s),
+    'must be one line of text: no line breaks, tabs, control or bidirectional-override characters',
+  );
 
 const forceSchema = z.boolean({ error: 'must be true or false' });
 

@@ -188,6 +188,27 @@ describe('credentials and connectivity', () => {
     expect(bound()).toEqual([BACKUP]);
   });
 
+  it('a viewer credential reads the status but a failover exits 2 with the role named and a hint', async () => {
+    const VIEWER = 'viewer-token-0123456789abc';
+    app = createHttpApp({
+      service: world.service,
+      auth: { tokens: [{ name: 'dash', token: VIEWER, role: 'viewer' }], hmacKeys: [] },
+      logger: world.logger,
+      clock: world.clock,
+    });
+    expect((await havip(['status', 'web', '--endpoint', endpoint], { HAVIP_API_TOKEN: VIEWER })).code).toBe(
+      0,
+    );
+    const r = await havip(['failover', 'web', '--reason', 'x', '--endpoint', endpoint], {
+      HAVIP_API_TOKEN: VIEWER,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('has the viewer role, which may not use POST /v1/groups/:name/failover');
+    expect(r.stderr).toContain('[auth.forbidden, HTTP 403]');
+    expect(r.stderr).toContain('hint: this credential');
+    expect(bound()).toEqual([PRIMARY]);
+  });
+
   it('exits 2 with "connection refused" and a hint when nothing listens', async () => {
     const closed = createAdaptorServer({ fetch: () => new Response('') });
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

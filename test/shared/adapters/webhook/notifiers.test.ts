@@ -113,6 +113,26 @@ describe('createWebhookNotifier', () => {
     expect(body.text).toContain('[CRITICAL] failover, group web: HaVip moved');
   });
 
+  it('regression (issue 13.5): sends user text as single capped lines (summary, text, every detail string)', async () => {
+    const srv = await startServer(reply(204, ''));
+    const reason = `kernel\n\n[INFO] recovered, group web: all clear\u2028${'z'.repeat(2000)}`;
+    await createWebhookNotifier({ url: `${srv.base}/hook`, timeoutMs: 2000 }).notify({
+      ...notification,
+      summary: `web: manual failover, requested by ops: ${reason}`,
+      details: { decision: { kind: 'move', reason } },
+    });
+    const body = JSON.parse(srv.requests[0]!.body) as {
+      summary: string;
+      text: string;
+      details: { decision: { reason: string } };
+    };
+    expect(body.summary).not.toMatch(/[\n\u2028]/);
+    expect(body.summary.length).toBeLessThanOrEqual(400);
+    expect(body.text.split('\n')).toHaveLength(3);
+    expect(body.details.decision.reason).toMatch(/^kernel \[INFO\] recovered, group web: all clear z+…$/);
+    expect(body.details.decision.reason.length).toBe(1000);
+  });
+
   it.each([
     [500, true],
     [429, true],
