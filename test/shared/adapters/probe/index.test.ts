@@ -38,18 +38,18 @@ describe('probes', () => {
   });
 
   it('HTTP: expected status passes, other status fails, timeout fails, refused fails', async () => {
-    expect(await httpProbe(`http://127.0.0.1:${httpPort}/healthz`, [200], 500)).toBe(true);
-    expect(await httpProbe(`http://127.0.0.1:${httpPort}/other`, [200], 500)).toBe(false);
-    expect(await httpProbe(`http://127.0.0.1:${httpPort}/other`, [503], 500)).toBe(true);
+    expect(await httpProbe(`http://127.0.0.1:${httpPort}/healthz`, [200], 5_000)).toBe(true);
+    expect(await httpProbe(`http://127.0.0.1:${httpPort}/other`, [200], 5_000)).toBe(false);
+    expect(await httpProbe(`http://127.0.0.1:${httpPort}/other`, [503], 5_000)).toBe(true);
     expect(await httpProbe(`http://127.0.0.1:${httpPort}/slow`, [200], 100)).toBe(false);
-    expect(await httpProbe(`http://127.0.0.1:${closedPort}/`, [200], 500)).toBe(false);
+    expect(await httpProbe(`http://127.0.0.1:${closedPort}/`, [200], 5_000)).toBe(false);
   });
 
   it('the prober maps the member to a host and uses the configured probe', async () => {
     const prober = createNetworkProber({ hostFor: () => '127.0.0.1' });
     const target = { memberId: memberId('i-a'), ip: '192.168.0.11' };
     expect(
-      await prober.probe(target, { kind: 'tcp', port: httpPort, timeoutMs: 500, intervalSeconds: 10 }),
+      await prober.probe(target, { kind: 'tcp', port: httpPort, timeoutMs: 5_000, intervalSeconds: 10 }),
     ).toBe(true);
     expect(
       await prober.probe(target, {
@@ -57,12 +57,12 @@ describe('probes', () => {
         port: httpPort,
         path: 'healthz',
         expectStatus: [200],
-        timeoutMs: 500,
+        timeoutMs: 5_000,
         intervalSeconds: 10,
       }),
     ).toBe(true);
     expect(
-      await prober.probe(target, { kind: 'tcp', port: closedPort, timeoutMs: 500, intervalSeconds: 10 }),
+      await prober.probe(target, { kind: 'tcp', port: closedPort, timeoutMs: 5_000, intervalSeconds: 10 }),
     ).toBe(false);
   });
 });
