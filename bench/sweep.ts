@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { stringify } from 'yaml';
+import { lazySdkRequires } from '../scripts/esbuild-plugins.mjs';
 import {
   SimulatedCloud,
   type SimulatorServer,
@@ -104,7 +105,7 @@ export interface SweepReport {
   readonly scales: readonly SweepScaleReport[];
 }
 
-/** Bundles the child like the deployed functions are bundled (CommonJS, node20), into a temp dir. */
+/** Bundles the child like the deployed functions are bundled (CommonJS, node20, the same plugins), into a temp dir. */
 async function bundleChild(dir: string): Promise<string> {
   const outfile = path.join(dir, 'sweep-child.cjs');
   await build({
@@ -116,6 +117,7 @@ async function bundleChild(dir: string): Promise<string> {
     outfile,
     // Native module, resolved from the repository through NODE_PATH; Tablestore is never loaded here.
     external: ['better-sqlite3', 'tablestore'],
+    plugins: [lazySdkRequires()],
     logLevel: 'silent',
   });
   return outfile;

@@ -1,13 +1,16 @@
 /** FC handler: the HTTP API (HTTP trigger, authType anonymous — the app authenticates every call itself). */
-
-import { createHttpApp, handleFcHttpEvent } from '../shared/app/http/index.js';
-import { parseNamedSecrets } from '../shared/app/runtime.js';
-import { type FcContext, runtimeFor } from './bootstrap.js';
+import type { createHttpApp } from '../shared/app/http/index.js';
+import { type FcContext, loadApp, runtimeFor } from './bootstrap.js';
 
 let app: ReturnType<typeof createHttpApp> | undefined;
 
 export const handler = async (event: unknown, context: FcContext) => {
   const rt = await runtimeFor(context);
+  // Loaded by the first request, like the rest of the application (see bootstrap.ts).
+  const [{ createHttpApp, handleFcHttpEvent }, { parseNamedSecrets }] = await Promise.all([
+    import('../shared/app/http/index.js'),
+    loadApp(),
+  ]);
   app ??= createHttpApp({
     service: rt.service,
     auth: {

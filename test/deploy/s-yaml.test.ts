@@ -217,20 +217,46 @@ describe('s.yaml against the build output', () => {
       'bufferutil',
       'utf-8-validate',
     ]);
-    for (const b of report.bundles) {
-      const code = readFileSync(join(outdir, b.name, 'index.js'), 'utf8');
+    const externals = (file: string) => {
+      const code = readFileSync(file, 'utf8');
       const required = new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
-      const external = [...required].filter((r) => !builtinModules.includes(r.replace(/^node:/, '')));
-      expect(new Set(external), b.name).toEqual(allowed);
+      return new Set([...required].filter((r) => !builtinModules.includes(r.replace(/^node:/, ''))));
+    };
+    for (const b of report.bundles) {
+      // index.js is the entry point and loads the application, app.js, on the first invocation only.
+      expect(externals(join(outdir, b.name, 'index.js')), b.name).toEqual(new Set(['./app.js']));
+      expect(externals(join(outdir, b.name, 'app.js')), b.name).toEqual(allowed);
     }
   });
+
+  // What Function Compute does before the first invocation: load index.js. The application stays unread.
+  it.concurrent.for(Object.keys(TRIGGER_OF))(
+    'loading %s reads index.js only, and the first invocation loads app.js',
+    async (name, { expect }) => {
+      const file = join(outdir, name, 'index.js');
+      const script = `
+        const m = require(${JSON.stringify(file)});
+        const loaded = () => Object.keys(require.cache).map((f) => require('node:path').basename(f)).sort();
+        const before = loaded();
+        m.handler(Buffer.from('{}'), {}).catch(() => {}).finally(() => process.stdout.write(JSON.stringify({ before, after: loaded() })));
+      `;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+        cwd: tmpdir(),
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      const { before, after } = JSON.parse(stdout) as { before: string[]; after: string[] };
+      expect(before).toEqual(['index.js']);
+      expect(after).toContain('app.js');
+    },
+  );
 
   it('ships the Tablestore SDK next to each handler, outside strict mode as the SDK requires', () => {
     for (const b of report.bundles) {
       const sdk = readFileSync(join(outdir, b.name, 'node_modules/tablestore/index.js'), 'utf8');
       expect(sdk.trimStart().startsWith('"use strict"'), b.name).toBe(false);
       // The handler itself is strict (our TypeScript), which is why the SDK cannot live inside it.
-      expect(readFileSync(join(outdir, b.name, 'index.js'), 'utf8').startsWith('"use strict"')).toBe(true);
+      for (const f of ['index.js', 'app.js'])
+        expect(readFileSync(join(outdir, b.name, f), 'utf8').startsWith('"use strict"'), f).toBe(true);
     }
   });
 });
