@@ -22,9 +22,12 @@
  * - `better-sqlite3` stays external: it is a native module and the deployed functions use Tablestore. The
  *   SQLite store is still bundled and fails with "cannot find module 'better-sqlite3'" only if someone
  *   selects HAVIP_STORE=sqlite on Function Compute.
- * - `--topology <file>` copies a topology into every bundle as `topology.yaml`, for topologies too big
- *   for an environment variable (Function Compute allows 4 KB of variables per function): point
- *   HAVIP_TOPOLOGY_FILE at `/code/topology.yaml`, where Function Compute unpacks the code.
+ * - `--topology <file>` checks a topology (YAML or JSON: syntax, schema and static rules, as the
+ *   functions do) and writes it into every bundle as `topology.json`, for topologies too big for an
+ *   environment variable (Function Compute allows 4 KB of variables per function): point
+ *   HAVIP_TOPOLOGY_FILE at `/code/topology.json`, where Function Compute unpacks the code. The functions
+ *   read a `.json` file with `JSON.parse`, a tenth of the YAML parser's time and transient memory
+ *   (docs/performance.md, "Sweep scale"); a broken topology fails the build instead of every invocation.
  * - `--measure` starts fresh `node` processes that only load each bundle and reports the median wall
  *   time and peak RSS next to a bare `node` doing nothing, plus what loading the Tablestore SDK adds.
  *
@@ -36,7 +39,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,6 +190,41 @@ async function bundleOne(name, outdir) {
   };
 }
 
+/**
+ * The topology file as JSON, checked by the project's own parser and rules (bundled for the occasion):
+ * exits 2 naming every problem, as the functions would at start-up.
+ */
+async function topologyAsJson(file) {
+  const out = await build({
+    stdin: {
+      contents: `export { parseYaml } from './shared/core/config/yaml.ts'; export { loadTopology } from './shared/core/config.ts';`,
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+  });
+  const mod = { exports: {} };
+  new Function('module', 'exports', 'require', out.outputFiles[0].text)(
+    mod,
+    mod.exports,
+    createRequire(import.meta.url),
+  );
+  const { parseYaml, loadTopology } = mod.exports;
+  const text = await readFile(file, 'utf8');
+  const parsed = parseYaml(text);
+  try {
+    if (!parsed.ok) loadTopology(text, { source: file }); // throws with the syntax findings
+    loadTopology(parsed.value, { source: file });
+  } catch (e) {
+    usage(`--topology: ${e.message}`); // the message lists every problem with its hint
+  }
+  return `${JSON.stringify(parsed.value)}\n`;
+}
+
 /** The host agent as one self-contained file (no node_modules on the member hosts). */
 async function bundleAgent(outdir) {
   const outfile = path.join(outdir, 'agent', 'havip-agent.cjs');
@@ -306,6 +344,8 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const names = await handlerNames();
   if (names.length === 0) usage(`no handlers found in ${FUNCTIONS_DIR}`);
+  // Checked before anything is written: a broken topology leaves the previous build in place.
+  const topologyJson = opts.topology ? await topologyAsJson(opts.topology) : undefined;
 
   await checkOutdir(opts.outdir);
   await rm(opts.outdir, { recursive: true, force: true });
@@ -328,8 +368,8 @@ async function main() {
     process.exit(1);
   }
 
-  if (opts.topology) {
-    for (const r of results) await copyFile(opts.topology, path.join(r.dir, 'topology.yaml'));
+  if (topologyJson !== undefined) {
+    for (const r of results) await writeFile(path.join(r.dir, 'topology.json'), topologyJson);
   }
 
   for (const r of results) {
@@ -343,7 +383,7 @@ async function main() {
     outdir: opts.outdir,
     bundles: results.map(({ dir, ...rest }) => rest),
     agent,
-    topology: opts.topology ? 'topology.yaml' : undefined,
+    topology: opts.topology ? 'topology.json' : undefined,
     ...(opts.measure ? { coldStart: measure(results, opts.runs) } : {}),
   };
   await writeFile(path.join(opts.outdir, 'build-report.json'), `${JSON.stringify(report, null, 2)}\n`);
