@@ -44,8 +44,10 @@ const HELP = `usage: npm run bench -- [options]
                             cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches)
   --latency <ms,…>          simulated API latencies for the failover benchmark (default 50,200)
   --sweep-scales <list>     GROUPSxMEMBERS@REGIONS,… (default 1000x3@1,10000x3@10)
-  --sweep-topology <form>   yaml (default, as deployed) or json (JSON.parse before loadTopology)
-  --sweep-node-flags=<s>    extra node flags for the sweep's orchestrator process, e.g.
+  --sweep-topology <form>   json (default: the build's topology.json, JSON.parse before loadTopology)
+                            or yaml (the YAML parser, as for an inline HAVIP_TOPOLOGY)
+  --sweep-node-flags=<s>    node flags for the sweep's orchestrator process (default: s.yaml's
+                            NODE_OPTIONS, --max-semi-space-size=4; --sweep-node-flags= for none), e.g.
                             --sweep-node-flags=--max-old-space-size=48
   --dist <dir>              bundles for the cold-start benchmark (default dist; run npm run build)
   --baseline-dist <dir>     another build (e.g. of the main branch) measured side by side with --dist
@@ -245,8 +247,9 @@ function printSweep(r: SweepReport): SummaryRow[] {
         bench: label,
         metric: 'peak RSS (median)',
         value: fmtSummary(s.peakRssMb, ' MB', 0),
-        target: target ? '≤ 128 MB' : '—',
-        met: target ? s.peakRssMb.median <= 128 : undefined,
+        // 128 MB at the reference scale; any scale must fit the memory the functions get (s.yaml: 512 MB).
+        target: target ? '≤ 128 MB' : '≤ 512 MB',
+        met: s.peakRssMb.median <= (target ? 128 : 512),
       },
     ];
   });
@@ -382,7 +385,7 @@ async function main(): Promise<void> {
     v.latency === undefined
       ? DEFAULT_FAILOVER.latenciesMs
       : v.latency.split(',').map((x) => positiveInt(x, '--latency'));
-  const topologyFormat = (v['sweep-topology'] ?? 'yaml') as TopologyFormat;
+  const topologyFormat = (v['sweep-topology'] ?? DEFAULT_SWEEP.topologyFormat) as TopologyFormat;
   if (topologyFormat !== 'yaml' && topologyFormat !== 'json') fail('--sweep-topology must be yaml or json');
   const distDir = path.resolve(v.dist ?? DEFAULT_COLD_START.distDir);
 
@@ -422,7 +425,8 @@ async function main(): Promise<void> {
       scales: runs === undefined ? scales : scales.map(({ runs: _r, ...s }) => s),
       runs: runs ?? DEFAULT_SWEEP.runs,
       topologyFormat,
-      childExecArgv: v['sweep-node-flags']?.split(/\s+/).filter((x) => x !== '') ?? [],
+      childExecArgv:
+        v['sweep-node-flags']?.split(/\s+/).filter((x) => x !== '') ?? DEFAULT_SWEEP.childExecArgv,
       progress: log,
     });
     report.sweep = r;

@@ -36,9 +36,9 @@ export interface SweepScale {
 }
 
 /**
- * How the child reads its topology file: `yaml` through `loadTopology` as the deployed functions do, or
- * `json`: the file is JSON and the child calls `JSON.parse` before `loadTopology` (a fast path the
- * config loader does not have; measured to show what it would save).
+ * How the child reads its topology file: `json`, as the functions read the `topology.json` that
+ * `npm run build -- --topology` writes (`JSON.parse`, then `loadTopology`), or `yaml`: the text through
+ * `loadTopology`, as an inline `HAVIP_TOPOLOGY` or a `.yaml` file is read.
  */
 export type TopologyFormat = 'yaml' | 'json';
 
@@ -61,7 +61,9 @@ export const DEFAULT_SWEEP: SweepOptions = {
     { groups: 10_000, members: 3, regions: 10, runs: 2 },
   ],
   runs: 3,
-  topologyFormat: 'yaml',
+  // As deployed for a large topology: topology.json, and s.yaml's NODE_OPTIONS.
+  topologyFormat: 'json',
+  childExecArgv: ['--max-semi-space-size=4'],
   latencyMs: 50,
   throttle: { ratePerSecond: 100, burst: 100 },
 };

@@ -61,6 +61,8 @@ const READ_BY_CODE = new Set<string>([
     .filter((f) => f.endsWith('.ts'))
     .flatMap((f) => [...read(`functions/${f}`).matchAll(/process\.env\.([A-Z0-9_]+)/g)].map((m) => m[1]!)),
 ]);
+/** Read by node itself at start-up, not by our code: the flags s.yaml may set and why. */
+const NODE_OPTIONS = '--max-semi-space-size=4';
 /** Values that must come from the deploying shell (`${env('…')}`), never be written into s.yaml. */
 const SECRETS = [
   'HAVIP_API_TOKENS',
@@ -403,6 +405,10 @@ describe('environment variables', () => {
     '%s sets only variables the code reads, with valid values',
     (_k, p) => {
       for (const [key, value] of Object.entries(p.environmentVariables)) {
+        if (key === 'NODE_OPTIONS') {
+          expect(value, 'the heap setting docs/performance.md measured').toBe(NODE_OPTIONS);
+          continue;
+        }
         expect(READ_BY_CODE.has(key), `${key} is not read by the code`).toBe(true);
         expect(key, 'Function Compute sets FC_* itself').not.toMatch(/^FC_/);
         const shape = envSchema.shape[key as keyof typeof envSchema.shape];
@@ -440,6 +446,27 @@ describe('environment variables', () => {
       else expect(auth).toEqual([]);
     },
   );
+
+  it('NODE_OPTIONS is accepted by node and caps the young generation at 2 × 4 MB', async () => {
+    // Short-lived garbage, as a sweep makes: without the flag node grows its new space to 32 MB.
+    const script = `
+      const v8 = require('node:v8');
+      let keep = [], max = 0;
+      for (let i = 0; i < 2e6; i++) {
+        keep.push({ i, s: 'x' + i });
+        if (keep.length > 100000) keep = [];
+        if (i % 10000 === 0) max = Math.max(max, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+      }
+      process.stdout.write(String(max / 2 ** 20));
+    `;
+    const run = (env: NodeJS.ProcessEnv) =>
+      promisify(execFile)(process.execPath, ['-e', script], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+    const [capped, plain] = await Promise.all([run({ NODE_OPTIONS }), run({})]);
+    expect(Number(capped.stdout)).toBeLessThanOrEqual(8);
+    expect(Number(plain.stdout)).toBeGreaterThan(8);
+  });
 
   it('the two auth variables are read by the HTTP entry point', () => {
     for (const a of AUTH) expect(read('functions/http-api.ts')).toContain(`process.env.${a}`);
