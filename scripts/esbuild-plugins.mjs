@@ -49,6 +49,20 @@ module.exports = new Proxy(function lazyRequire() {}, {
 `;
 }
 
+/**
+ * What esbuild would resolve `args` to without our plugins' hooks (they skip `pluginData.real`).
+ * @param {import('esbuild').PluginBuild} build
+ * @param {import('esbuild').OnResolveArgs} args
+ */
+function resolveAsUsual(build, args) {
+  return build.resolve(args.path, {
+    kind: args.kind,
+    importer: args.importer,
+    resolveDir: args.resolveDir,
+    pluginData: { real: true },
+  });
+}
+
 /** @returns {import('esbuild').Plugin} */
 export function lazySdkRequires(names = LAZY_SDK_REQUIRES) {
   const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
@@ -58,12 +72,7 @@ export function lazySdkRequires(names = LAZY_SDK_REQUIRES) {
       build.onResolve({ filter }, async (args) => {
         if (args.kind !== 'require-call' || args.pluginData?.real || !LAZY_IMPORTERS.test(args.importer))
           return undefined;
-        const real = await build.resolve(args.path, {
-          kind: args.kind,
-          importer: args.importer,
-          resolveDir: args.resolveDir,
-          pluginData: { real: true },
-        });
+        const real = await resolveAsUsual(build, args);
         if (real.errors.length > 0) return { errors: real.errors };
         return { path: real.path, namespace: 'lazy-sdk-require' };
       });
@@ -94,12 +103,7 @@ export function appChunk(root, modules) {
     setup(build) {
       build.onResolve({ filter: /shared\/app\// }, async (args) => {
         if (args.pluginData?.real || !args.importer.startsWith(functionsDir)) return undefined;
-        const real = await build.resolve(args.path, {
-          kind: args.kind,
-          importer: args.importer,
-          resolveDir: args.resolveDir,
-          pluginData: { real: true },
-        });
+        const real = await resolveAsUsual(build, args);
         if (real.errors.length > 0) return { errors: real.errors };
         if (!real.path.startsWith(appDir)) return undefined;
         if (args.kind !== 'dynamic-import')
