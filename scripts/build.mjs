@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
- * Bundles every Function Compute handler in `functions/` into `<outdir>/<name>/index.js` for `s deploy`.
+ * Bundles every Function Compute handler in `functions/` into `<outdir>/<name>/` for `s deploy`.
  *
  *   node scripts/build.mjs [--outdir dist] [--topology <file>] [--measure] [--runs 7] [--json]
  *
- * - One bundle per handler (every `functions/*.ts` except `bootstrap.ts`): a single CommonJS file, platform
- *   node, target node20, minified, with a source map, plus a `package.json` saying `"type": "commonjs"`
- *   so that Node (on Function Compute or anywhere else) never mistakes it for an ES module.
- *   `handler: index.handler` loads `index.js` and calls its exported `handler`.
+ * - One directory per handler (every `functions/*.ts` except `bootstrap.ts`) with two CommonJS files,
+ *   platform node, target node20, minified, with source maps, plus a `package.json` saying
+ *   `"type": "commonjs"` so that Node (on Function Compute or anywhere else) never mistakes them for ES
+ *   modules. `handler: index.handler` loads `index.js` (the entry point, 1–2 KiB) and calls its exported
+ *   `handler`, which loads `app.js` (the application) on the first invocation: the entry point's
+ *   `import()`s of `shared/app` become `require('./app.js')` (scripts/esbuild-plugins.mjs), so Function
+ *   Compute's load of the handler file before the first invocation costs what a bare `node` costs.
  * - Why CommonJS and not an `.mjs` ES module (which Function Compute also loads on nodejs18 and later):
  *   the Tablestore SDK assigns undeclared loop variables (`for (key in …)` in its plain-buffer encoder,
  *   `for (sub in …)` in its request encoder). That works only in sloppy mode, as Node runs the package
