@@ -3,6 +3,7 @@
  * One cold start, in a fresh `node` process. The variant is the first argument:
  *   bare                 load nothing (what `node` itself costs)
  *   sdk                  require @alicloud/vpc20160428 and @alicloud/ecs20140526 (the naive client choice)
+ *   load <index.js>      require a bundled FC handler and exit (what `node -e 'require(bundle)'` costs)
  *   handler <index.js>   require a bundled FC handler, then call it once with the event in BENCH_EVENT
  * The result is one JSON line on file descriptor 3: times are `performance.now()`, i.e. milliseconds
  * since this process began, so node's own start-up is included and parent-side spawn noise is not.
@@ -21,6 +22,11 @@ async function main() {
   if (variant === 'sdk') {
     require('@alicloud/vpc20160428');
     require('@alicloud/ecs20140526');
+    return report({ readyMs: performance.now() });
+  }
+  if (variant === 'load' && bundle) {
+    const { handler } = require(bundle);
+    if (typeof handler !== 'function') throw new Error(`${bundle} exports no handler`);
     return report({ readyMs: performance.now() });
   }
   if (variant !== 'handler' || !bundle) throw new Error(`unknown variant ${variant}`);

@@ -1,9 +1,11 @@
 /**
  * Benchmark 3: cold start. Each bundled handler in `dist/` (built by `npm run build`) is loaded by a fresh
  * `node` process that then handles its first event against the simulator running in this process, the way
- * Function Compute starts a new instance. Next to it, in the same rounds: a bare `node` and a process that
- * only requires the two official SDK packages. Variants alternate within each round so drift on a shared
- * machine hits them alike; the import cost is taken as a per-round difference to the bare process.
+ * Function Compute starts a new instance; a second fresh process only loads it (`node -e 'require(bundle)'`).
+ * Next to them, in the same rounds: a bare `node` and a process that only requires the two official SDK
+ * packages. With `baselineDistDir` (another build, e.g. of the main branch) every handler is also run from
+ * that build, so before and after are measured side by side. Variants alternate within each round so drift
+ * on a shared machine hits them alike; import costs are per-round differences to the bare process.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,8 @@ export type HandlerName = (typeof HANDLERS)[number];
 export interface ColdStartOptions {
   /** Where the bundles are: `<distDir>/<handler>/index.js`. */
   readonly distDir: string;
+  /** Another build measured side by side (reported as `baseline`), e.g. one of the main branch. */
+  readonly baselineDistDir?: string | undefined;
   readonly runs: number;
   readonly handlers: readonly HandlerName[];
   readonly progress?: (line: string) => void;
@@ -83,10 +87,18 @@ export interface VariantFigures {
 
 export interface HandlerFigures extends VariantFigures {
   readonly handler: HandlerName;
+  /** `current` (distDir) or `baseline` (baselineDistDir). */
+  readonly build: 'current' | 'baseline';
   /** From loaded to the first event handled (runtime assembly, store, cloud calls, response). */
   readonly firstEventMs: Summary;
+  /** From the bare process's start-up to the first event handled: import plus first event, paired per round. */
+  readonly firstAnswerAboveBareMs: Summary;
   /** This handler's import cost over the two SDK packages' import cost (paired per round). */
   readonly importRatioToSdk: Summary;
+  /** Spawn to exit of a process that only loads the bundle (`node -e 'require(bundle)'`). */
+  readonly loadOnlyWallMs: Summary;
+  /** (load-only wall − bare wall) ÷ (SDK wall − bare wall), paired per round: whole processes compared. */
+  readonly wallRatioToSdk: Summary;
   /** Cloud calls the first event made (each waits {@link SIM_LATENCY_MS}). */
   readonly calls: Summary;
   readonly failures: readonly string[];
@@ -198,7 +210,7 @@ function firstEvent(
 }
 
 /** Starts a fresh simulated cloud, runs one handler's cold start against it, stops the cloud. */
-async function handlerRun(handler: HandlerName, opts: ColdStartOptions, stateDir: string, n: number) {
+async function handlerRun(handler: HandlerName, bundle: string, stateDir: string, n: string) {
   const { topology } = loadTopology(TOPOLOGY, { source: 'cold-start benchmark' });
   // Transitions complete on the next timer tick and every call waits SIM_LATENCY_MS, so the first status
   // poll after a mutation always sees it settled: the first event never waits for a poll interval.
@@ -239,7 +251,7 @@ async function handlerRun(handler: HandlerName, opts: ColdStartOptions, stateDir
         function: { name: `havip-${handler}`, timeout: 60 },
       }),
     };
-    const r = await runChild(['handler', path.join(opts.distDir, handler, 'index.js')], env);
+    const r = await runChild(['handler', bundle], env);
     if (!ok(r.result)) throw new Error(`unexpected answer ${JSON.stringify(r.result).slice(0, 300)}`);
     return { ...r, calls: Object.values(sim.stats().calls).reduce((a, b) => a + b, 0) };
   } finally {
@@ -247,32 +259,42 @@ async function handlerRun(handler: HandlerName, opts: ColdStartOptions, stateDir
   }
 }
 
+interface HandlerSlot {
+  readonly handler: HandlerName;
+  readonly build: 'current' | 'baseline';
+  readonly dir: string;
+  readonly runs: (ChildResult & { round: number; calls: number; loadOnly: ChildResult })[];
+  readonly failures: string[];
+}
+
 export async function runColdStartBench(
   opts: ColdStartOptions = DEFAULT_COLD_START,
 ): Promise<ColdStartReport> {
-  const missing = missingBundles(opts.distDir, opts.handlers);
-  if (missing.length > 0) {
-    throw new Error(`no bundle for ${missing.join(', ')} in ${opts.distDir}: run \`npm run build\` first`);
+  for (const dir of [opts.distDir, ...(opts.baselineDistDir ? [opts.baselineDistDir] : [])]) {
+    const missing = missingBundles(dir, opts.handlers);
+    if (missing.length > 0)
+      throw new Error(`no bundle for ${missing.join(', ')} in ${dir}: run \`npm run build\` first`);
   }
   const stateDir = mkdtempSync(path.join(tmpdir(), 'havip-cold-'));
   const plainEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '' };
   const bare: ChildResult[] = [];
   const sdk: ChildResult[] = [];
-  const handlers = new Map<
-    HandlerName,
-    { runs: (ChildResult & { round: number; calls: number })[]; failures: string[] }
-  >(opts.handlers.map((h) => [h, { runs: [], failures: [] }]));
+  const slots: HandlerSlot[] = opts.handlers.flatMap((handler) => [
+    { handler, build: 'current' as const, dir: opts.distDir, runs: [], failures: [] },
+    ...(opts.baselineDistDir
+      ? [{ handler, build: 'baseline' as const, dir: opts.baselineDistDir, runs: [], failures: [] }]
+      : []),
+  ]);
   try {
     for (let i = 0; i < opts.runs; i++) {
       bare.push(await runChild(['bare'], plainEnv));
       sdk.push(await runChild(['sdk'], plainEnv));
-      for (const h of opts.handlers) {
-        const slot = handlers.get(h) as {
-          runs: (ChildResult & { round: number; calls: number })[];
-          failures: string[];
-        };
+      for (const slot of slots) {
+        const bundle = path.join(slot.dir, slot.handler, 'index.js');
         try {
-          slot.runs.push({ ...(await handlerRun(h, opts, stateDir, i)), round: i });
+          const loadOnly = await runChild(['load', bundle], plainEnv);
+          const run = await handlerRun(slot.handler, bundle, stateDir, `${slot.build}-${i}`);
+          slot.runs.push({ ...run, round: i, loadOnly });
         } catch (e) {
           slot.failures.push(e instanceof Error ? e.message : String(e));
         }
@@ -283,9 +305,11 @@ export async function runColdStartBench(
     rmSync(stateDir, { recursive: true, force: true });
   }
 
+  const bareOf = (round: number) => bare[round] as ChildResult;
+  const sdkOf = (round: number) => sdk[round] as ChildResult;
   const figures = (xs: readonly ChildResult[], rounds: readonly number[]): VariantFigures => ({
     readyMs: summarize(xs.map((x) => x.readyMs)),
-    aboveBareMs: summarize(xs.map((x, k) => x.readyMs - (bare[rounds[k] as number] as ChildResult).readyMs)),
+    aboveBareMs: summarize(xs.map((x, k) => x.readyMs - bareOf(rounds[k] as number).readyMs)),
     wallMs: summarize(xs.map((x) => x.wallMs)),
     peakRssMb: summarize(xs.map((x) => x.maxRssKb / 1024)),
   });
@@ -294,22 +318,22 @@ export async function runColdStartBench(
     options: opts,
     bare: figures(bare, allRounds),
     sdk: figures(sdk, allRounds),
-    handlers: opts.handlers.map((h) => {
-      const { runs, failures } = handlers.get(h) as {
-        runs: (ChildResult & { round: number; calls: number })[];
-        failures: string[];
-      };
+    handlers: slots.map(({ handler, build, runs, failures }) => {
       const rounds = runs.map((r) => r.round);
+      const b = (r: { round: number }) => bareOf(r.round);
       return {
-        handler: h,
+        handler,
+        build,
         ...figures(runs, rounds),
         firstEventMs: summarize(runs.map((r) => (r.handledMs ?? Number.NaN) - r.readyMs)),
+        firstAnswerAboveBareMs: summarize(runs.map((r) => (r.handledMs ?? Number.NaN) - b(r).readyMs)),
         calls: summarize(runs.map((r) => r.calls)),
         importRatioToSdk: summarize(
-          runs.map((r) => {
-            const b = (bare[r.round] as ChildResult).readyMs;
-            return (r.readyMs - b) / ((sdk[r.round] as ChildResult).readyMs - b);
-          }),
+          runs.map((r) => (r.readyMs - b(r).readyMs) / (sdkOf(r.round).readyMs - b(r).readyMs)),
+        ),
+        loadOnlyWallMs: summarize(runs.map((r) => r.loadOnly.wallMs)),
+        wallRatioToSdk: summarize(
+          runs.map((r) => (r.loadOnly.wallMs - b(r).wallMs) / (sdkOf(r.round).wallMs - b(r).wallMs)),
         ),
         failures,
       };

@@ -9,7 +9,13 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ColdStartReport, DEFAULT_COLD_START, missingBundles, runColdStartBench } from './cold-start.js';
+import {
+  type ColdStartReport,
+  DEFAULT_COLD_START,
+  type HandlerFigures,
+  missingBundles,
+  runColdStartBench,
+} from './cold-start.js';
 import { DEFAULT_CONFIG_LOAD, runConfigLoadBench } from './config-load.js';
 import { DEFAULT_DECIDE, runDecideBench } from './decide.js';
 import {
@@ -38,10 +44,13 @@ const HELP = `usage: npm run bench -- [options]
                             cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches)
   --latency <ms,…>          simulated API latencies for the failover benchmark (default 50,200)
   --sweep-scales <list>     GROUPSxMEMBERS@REGIONS,… (default 1000x3@1,10000x3@10)
-  --sweep-topology <form>   yaml (default, as deployed) or json (JSON.parse before loadTopology)
-  --sweep-node-flags=<s>    extra node flags for the sweep's orchestrator process, e.g.
+  --sweep-topology <form>   json (default: the build's topology.json, JSON.parse before loadTopology)
+                            or yaml (the YAML parser, as for an inline HAVIP_TOPOLOGY)
+  --sweep-node-flags=<s>    node flags for the sweep's orchestrator process (default: s.yaml's
+                            NODE_OPTIONS, --max-semi-space-size=4; --sweep-node-flags= for none), e.g.
                             --sweep-node-flags=--max-old-space-size=48
   --dist <dir>              bundles for the cold-start benchmark (default dist; run npm run build)
+  --baseline-dist <dir>     another build (e.g. of the main branch) measured side by side with --dist
   --json <file>             also write every figure as JSON
   --help`;
 
@@ -238,8 +247,9 @@ function printSweep(r: SweepReport): SummaryRow[] {
         bench: label,
         metric: 'peak RSS (median)',
         value: fmtSummary(s.peakRssMb, ' MB', 0),
-        target: target ? '≤ 128 MB' : '—',
-        met: target ? s.peakRssMb.median <= 128 : undefined,
+        // 128 MB at the reference scale; any scale must fit the memory the functions get (s.yaml: 512 MB).
+        target: target ? '≤ 128 MB' : '≤ 512 MB',
+        met: s.peakRssMb.median <= (target ? 128 : 512),
       },
     ];
   });
@@ -247,6 +257,7 @@ function printSweep(r: SweepReport): SummaryRow[] {
 
 function printColdStart(r: ColdStartReport): SummaryRow[] {
   out(`\n## 3. Cold start (${r.options.runs} rounds, variants interleaved; ms since the process began)\n`);
+  const label = (h: HandlerFigures) => `dist/${h.handler}${h.build === 'baseline' ? ' (baseline)' : ''}`;
   out(
     table([
       [
@@ -254,10 +265,13 @@ function printColdStart(r: ColdStartReport): SummaryRow[] {
         'loaded ms',
         'above bare ms',
         'first event ms',
+        'import + first event ms',
         'calls',
         'spawn→exit ms',
         'peak RSS MB',
         'import ÷ SDK import',
+        'load-only process ms',
+        'load-only wall ÷ SDK wall',
       ],
       [
         'bare node',
@@ -265,8 +279,11 @@ function printColdStart(r: ColdStartReport): SummaryRow[] {
         '0',
         '',
         '',
+        '',
         fmtSummary(r.bare.wallMs),
         fmtSummary(r.bare.peakRssMb, '', 0),
+        '',
+        fmtSummary(r.bare.wallMs),
         '',
       ],
       [
@@ -275,50 +292,57 @@ function printColdStart(r: ColdStartReport): SummaryRow[] {
         fmtSummary(r.sdk.aboveBareMs),
         '',
         '',
+        '',
         fmtSummary(r.sdk.wallMs),
         fmtSummary(r.sdk.peakRssMb, '', 0),
         '1',
+        fmtSummary(r.sdk.wallMs),
+        '1',
       ],
       ...r.handlers.map((h) => [
-        `dist/${h.handler}`,
+        label(h),
         fmtSummary(h.readyMs),
         fmtSummary(h.aboveBareMs),
         fmtSummary(h.firstEventMs),
+        fmtSummary(h.firstAnswerAboveBareMs),
         fmt(h.calls.median, 0),
         fmtSummary(h.wallMs),
         fmtSummary(h.peakRssMb, '', 0),
-        fmt(h.importRatioToSdk.median),
+        `${fmt(h.importRatioToSdk.median, 3)} (${fmt(h.importRatioToSdk.p10, 3)}–${fmt(h.importRatioToSdk.p90, 3)})`,
+        fmtSummary(h.loadOnlyWallMs),
+        `${fmt(h.wallRatioToSdk.median, 3)} (${fmt(h.wallRatioToSdk.p10, 3)}–${fmt(h.wallRatioToSdk.p90, 3)})`,
       ]),
     ]),
   );
-  for (const h of r.handlers)
-    for (const f of h.failures.slice(0, 3)) out(`  failed run (${h.handler}): ${f}`);
-  return r.handlers.flatMap((h) => {
-    const ran = h.readyMs.n > 0;
-    return [
-      {
-        bench: `cold start ${h.handler}`,
-        metric: 'import above bare node (median)',
-        value: fmtSummary(h.aboveBareMs, ' ms', 0),
-        target: '≤ 150 ms',
-        met: ran ? h.aboveBareMs.median <= 150 : false,
-      },
-      {
-        bench: `cold start ${h.handler}`,
-        metric: 'peak RSS after the first event',
-        value: fmtSummary(h.peakRssMb, ' MB', 0),
-        target: '≤ 96 MB',
-        met: ran ? h.peakRssMb.median <= 96 : false,
-      },
-      {
-        bench: `cold start ${h.handler}`,
-        metric: 'import cost ÷ SDK packages import cost',
-        value: fmt(h.importRatioToSdk.median),
-        target: '—',
-        met: undefined,
-      },
-    ];
-  });
+  for (const h of r.handlers) for (const f of h.failures.slice(0, 3)) out(`  failed run (${label(h)}): ${f}`);
+  return r.handlers
+    .filter((h) => h.build === 'current')
+    .flatMap((h) => {
+      const ran = h.readyMs.n > 0;
+      return [
+        {
+          bench: `cold start ${h.handler}`,
+          metric: 'import cost ÷ SDK packages import cost (median)',
+          value: fmt(h.importRatioToSdk.median, 3),
+          target: '≤ 0.10',
+          met: ran ? h.importRatioToSdk.median <= 0.1 : false,
+        },
+        {
+          bench: `cold start ${h.handler}`,
+          metric: 'peak RSS after the first event',
+          value: fmtSummary(h.peakRssMb, ' MB', 0),
+          target: '≤ 96 MB',
+          met: ran ? h.peakRssMb.median <= 96 : false,
+        },
+        {
+          bench: `cold start ${h.handler}`,
+          metric: 'import + first event above bare node (median)',
+          value: fmtSummary(h.firstAnswerAboveBareMs, ' ms', 0),
+          target: '—',
+          met: undefined,
+        },
+      ];
+    });
 }
 
 async function main(): Promise<void> {
@@ -333,6 +357,7 @@ async function main(): Promise<void> {
         'sweep-topology': { type: 'string' },
         'sweep-node-flags': { type: 'string' },
         dist: { type: 'string' },
+        'baseline-dist': { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -360,7 +385,7 @@ async function main(): Promise<void> {
     v.latency === undefined
       ? DEFAULT_FAILOVER.latenciesMs
       : v.latency.split(',').map((x) => positiveInt(x, '--latency'));
-  const topologyFormat = (v['sweep-topology'] ?? 'yaml') as TopologyFormat;
+  const topologyFormat = (v['sweep-topology'] ?? DEFAULT_SWEEP.topologyFormat) as TopologyFormat;
   if (topologyFormat !== 'yaml' && topologyFormat !== 'json') fail('--sweep-topology must be yaml or json');
   const distDir = path.resolve(v.dist ?? DEFAULT_COLD_START.distDir);
 
@@ -400,7 +425,8 @@ async function main(): Promise<void> {
       scales: runs === undefined ? scales : scales.map(({ runs: _r, ...s }) => s),
       runs: runs ?? DEFAULT_SWEEP.runs,
       topologyFormat,
-      childExecArgv: v['sweep-node-flags']?.split(/\s+/).filter((x) => x !== '') ?? [],
+      childExecArgv:
+        v['sweep-node-flags']?.split(/\s+/).filter((x) => x !== '') ?? DEFAULT_SWEEP.childExecArgv,
       progress: log,
     });
     report.sweep = r;
@@ -413,6 +439,7 @@ async function main(): Promise<void> {
     const r = await runColdStartBench({
       ...DEFAULT_COLD_START,
       distDir,
+      baselineDistDir: v['baseline-dist'] === undefined ? undefined : path.resolve(v['baseline-dist']),
       runs: runs ?? DEFAULT_COLD_START.runs,
       progress: log,
     });

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { stringify } from 'yaml';
+import { lazySdkRequires } from '../scripts/esbuild-plugins.mjs';
 import {
   SimulatedCloud,
   type SimulatorServer,
@@ -35,9 +36,9 @@ export interface SweepScale {
 }
 
 /**
- * How the child reads its topology file: `yaml` through `loadTopology` as the deployed functions do, or
- * `json`: the file is JSON and the child calls `JSON.parse` before `loadTopology` (a fast path the
- * config loader does not have; measured to show what it would save).
+ * How the child reads its topology file: `json`, as the functions read the `topology.json` that
+ * `npm run build -- --topology` writes (`JSON.parse`, then `loadTopology`), or `yaml`: the text through
+ * `loadTopology`, as an inline `HAVIP_TOPOLOGY` or a `.yaml` file is read.
  */
 export type TopologyFormat = 'yaml' | 'json';
 
@@ -60,7 +61,9 @@ export const DEFAULT_SWEEP: SweepOptions = {
     { groups: 10_000, members: 3, regions: 10, runs: 2 },
   ],
   runs: 3,
-  topologyFormat: 'yaml',
+  // As deployed for a large topology: topology.json, and s.yaml's NODE_OPTIONS.
+  topologyFormat: 'json',
+  childExecArgv: ['--max-semi-space-size=4'],
   latencyMs: 50,
   throttle: { ratePerSecond: 100, burst: 100 },
 };
@@ -104,7 +107,7 @@ export interface SweepReport {
   readonly scales: readonly SweepScaleReport[];
 }
 
-/** Bundles the child like the deployed functions are bundled (CommonJS, node20), into a temp dir. */
+/** Bundles the child like the deployed functions are bundled (CommonJS, node20, the same plugins), into a temp dir. */
 async function bundleChild(dir: string): Promise<string> {
   const outfile = path.join(dir, 'sweep-child.cjs');
   await build({
@@ -116,6 +119,7 @@ async function bundleChild(dir: string): Promise<string> {
     outfile,
     // Native module, resolved from the repository through NODE_PATH; Tablestore is never loaded here.
     external: ['better-sqlite3', 'tablestore'],
+    plugins: [lazySdkRequires()],
     logLevel: 'silent',
   });
   return outfile;

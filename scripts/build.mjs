@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /**
- * Bundles every Function Compute handler in `functions/` into `<outdir>/<name>/index.js` for `s deploy`.
+ * Bundles every Function Compute handler in `functions/` into `<outdir>/<name>/` for `s deploy`.
  *
  *   node scripts/build.mjs [--outdir dist] [--topology <file>] [--measure] [--runs 7] [--json]
  *
- * - One bundle per handler (every `functions/*.ts` except `bootstrap.ts`): a single CommonJS file, platform
- *   node, target node20, minified, with a source map, plus a `package.json` saying `"type": "commonjs"`
- *   so that Node (on Function Compute or anywhere else) never mistakes it for an ES module.
- *   `handler: index.handler` loads `index.js` and calls its exported `handler`.
+ * - One directory per handler (every `functions/*.ts` except `bootstrap.ts`) with two CommonJS files,
+ *   platform node, target node20, minified, with source maps, plus a `package.json` saying
+ *   `"type": "commonjs"` so that Node (on Function Compute or anywhere else) never mistakes them for ES
+ *   modules. `handler: index.handler` loads `index.js` (the entry point, 1–2 KiB) and calls its exported
+ *   `handler`, which loads `app.js` (the application) on the first invocation: the entry point's
+ *   `import()`s of `shared/app` become `require('./app.js')` (scripts/esbuild-plugins.mjs), so Function
+ *   Compute's load of the handler file before the first invocation costs what a bare `node` costs.
  * - Why CommonJS and not an `.mjs` ES module (which Function Compute also loads on nodejs18 and later):
  *   the Tablestore SDK assigns undeclared loop variables (`for (key in …)` in its plain-buffer encoder,
  *   `for (sub in …)` in its request encoder). That works only in sloppy mode, as Node runs the package
@@ -22,9 +25,12 @@
  * - `better-sqlite3` stays external: it is a native module and the deployed functions use Tablestore. The
  *   SQLite store is still bundled and fails with "cannot find module 'better-sqlite3'" only if someone
  *   selects HAVIP_STORE=sqlite on Function Compute.
- * - `--topology <file>` copies a topology into every bundle as `topology.yaml`, for topologies too big
- *   for an environment variable (Function Compute allows 4 KB of variables per function): point
- *   HAVIP_TOPOLOGY_FILE at `/code/topology.yaml`, where Function Compute unpacks the code.
+ * - `--topology <file>` checks a topology (YAML or JSON: syntax, schema and static rules, as the
+ *   functions do) and writes it into every bundle as `topology.json`, for topologies too big for an
+ *   environment variable (Function Compute allows 4 KB of variables per function): point
+ *   HAVIP_TOPOLOGY_FILE at `/code/topology.json`, where Function Compute unpacks the code. The functions
+ *   read a `.json` file with `JSON.parse`, a tenth of the YAML parser's time and transient memory
+ *   (docs/performance.md, "Sweep scale"); a broken topology fails the build instead of every invocation.
  * - `--measure` starts fresh `node` processes that only load each bundle and reports the median wall
  *   time and peak RSS next to a bare `node` doing nothing, plus what loading the Tablestore SDK adds.
  *
@@ -36,11 +42,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { appChunk, appEntry, lazySdkRequires } from './esbuild-plugins.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FUNCTIONS_DIR = path.join(ROOT, 'functions');
@@ -114,34 +121,57 @@ async function handlerNames() {
     .sort();
 }
 
+/** What every Function Compute bundle is built with (see the notes at the top). */
+const HANDLER_BUILD = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: true,
+  // The map points at the repository's sources; embedding them would double the upload for nothing.
+  sourcesContent: false,
+  external: ['better-sqlite3', 'tablestore'],
+  metafile: true,
+  logLevel: 'silent',
+};
+
+/** `index.js` (the entry point, loaded by Function Compute) and `app.js` (loaded by the first invocation). */
 async function bundleOne(name, outdir) {
   const dir = path.join(outdir, name);
   const outfile = path.join(dir, 'index.js');
-  const result = await build({
-    absWorkingDir: ROOT,
+  const appFile = path.join(dir, 'app.js');
+  const lazy = new Set();
+  const entry = await build({
+    ...HANDLER_BUILD,
     entryPoints: [path.join(FUNCTIONS_DIR, `${name}.ts`)],
     outfile,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    sourcemap: true,
-    // The map points at the repository's sources; embedding them would double the upload for nothing.
-    sourcesContent: false,
-    external: ['better-sqlite3', 'tablestore'],
-    metafile: true,
-    logLevel: 'silent',
+    plugins: [appChunk(ROOT, lazy)],
+    // `import('./app.js')` as `require('./app.js')`: the CommonJS loader, not the ES module loader.
+    supported: { 'dynamic-import': false },
   });
-  for (const w of result.warnings) process.stderr.write(`build: ${name}: warning: ${w.text}\n`);
+  if (lazy.size === 0)
+    throw new Error(`${name}: functions/${name}.ts loads nothing from shared/app with import()`);
+  const app = await build({
+    ...HANDLER_BUILD,
+    stdin: { contents: appEntry(lazy), resolveDir: ROOT, sourcefile: `${name}-app.js`, loader: 'js' },
+    outfile: appFile,
+    // Strict like every module of ours in it (index.js gets this from tsconfig; a JS entry does not).
+    banner: { js: '"use strict";' },
+    plugins: [lazySdkRequires()],
+  });
+  for (const w of [...entry.warnings, ...app.warnings])
+    process.stderr.write(`build: ${name}: warning: ${w.text}\n`);
   const sdkBytes = await bundleTablestore(dir);
   await writeFile(path.join(dir, 'package.json'), `${JSON.stringify({ type: 'commonjs', private: true })}\n`);
-  const codeBytes = (await stat(outfile)).size;
-  const mapBytes = (await stat(`${outfile}.map`)).size;
-  // Which packages make up the bundle, largest first: where to look when the cold start grows.
+  const entryBytes = (await stat(outfile)).size;
+  const appBytes = (await stat(appFile)).size;
+  const mapBytes = (await stat(`${outfile}.map`)).size + (await stat(`${appFile}.map`)).size;
+  // Which packages make up the application, largest first: where to look when the cold start grows.
   const byPackage = new Map();
   for (const [input, info] of Object.entries(
-    result.metafile.outputs[path.relative(ROOT, outfile)]?.inputs ?? {},
+    app.metafile.outputs[path.relative(ROOT, appFile)]?.inputs ?? {},
   )) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
     const key = m ? m[1] : input.split('/').slice(0, 2).join('/');
@@ -151,7 +181,51 @@ async function bundleOne(name, outdir) {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8)
     .map(([pkg, bytes]) => ({ pkg, bytes }));
-  return { name, dir, codeBytes, totalBytes: codeBytes + mapBytes, tablestoreBytes: sdkBytes, largest };
+  return {
+    name,
+    dir,
+    entryBytes,
+    appBytes,
+    codeBytes: entryBytes + appBytes,
+    totalBytes: entryBytes + appBytes + mapBytes,
+    tablestoreBytes: sdkBytes,
+    largest,
+  };
+}
+
+/**
+ * The topology file as JSON, checked by the project's own parser and rules (bundled for the occasion):
+ * exits 2 naming every problem, as the functions would at start-up.
+ */
+async function topologyAsJson(file) {
+  const out = await build({
+    stdin: {
+      contents: `export { parseYaml } from './shared/core/config/yaml.ts'; export { loadTopology } from './shared/core/config.ts';`,
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    write: false,
+    logLevel: 'silent',
+  });
+  const mod = { exports: {} };
+  new Function('module', 'exports', 'require', out.outputFiles[0].text)(
+    mod,
+    mod.exports,
+    createRequire(import.meta.url),
+  );
+  const { parseYaml, loadTopology } = mod.exports;
+  const text = await readFile(file, 'utf8');
+  const parsed = parseYaml(text);
+  try {
+    if (!parsed.ok) loadTopology(text, { source: file }); // throws with the syntax findings
+    loadTopology(parsed.value, { source: file });
+  } catch (e) {
+    usage(`--topology: ${e.message}`); // the message lists every problem with its hint
+  }
+  return `${JSON.stringify(parsed.value)}\n`;
 }
 
 /** The host agent as one self-contained file (no node_modules on the member hosts). */
@@ -236,6 +310,12 @@ function measure(results, runs) {
       script: `const m = require(${JSON.stringify(file)}); if (typeof m.handler !== 'function') process.exit(3);`,
       cwd: r.dir,
     });
+    // What the first invocation loads on top: the application bundle.
+    probes.push({
+      key: `${r.name}+app`,
+      script: `require(${JSON.stringify(file)}); require(${JSON.stringify(path.join(r.dir, 'app.js'))});`,
+      cwd: r.dir,
+    });
   }
   // The first invocation also loads the Tablestore SDK (the store is built on first use).
   const first = results[0];
@@ -258,7 +338,7 @@ function measure(results, runs) {
   return {
     runs,
     bare,
-    bundles: results.map((r) => ({ name: r.name, ...delta(r.name) })),
+    bundles: results.map((r) => ({ name: r.name, ...delta(r.name), withApp: delta(`${r.name}+app`) })),
     tablestoreSdk: delta('tablestore'),
   };
 }
@@ -267,6 +347,8 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const names = await handlerNames();
   if (names.length === 0) usage(`no handlers found in ${FUNCTIONS_DIR}`);
+  // Checked before anything is written: a broken topology leaves the previous build in place.
+  const topologyJson = opts.topology ? await topologyAsJson(opts.topology) : undefined;
 
   await checkOutdir(opts.outdir);
   await rm(opts.outdir, { recursive: true, force: true });
@@ -289,8 +371,8 @@ async function main() {
     process.exit(1);
   }
 
-  if (opts.topology) {
-    for (const r of results) await copyFile(opts.topology, path.join(r.dir, 'topology.yaml'));
+  if (topologyJson !== undefined) {
+    for (const r of results) await writeFile(path.join(r.dir, 'topology.json'), topologyJson);
   }
 
   for (const r of results) {
@@ -304,7 +386,7 @@ async function main() {
     outdir: opts.outdir,
     bundles: results.map(({ dir, ...rest }) => rest),
     agent,
-    topology: opts.topology ? 'topology.yaml' : undefined,
+    topology: opts.topology ? 'topology.json' : undefined,
     ...(opts.measure ? { coldStart: measure(results, opts.runs) } : {}),
   };
   await writeFile(path.join(opts.outdir, 'build-report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -320,7 +402,7 @@ async function main() {
       .map((l) => `${l.pkg} ${kib(l.bytes)}`)
       .join(', ');
     process.stdout.write(
-      `${rel}/${r.name}/index.js  ${kib(r.codeBytes)}  (with map ${kib(r.totalBytes)}; largest: ${top}) + node_modules/tablestore ${kib(r.tablestoreBytes)}\n`,
+      `${rel}/${r.name}/index.js  ${kib(r.entryBytes)} + app.js ${kib(r.appBytes)}  (with maps ${kib(r.totalBytes)}; largest: ${top}) + node_modules/tablestore ${kib(r.tablestoreBytes)}\n`,
     );
   }
   process.stdout.write(
@@ -333,7 +415,7 @@ async function main() {
     );
     for (const b of c.bundles) {
       process.stdout.write(
-        `  ${b.name.padEnd(14)} ${b.ms.toFixed(0).padStart(5)} ms (+${b.extraMs.toFixed(0)} ms)  ${b.rssMiB.toFixed(1)} MiB (+${b.extraRssMiB.toFixed(1)} MiB)\n`,
+        `  ${b.name.padEnd(14)} ${b.ms.toFixed(0).padStart(5)} ms (+${b.extraMs.toFixed(0)} ms)  ${b.rssMiB.toFixed(1)} MiB (+${b.extraRssMiB.toFixed(1)} MiB);  with app.js, as after the first invocation: +${b.withApp.extraMs.toFixed(0)} ms, +${b.withApp.extraRssMiB.toFixed(1)} MiB\n`,
       );
     }
     const t = c.tablestoreSdk;

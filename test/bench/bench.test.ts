@@ -157,9 +157,19 @@ describe('benchmarks with tiny parameters', () => {
       expect(r.sdk.peakRssMb.median).toBeGreaterThan(r.bare.peakRssMb.median);
       for (const h of r.handlers) {
         expect(h.failures).toEqual([]);
-        expect(h.readyMs.median).toBeGreaterThan(r.bare.readyMs.median);
+        // Loading index.js now costs about as much as a bare node (the application loads with the first
+        // event), so the comparison with the bare process is noise; each figure must exist and be positive.
+        expect(h.build).toBe('current');
+        expect(h.readyMs.n).toBe(1);
         expect(h.firstEventMs.median).toBeGreaterThan(0);
-        expect(h.importRatioToSdk.median).toBeGreaterThan(0);
+        // One round: import + first event above bare = loaded + first event − the bare process's start-up.
+        expect(h.firstAnswerAboveBareMs.median).toBeCloseTo(
+          h.readyMs.median + h.firstEventMs.median - r.bare.readyMs.median,
+          6,
+        );
+        expect(Number.isFinite(h.importRatioToSdk.median)).toBe(true);
+        expect(h.loadOnlyWallMs.n).toBe(1);
+        expect(Number.isFinite(h.wallRatioToSdk.median)).toBe(true);
       }
       // The failover handler talks to the cloud; the HTTP API's GET /v1/groups does not.
       expect(r.handlers.find((h) => h.handler === 'on-ecs-event')?.calls.median).toBeGreaterThan(0);

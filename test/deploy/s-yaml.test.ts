@@ -61,6 +61,8 @@ const READ_BY_CODE = new Set<string>([
     .filter((f) => f.endsWith('.ts'))
     .flatMap((f) => [...read(`functions/${f}`).matchAll(/process\.env\.([A-Z0-9_]+)/g)].map((m) => m[1]!)),
 ]);
+/** Read by node itself at start-up, not by our code: the flags s.yaml may set and why. */
+const NODE_OPTIONS = '--max-semi-space-size=4';
 /** Values that must come from the deploying shell (`${env('…')}`), never be written into s.yaml. */
 const SECRETS = [
   'HAVIP_API_TOKENS',
@@ -217,20 +219,46 @@ describe('s.yaml against the build output', () => {
       'bufferutil',
       'utf-8-validate',
     ]);
-    for (const b of report.bundles) {
-      const code = readFileSync(join(outdir, b.name, 'index.js'), 'utf8');
+    const externals = (file: string) => {
+      const code = readFileSync(file, 'utf8');
       const required = new Set([...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
-      const external = [...required].filter((r) => !builtinModules.includes(r.replace(/^node:/, '')));
-      expect(new Set(external), b.name).toEqual(allowed);
+      return new Set([...required].filter((r) => !builtinModules.includes(r.replace(/^node:/, ''))));
+    };
+    for (const b of report.bundles) {
+      // index.js is the entry point and loads the application, app.js, on the first invocation only.
+      expect(externals(join(outdir, b.name, 'index.js')), b.name).toEqual(new Set(['./app.js']));
+      expect(externals(join(outdir, b.name, 'app.js')), b.name).toEqual(allowed);
     }
   });
+
+  // What Function Compute does before the first invocation: load index.js. The application stays unread.
+  it.concurrent.for(Object.keys(TRIGGER_OF))(
+    'loading %s reads index.js only, and the first invocation loads app.js',
+    async (name, { expect }) => {
+      const file = join(outdir, name, 'index.js');
+      const script = `
+        const m = require(${JSON.stringify(file)});
+        const loaded = () => Object.keys(require.cache).map((f) => require('node:path').basename(f)).sort();
+        const before = loaded();
+        m.handler(Buffer.from('{}'), {}).catch(() => {}).finally(() => process.stdout.write(JSON.stringify({ before, after: loaded() })));
+      `;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+        cwd: tmpdir(),
+        env: { PATH: process.env.PATH ?? '' },
+      });
+      const { before, after } = JSON.parse(stdout) as { before: string[]; after: string[] };
+      expect(before).toEqual(['index.js']);
+      expect(after).toContain('app.js');
+    },
+  );
 
   it('ships the Tablestore SDK next to each handler, outside strict mode as the SDK requires', () => {
     for (const b of report.bundles) {
       const sdk = readFileSync(join(outdir, b.name, 'node_modules/tablestore/index.js'), 'utf8');
       expect(sdk.trimStart().startsWith('"use strict"'), b.name).toBe(false);
       // The handler itself is strict (our TypeScript), which is why the SDK cannot live inside it.
-      expect(readFileSync(join(outdir, b.name, 'index.js'), 'utf8').startsWith('"use strict"')).toBe(true);
+      for (const f of ['index.js', 'app.js'])
+        expect(readFileSync(join(outdir, b.name, f), 'utf8').startsWith('"use strict"'), f).toBe(true);
     }
   });
 });
@@ -377,6 +405,10 @@ describe('environment variables', () => {
     '%s sets only variables the code reads, with valid values',
     (_k, p) => {
       for (const [key, value] of Object.entries(p.environmentVariables)) {
+        if (key === 'NODE_OPTIONS') {
+          expect(value, 'the heap setting docs/performance.md measured').toBe(NODE_OPTIONS);
+          continue;
+        }
         expect(READ_BY_CODE.has(key), `${key} is not read by the code`).toBe(true);
         expect(key, 'Function Compute sets FC_* itself').not.toMatch(/^FC_/);
         const shape = envSchema.shape[key as keyof typeof envSchema.shape];
@@ -414,6 +446,27 @@ describe('environment variables', () => {
       else expect(auth).toEqual([]);
     },
   );
+
+  it('NODE_OPTIONS is accepted by node and caps the young generation at 2 × 4 MB', async () => {
+    // Short-lived garbage, as a sweep makes: without the flag node grows its new space to 32 MB.
+    const script = `
+      const v8 = require('node:v8');
+      let keep = [], max = 0;
+      for (let i = 0; i < 2e6; i++) {
+        keep.push({ i, s: 'x' + i });
+        if (keep.length > 100000) keep = [];
+        if (i % 10000 === 0) max = Math.max(max, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+      }
+      process.stdout.write(String(max / 2 ** 20));
+    `;
+    const run = (env: NodeJS.ProcessEnv) =>
+      promisify(execFile)(process.execPath, ['-e', script], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+    const [capped, plain] = await Promise.all([run({ NODE_OPTIONS }), run({})]);
+    expect(Number(capped.stdout)).toBeLessThanOrEqual(8);
+    expect(Number(plain.stdout)).toBeGreaterThan(8);
+  });
 
   it('the two auth variables are read by the HTTP entry point', () => {
     for (const a of AUTH) expect(read('functions/http-api.ts')).toContain(`process.env.${a}`);

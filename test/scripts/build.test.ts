@@ -1,17 +1,28 @@
 /**
- * The agent bundle of scripts/build.mjs runs on its own: copied to a directory outside the repository
+ * scripts/build.mjs: `--topology` writes the checked topology as JSON next to every handler, and the
+ * agent bundle runs on its own: copied to a directory outside the repository
  * (no node_modules anywhere above it), it prints its help, checks a configuration, and serves /health.
  */
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+const TOPOLOGY = join(ROOT, 'examples', 'two-node.yaml');
 const run = promisify(execFile);
 
 let outdir: string;
@@ -20,10 +31,11 @@ let bundle: string;
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'havip-build-agent-'));
-  await run(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--outdir', outdir, '--json'], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    process.execPath,
+    [join(ROOT, 'scripts/build.mjs'), '--outdir', outdir, '--json', '--topology', TOPOLOGY],
+    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+  );
   // A bare directory standing in for a member host: the bundle and nothing else.
   host = mkdtempSync(join(tmpdir(), 'havip-agent-host-'));
   bundle = join(host, 'havip-agent.cjs');
@@ -35,6 +47,38 @@ afterAll(() => {
 
 const agent = (args: string[]) =>
   run(process.execPath, [bundle, ...args], { cwd: host, env: { PATH: process.env.PATH ?? '' } });
+
+describe('--topology', () => {
+  it('writes the checked topology as JSON next to every handler', () => {
+    const expected = parseYaml(readFileSync(TOPOLOGY, 'utf8'));
+    for (const name of ['http-api', 'on-ecs-event', 'on-heartbeat', 'on-timer'])
+      expect(JSON.parse(readFileSync(join(outdir, name, 'topology.json'), 'utf8')), name).toEqual(expected);
+  });
+
+  it('refuses a topology the functions would refuse, naming the problem, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'havip-build-topology-'));
+    try {
+      const bad = join(dir, 'topology.yaml');
+      writeFileSync(bad, 'region: cn-hangzhou\ngroups:\n  - name: web\n    name: db\n');
+      const out = join(dir, 'out');
+      const r = await run(
+        process.execPath,
+        [join(ROOT, 'scripts/build.mjs'), '--outdir', out, '--topology', bad],
+        {
+          cwd: ROOT,
+        },
+      ).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('remove one of the duplicate keys');
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('the agent bundle', () => {
   it('is one executable file that prints its help without node_modules', async () => {

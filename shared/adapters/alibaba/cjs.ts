@@ -2,6 +2,10 @@
  * The two Alibaba packages we load at run time are CommonJS modules compiled with an `exports.default`.
  * Node's ESM loader exposes `module.exports` as the default import, while bundlers and test runners
  * that honour `__esModule` expose `exports.default` itself; this picks the class either way.
+ *
+ * Import this module with `import()` where it is used, never statically: the OpenAPI client is the
+ * largest part of a cold start, and an invocation that makes no cloud call (a status list, a heartbeat
+ * that changes nothing) should not load it.
  */
 import * as credentialsNs from '@alicloud/credentials';
 import * as openapiNs from '@alicloud/openapi-core';

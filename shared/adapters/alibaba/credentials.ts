@@ -11,7 +11,7 @@
  *   explicitly per invocation or through a function, never keep them in a module-level variable.
  */
 import { CloudError } from '../../core/errors.js';
-import { CredentialsClient } from './cjs.js';
+import type { CredentialsClient } from './cjs.js';
 
 /** An AccessKey pair, plus the token when it is an STS credential. */
 export interface AlibabaCredentials {
@@ -52,7 +52,8 @@ export function credentialsResolver(
   if (source === 'default') {
     let chain: InstanceType<typeof CredentialsClient> | undefined;
     return async (action) => {
-      chain ??= new CredentialsClient();
+      // The credentials package comes with the OpenAPI client, loaded on first use (see cjs.ts).
+      chain ??= new (await import('./cjs.js')).CredentialsClient();
       let got: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
       try {
         got = await chain.getCredential();

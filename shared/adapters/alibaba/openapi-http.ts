@@ -5,13 +5,13 @@
  * so old entries fall out.
  */
 import { createHash } from 'node:crypto';
-import { OpenApiUtil as $OpenApiUtil, OpenApiClient } from './cjs.js';
 import type { AlibabaCredentials } from './credentials.js';
 import { defaultEndpoint, type Service } from './endpoints.js';
 import type { AlibabaCloudApiOptions } from './options.js';
 import type { WireRequest } from './wire.js';
 
-type OpenApiClientT = InstanceType<typeof OpenApiClient>;
+type OpenApiModule = typeof import('./cjs.js');
+type OpenApiClientT = InstanceType<OpenApiModule['OpenApiClient']>;
 type Runtime = Parameters<OpenApiClientT['callApi']>[2];
 
 /** Cached clients per adapter. */
@@ -26,8 +26,10 @@ export class OpenApiHttp {
 
   /** One signed call; returns the JSON body (the OpenAPI client throws for an error answer). */
   async send(regionId: string, req: WireRequest, creds: AlibabaCredentials): Promise<unknown> {
-    const client = this.clientFor(req.service, regionId, creds);
-    const params = new $OpenApiUtil.Params({
+    // Loaded by the first call, not with the adapter (see cjs.ts).
+    const api = await import('./cjs.js');
+    const client = this.clientFor(api, req.service, regionId, creds);
+    const params = new api.OpenApiUtil.Params({
       action: req.action,
       version: req.version,
       protocol: this.opts.protocol ?? 'https',
@@ -38,7 +40,7 @@ export class OpenApiHttp {
       reqBodyType: 'formData',
       bodyType: 'json',
     });
-    const request = new $OpenApiUtil.OpenApiRequest({ query: { ...req.query } });
+    const request = new api.OpenApiUtil.OpenApiRequest({ query: { ...req.query } });
     const res = await client.callApi(params, request, {} as Runtime);
     return (res as { body?: unknown }).body;
   }
@@ -50,7 +52,12 @@ export class OpenApiHttp {
     return fn ? fn(regionId) : defaultEndpoint(service, regionId);
   }
 
-  private clientFor(service: Service, regionId: string, creds: AlibabaCredentials): OpenApiClientT {
+  private clientFor(
+    api: OpenApiModule,
+    service: Service,
+    regionId: string,
+    creds: AlibabaCredentials,
+  ): OpenApiClientT {
     const endpoint = this.endpointFor(service, regionId);
     // The secret never becomes part of a readable key: only a digest of it.
     const digest = createHash('sha256')
@@ -64,8 +71,8 @@ export class OpenApiHttp {
       this.clients.set(key, hit);
       return hit;
     }
-    const client = new OpenApiClient(
-      new $OpenApiUtil.Config({
+    const client = new api.OpenApiClient(
+      new api.OpenApiUtil.Config({
         accessKeyId: creds.accessKeyId,
         accessKeySecret: creds.accessKeySecret,
         ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),

@@ -40,6 +40,7 @@ const historyQuery = z.object({
   limit: z.int().min(1).max(10_000),
 });
 const memberIds = z.array(name);
+const version = z.int().min(0);
 
 /** The adapter behind a layer that checks every argument first (and so rejects, never throws). */
 export function withArgumentChecks(store: StateStore): StateStore {
@@ -87,7 +88,7 @@ export function withArgumentChecks(store: StateStore): StateStore {
     },
     putHealth: async (state, expectedVersion) => {
       check('putHealth', 'state', healthSchema, state);
-      check('putHealth', 'expectedVersion', z.int().min(0), expectedVersion);
+      check('putHealth', 'expectedVersion', version, expectedVersion);
       return store.putHealth(state, expectedVersion);
     },
     markEventSeen: async (eventId, ttl, now) => {
