@@ -73,13 +73,22 @@ CREATE INDEX history_by_group ON history (group_name, at, epoch, id);
 CREATE INDEX history_by_time ON history (at, epoch, id);
 `;
 
+const OBSERVATIONS_V3 = `
+CREATE TABLE observations (
+  group_name  TEXT PRIMARY KEY,
+  observed_at INTEGER NOT NULL,
+  payload     TEXT NOT NULL
+) STRICT;
+`;
+
 /**
  * Step `i` takes a file from version `i` to `i + 1`. Version 2 types signal payloads: the free-form
  * `value` became `payload` (the kind's fields as JSON). A version-1 value cannot be read faithfully
  * (it lost the source and the drain's parts), so its signals are dropped: the next event, heartbeat
- * or sweep restores them, and an operator's drain must be given again.
+ * or sweep restores them, and an operator's drain must be given again. Version 3 adds the groups'
+ * last observations (what heartbeats answer from); the next sweep fills them.
  */
-const MIGRATIONS: readonly string[] = [SCHEMA_V1, `DROP TABLE signals;${SIGNALS_V2}`];
+const MIGRATIONS: readonly string[] = [SCHEMA_V1, `DROP TABLE signals;${SIGNALS_V2}`, OBSERVATIONS_V3];
 
 /** The schema version this code writes: add a step to `MIGRATIONS` to change the schema. */
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,6 +5,8 @@
  * - {@link withArgumentChecks}: argument validation at the port, wrapped around an adapter;
  * - the lease rules on a group row ({@link leaseVerdict}, {@link isLeaseFree}, {@link staleEpoch});
  * - the signal layout and order ({@link encodeSignal}, {@link decodeSignal}, {@link isNewerSignal});
+ * - the observation layout and order ({@link encodeObservation}, {@link decodeObservation},
+ *   {@link isNewerObservation});
  * - the JSON codecs for the journal and history, and the history order.
  *
  * An adapter maps these to its own rows and makes each conditional operation atomic its own way.
@@ -25,6 +27,12 @@ export {
   staleEpoch,
   toLease,
 } from './lease.js';
+export {
+  decodeObservation,
+  encodeObservation,
+  isNewerObservation,
+  type StoredObservation,
+} from './observations.js';
 export {
   decodeSignal,
   encodeSignal,

@@ -1,10 +1,13 @@
 /**
- * A signal as every adapter lays it out: the key (member, kind), the two columns that order it
+ * A signal as every adapter lays it out: the key (member, slot), the two columns that order it
  * (`receivedAt`, `sequence`), the event id, and the kind's own fields as one JSON `payload` (with the
- * `source`). Ordering needs no payload, so a store compares a stored row without decoding it.
+ * `source`). The slot is the kind, or `peer-report:<reporter>` for a peer report (one row per reporter,
+ * see `signalSlot`); it is kept in the key column named `kind`. Ordering needs no payload, so a store
+ * compares a stored row without decoding it.
  */
 import { z } from 'zod';
-import { type SignalRecord, sequenceOf } from '../../core/signals.js';
+import { StoreError } from '../../core/errors.js';
+import { kindOfSlot, type SignalRecord, sequenceOf, signalSlot } from '../../core/signals.js';
 import { checkStored, parseStoredJson } from './codecs.js';
 import { signalSchema } from './schemas.js';
 
@@ -16,6 +19,7 @@ export interface SignalOrder {
 
 export interface StoredSignal extends SignalOrder {
   readonly memberId: string;
+  /** The slot (`signalSlot`): the kind, or `peer-report:<reporter>`. The key column `kind` holds it. */
   readonly kind: string;
   readonly eventId: string | undefined;
   /** JSON object: `source` and the kind's fields (`status`, `cause`, `lastSeenAt`, …). */
@@ -23,7 +27,7 @@ export interface StoredSignal extends SignalOrder {
 }
 
 /**
- * Whether `candidate` supersedes `existing` (same member and kind). Sequence numbers order signals
+ * Whether `candidate` supersedes `existing` (same member and slot). Sequence numbers order signals
  * from one sender when both carry one; otherwise the receiver's clock decides. Ties are not newer,
  * so replaying a signal is a no-op.
  */
@@ -39,7 +43,7 @@ export function encodeSignal(signal: SignalRecord): StoredSignal {
   const { sequence: _ordered, ...payload } = fields as typeof fields & { sequence?: number };
   return {
     memberId,
-    kind,
+    kind: signalSlot(signal),
     receivedAt,
     sequence: sequenceOf(signal),
     eventId,
@@ -52,7 +56,12 @@ const payloadObject = z.record(z.string(), z.unknown());
 /** Rebuilds and validates a stored signal; `what` names the row in error messages. */
 export function decodeSignal(what: string, row: StoredSignal): SignalRecord {
   const payload = parseStoredJson(`${what} payload`, payloadObject, row.payload);
-  const { memberId, kind, receivedAt, sequence, eventId } = row;
-  const signal = { ...payload, memberId, kind, receivedAt, sequence, eventId };
-  return checkStored(what, signalSchema, signal) as SignalRecord;
+  const { memberId, receivedAt, sequence, eventId } = row;
+  const signal = { ...payload, memberId, kind: kindOfSlot(row.kind), receivedAt, sequence, eventId };
+  const record = checkStored(what, signalSchema, signal) as SignalRecord;
+  if (signalSlot(record) !== row.kind)
+    throw new StoreError(
+      `${what} is kept under ${JSON.stringify(row.kind)} but its payload belongs under ${JSON.stringify(signalSlot(record))}; it was written by something else`,
+    );
+  return record;
 }

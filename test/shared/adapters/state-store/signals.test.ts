@@ -131,4 +131,39 @@ describe('encodeSignal / decodeSignal', () => {
     };
     expect(decodeSignal('row', row)).toEqual(stop);
   });
+
+  describe('a peer report', () => {
+    const report: SignalRecord = {
+      memberId: memberId('i-a'),
+      kind: 'peer-report',
+      source: 'mns',
+      group: 'web',
+      reporter: memberId('i-b'),
+      reason: 'peer-silent',
+      reporterChecks: 'ok',
+      sequence: 42,
+      sentAt: '2026-11-20T08:15:23.010Z',
+      eventId: 'report:web:i-b:42',
+      receivedAt: T0,
+    };
+
+    it('is kept in one slot per reporter, its sequence in the order column', () => {
+      const row = encodeSignal(report);
+      expect(row).toMatchObject({ kind: 'peer-report:i-b', sequence: 42 });
+      expect(JSON.parse(row.payload)).toEqual({
+        source: 'mns',
+        group: 'web',
+        reporter: 'i-b',
+        reason: 'peer-silent',
+        reporterChecks: 'ok',
+        sentAt: '2026-11-20T08:15:23.010Z',
+      });
+      expect(decodeSignal('row', row)).toEqual(report);
+    });
+
+    it('is refused when its payload names another reporter than its slot', () => {
+      const row: StoredSignal = { ...encodeSignal(report), kind: 'peer-report:i-c' };
+      expect(() => decodeSignal('row P', row)).toThrow(/row P is kept under "peer-report:i-c"/);
+    });
+  });
 });
