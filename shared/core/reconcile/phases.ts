@@ -41,13 +41,16 @@ export interface ReconcileEnv extends RecorderDeps {
   readonly poll: { readonly initialMs: number; readonly maxMs: number };
   /** Describes one group, retrying throttled and 5xx reads until `deadline`. */
   observeOne(group: Group, deadline: number): Promise<GroupObservation>;
-  /** Health for every member; persists the bookkeeping when `persist`. */
+  /**
+   * Health for every member; persists the bookkeeping when `persist`. `unconfirmed`: host agent
+   * reports that do not count (yet), each with its reason.
+   */
   assess(
     group: Group,
     obs: GroupObservation,
     persist: boolean,
     runProbes: boolean,
-  ): Promise<{ health: Map<MemberId, MemberHealth> }>;
+  ): Promise<{ health: Map<MemberId, MemberHealth>; unconfirmed: readonly string[] }>;
 }
 
 /** What the run found under the lease. */
@@ -126,7 +129,8 @@ export class Reconciliation {
     const open = journal !== undefined && (!FINISHED.has(journal.phase) || awaitsAnnouncement(journal));
     if (addressChanging(this.group, obs) || open) return { probed: false };
     const runProbes = this.req.runProbes === true;
-    const { health } = await this.env.assess(this.group, obs, true, runProbes);
+    const { health, unconfirmed } = await this.env.assess(this.group, obs, true, runProbes);
+    this.noteUnconfirmed(unconfirmed);
     const decision = await this.decideFor(obs, undefined, health);
     if (planSteps(this.group, decision, obs, this.env.quotas).length > 0) return { probed: runProbes };
     if (decision.kind === 'alert') await this.recorder.alert(decision, undefined);
@@ -149,7 +153,16 @@ export class Reconciliation {
       this.taken = acquired.lease;
       return undefined;
     }
+    this.log.info(
+      { heldBy: acquired.current.holder, epoch: acquired.current.epoch },
+      'group busy: another invocation holds its lease and decides on what is recorded by then',
+    );
     return this.finish('busy', acquired.current.epoch);
+  }
+
+  /** Host agent reports that did not count, with the reason (no healthy reporter, no second witness). */
+  private noteUnconfirmed(unconfirmed: readonly string[]): void {
+    if (unconfirmed.length > 0) this.log.info({ unconfirmed }, 'agent reports not counted');
   }
 
   /**
@@ -171,7 +184,9 @@ export class Reconciliation {
     this.holderBefore = boundOf(this.group, obs).bound[0];
     // Probes already counted by the pre-check are not run again: fall/rise count one probe per sweep.
     const runProbes = this.req.runProbes === true && !probed;
-    ({ health: this.health } = await this.env.assess(this.group, obs, true, runProbes));
+    const assessed = await this.env.assess(this.group, obs, true, runProbes);
+    this.health = assessed.health;
+    this.noteUnconfirmed(assessed.unconfirmed);
     const decision =
       (unfinished && resumeDecision(this.group, unfinished, obs, this.health)) ||
       (await this.decideFor(obs, this.req.manual));
