@@ -16,6 +16,7 @@ import { registerGroupRoutes } from './routes/groups.js';
 import { registerHeartbeatRoutes } from './routes/heartbeats.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerMemberRoutes } from './routes/members.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { registerValidateRoutes } from './routes/validate.js';
 import { NoQuery, parseQuery } from './schemas.js';
 
@@ -71,6 +72,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono<HttpEnv> {
   registerMemberRoutes(app, service);
   registerValidateRoutes(app, service);
   registerHeartbeatRoutes(app, service);
+  registerReportRoutes(app, service);
   registerHistoryRoutes(app, service);
   answerUnsupportedMethods(app);
   return app;

@@ -13,7 +13,16 @@ import { decide } from '../decide.js';
 import { DeadlineExceededError, StaleEpochError } from '../errors.js';
 import type { Decision, Group, ManualRequest, MemberHealth, MemberId, Quotas } from '../model.js';
 import { boundOf, type GroupObservation } from '../observe.js';
-import type { Clock, CloudApi, HistoryOutcome, JournalEntry, Lease, Logger, StateStore } from '../ports.js';
+import type {
+  Clock,
+  CloudApi,
+  HaVipState,
+  HistoryOutcome,
+  JournalEntry,
+  Lease,
+  Logger,
+  StateStore,
+} from '../ports.js';
 import type { BackoffPolicy } from '../retry.js';
 import { plannedReport, planSteps, SagaRunner, type SagaStep, type StepReport, stepKey } from '../saga.js';
 import { notificationKind, outcomeOf, Recorder, type RecorderDeps } from './record.js';
@@ -76,6 +85,8 @@ export class Reconciliation {
   private readonly steps: StepReport[] = [];
   // The lease, once taken; the saga renews it.
   private taken: Lease | undefined;
+  // The HaVip last kept for heartbeats by this run (see remember).
+  private remembered: string | undefined;
   private runner: SagaRunner | undefined;
 
   constructor(
@@ -128,6 +139,7 @@ export class Reconciliation {
     // neither is short-cut here.
     const open = journal !== undefined && (!FINISHED.has(journal.phase) || awaitsAnnouncement(journal));
     if (addressChanging(this.group, obs) || open) return { probed: false };
+    await this.remember(obs.haVip, obs.observedAt);
     const runProbes = this.req.runProbes === true;
     const { health, unconfirmed } = await this.env.assess(this.group, obs, true, runProbes);
     this.noteUnconfirmed(unconfirmed);
@@ -160,6 +172,24 @@ export class Reconciliation {
     return this.finish('busy', acquired.current.epoch);
   }
 
+  /**
+   * Keeps what this run read of the group's HaVip for host agents' heartbeats (the store's observation:
+   * a heartbeat costs no cloud call). A sweep's group is kept once per sweep; a run that moves the
+   * address keeps every change the saga reads, so a new holder learns of its promotion while the saga
+   * waits for it to announce. Advisory: a failed write is logged and changes nothing else.
+   */
+  private async remember(haVip: HaVipState | undefined, observedAt: number): Promise<void> {
+    if (this.group.haVipId === undefined) return;
+    const seen = JSON.stringify(haVip ?? null);
+    if (seen === this.remembered) return;
+    this.remembered = seen;
+    await this.env.store
+      .recordObservation({ group: this.group.name, observedAt, haVip })
+      .catch((e: unknown) =>
+        this.log.warn({ error: errorOf(e) }, 'could not keep the observation for heartbeats'),
+      );
+  }
+
   /** Host agent reports that did not count, with the reason (no healthy reporter, no second witness). */
   private noteUnconfirmed(unconfirmed: readonly string[]): void {
     if (unconfirmed.length > 0) this.log.info({ unconfirmed }, 'agent reports not counted');
@@ -181,6 +211,7 @@ export class Reconciliation {
       );
     }
     const obs = await this.untilSettled(await this.env.observeOne(this.group, this.req.deadline));
+    await this.remember(obs.haVip, obs.observedAt);
     this.holderBefore = boundOf(this.group, obs).bound[0];
     // Probes already counted by the pre-check are not run again: fall/rise count one probe per sweep.
     const runProbes = this.req.runProbes === true && !probed;
@@ -222,6 +253,7 @@ export class Reconciliation {
       leaseTtlMs,
       lease: this.lease,
       haVip: obs.haVip,
+      observed: (s) => this.remember(s, clock.now()),
     });
     this.steps.push(...(await this.runner.run(plan)));
     const outcome = outcomeOf(this.group, decision, this.steps);
