@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNetworkProber } from '../../../shared/adapters/probe/index.js';
 import { handleHeartbeatMessage } from '../../../shared/app/handlers.js';
+import { memberId } from '../../../shared/core/model.js';
 import { type AgentReport, encodeReport, signReport } from '../../../shared/events/agent-report.js';
 import { BACKUP, createWorld, HAVIP, PRIMARY, type World } from '../../support/world.js';
 
@@ -155,7 +156,8 @@ describe('agent reports on the on-heartbeat path', () => {
     primary.frozen = true;
     const forged = await deliver(w, message({}, 'not-the-group-key-0123456789'));
     expect(forged).toMatchObject({ outcome: 'rejected', error: { code: 'report.refused' } });
-    expect((await w.store.latestSignals([PRIMARY])).get(PRIMARY)).toEqual({});
+    const suspect = memberId(PRIMARY);
+    expect((await w.store.latestSignals([suspect])).get(suspect)).toEqual({});
     primary.frozen = false;
     const first = message({});
     expect(await deliver(w, first)).toMatchObject({ results: [{ status: 'noop' }] });
