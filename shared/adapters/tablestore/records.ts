@@ -8,6 +8,7 @@ import type { GroupName, MemberId } from '../../core/model.js';
 import type { MemberHealthState, ObservationRecord } from '../../core/ports.js';
 import { type LatestSignals, latestOf, type SignalRecord } from '../../core/signals.js';
 import {
+  decodeLegacySignal,
   decodeObservation,
   decodeSignal,
   encodeObservation,
@@ -33,15 +34,20 @@ function signalColumns(s: StoredSignal, rev: number): TableStore.AttributeColumn
   return cols;
 }
 
-function storedSignal(memberId: string, kind: string, c: Columns): StoredSignal {
-  return {
-    memberId,
-    kind,
-    receivedAt: c.reqInt('receivedAt'),
-    sequence: c.int('sequence'),
-    eventId: c.str('eventId'),
-    payload: c.reqStr('payload'),
-  };
+/**
+ * Reads a signal row back. A row without `payload` was written by version 1 (its meaning in `value`):
+ * it is read through the legacy decoder, and the next signal of its slot rewrites it in the new layout.
+ */
+function signalOfRow(where: string, memberId: string, kind: string, c: Columns): SignalRecord {
+  const order = { memberId, kind, receivedAt: c.reqInt('receivedAt'), sequence: c.int('sequence') };
+  const payload = c.str('payload');
+  if (payload === undefined)
+    return decodeLegacySignal(`${where} (version 1)`, {
+      ...order,
+      eventId: c.str('eventId'),
+      value: c.reqStr('value'),
+    });
+  return decodeSignal(where, { ...order, eventId: c.str('eventId'), payload });
 }
 
 export async function recordSignal(r: Requests, signal: SignalRecord): Promise<boolean> {
@@ -95,7 +101,7 @@ export async function latestSignals(
         const where = r.where(table, `${id}/${kind}`);
         const c = Columns.of(where, row);
         if (kind === undefined || c === undefined) continue;
-        records.push(decodeSignal(where, storedSignal(id, kind, c)));
+        records.push(signalOfRow(where, id, kind, c));
       }
       return [id, latestOf(records)] as const;
     }),
