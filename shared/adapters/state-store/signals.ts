@@ -79,7 +79,7 @@ export interface LegacySignalRow extends SignalOrder {
   readonly value: string;
 }
 
-/** Where a version-1 writer wrote the state-change of ECS: `Running` up, these down. */
+/** The ECS states version 1 recorded as down (`Running` was its one up state). */
 const LEGACY_DOWN_STATES = new Set(['Stopping', 'Stopped', 'Deleted']);
 /** `manual: <reason> (<actor>)`, the operator drain of version 1 (the last parentheses hold the actor). */
 const LEGACY_MANUAL_DRAIN_RE = /^manual: ([\s\S]*) \(([^()]*)\)$/;
