@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks and prints their figures, then one summary table with the targets.
  * Benchmarks report; they never fail on a missed target (exit 1 only when a benchmark could not run).
  *
- *   npm run bench -- [--only failover,sweep,cold-start,decide,config] [--runs N] [--latency 50,200]
+ *   npm run bench -- [--only failover,sweep,cold-start,decide,config,heartbeat] [--runs N] [--latency 50,200]
  *                    [--sweep-scales 1000x3@1,10000x3@10] [--sweep-topology yaml|json]
  *                    [--sweep-node-flags=--max-old-space-size=64] [--dist dist] [--json report.json]
  */
@@ -25,6 +25,12 @@ import {
   measureCallCost,
   runFailoverBench,
 } from './failover.js';
+import {
+  DEFAULT_HEARTBEAT_COST,
+  type HeartbeatCostReport,
+  perBeat,
+  runHeartbeatCostBench,
+} from './heartbeat-cost.js';
 import { machine } from './lib/machine.js';
 import { fmt, fmtSummary, type SummaryRow, table } from './lib/stats.js';
 import {
@@ -35,13 +41,14 @@ import {
   type TopologyFormat,
 } from './sweep.js';
 
-const BENCHES = ['failover', 'sweep', 'cold-start', 'decide', 'config'] as const;
+const BENCHES = ['failover', 'sweep', 'cold-start', 'decide', 'config', 'heartbeat'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const HELP = `usage: npm run bench -- [options]
   --only <names>            comma-separated: ${BENCHES.join(', ')} (default: all)
   --runs <n>                measured runs per variant for every benchmark (defaults: failover 15,
-                            cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches)
+                            cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches,
+                            heartbeat 5 beats per member)
   --latency <ms,…>          simulated API latencies for the failover benchmark (default 50,200)
   --sweep-scales <list>     GROUPSxMEMBERS@REGIONS,… (default 1000x3@1,10000x3@10)
   --sweep-topology <form>   json (default: the build's topology.json, JSON.parse before loadTopology)
@@ -345,6 +352,47 @@ function printColdStart(r: ColdStartReport): SummaryRow[] {
     });
 }
 
+function printHeartbeatCost(r: HeartbeatCostReport): SummaryRow[] {
+  const o = r.options;
+  out(
+    `\n## 6. Heartbeat cost (${o.groups} groups × ${o.members} members, ${o.beats} beats each; ` +
+      `cloud calls counted at the port)\n`,
+  );
+  out(
+    table([
+      ['variant', 'DescribeHaVips / beat: first round', 'steady', 'all calls / beat: steady', 'ms / beat'],
+      ...r.variants.map((v) => [
+        v.variant,
+        fmt(perBeat(v.describeHaVips.first, v.heartbeats.first), 3),
+        fmt(perBeat(v.describeHaVips.steady, v.heartbeats.steady), 3),
+        fmt(perBeat(v.allCalls.steady, v.heartbeats.steady), 3),
+        fmt(v.steadyMsPerBeat, 3),
+      ]),
+    ]),
+  );
+  const before = r.variants[0];
+  const now = r.variants[1];
+  if (before === undefined || now === undefined) return [];
+  const beforeRate = perBeat(before.describeHaVips.steady, before.heartbeats.steady);
+  const nowRate = perBeat(now.describeHaVips.steady, now.heartbeats.steady);
+  const ratio = nowRate === 0 ? '∞ (none now)' : `${fmt(beforeRate / nowRate, 0)}×`;
+  out(
+    `  at ${fmt(r.beatsPerSecond, 0)} beats/s (every ${o.intervalSeconds} s): ` +
+      `${fmt(beforeRate * r.beatsPerSecond, 0)} DescribeHaVips/s before, ${fmt(nowRate * r.beatsPerSecond, 1)} now; ` +
+      `fewer by ${ratio}`,
+  );
+  const label = `heartbeats ${o.groups}×${o.members}`;
+  return [
+    {
+      bench: label,
+      metric: 'DescribeHaVips per beat, steady (before → now)',
+      value: `${fmt(beforeRate, 3)} → ${fmt(nowRate, 3)}`,
+      target: '≈ 0 now',
+      met: nowRate <= 0.01,
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   let args: ReturnType<typeof parse>;
   const parse = () =>
@@ -485,6 +533,16 @@ async function main(): Promise<void> {
         target: '—',
         met: undefined,
       }));
+  });
+
+  await guard('heartbeat', async () => {
+    const r = await runHeartbeatCostBench({
+      ...DEFAULT_HEARTBEAT_COST,
+      beats: runs === undefined ? DEFAULT_HEARTBEAT_COST.beats : Math.max(2, runs),
+      progress: log,
+    });
+    report.heartbeat = r;
+    return printHeartbeatCost(r);
   });
 
   out('\n## Summary\n');

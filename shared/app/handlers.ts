@@ -27,7 +27,10 @@ export interface AsyncHandlerResult {
   readonly error?: { readonly code: ErrorCode; readonly message: string };
 }
 
-/** Logs an invalid payload and acknowledges it: a thrown error would make FC retry it for hours. */
+/**
+ * Logs an invalid payload (or a refused agent report: `report.refused`) and acknowledges it: a thrown
+ * error would make FC retry it for hours. The issues name fields and members, never a key.
+ */
 function rejected(
   logger: Logger,
   e: InvalidInputError,
@@ -36,7 +39,9 @@ function rejected(
 ): AsyncHandlerResult {
   logger.error(
     { error: errorOf(e), issues: e.issues, invocationId },
-    `rejected an invalid ${what}; acknowledged so it is not retried`,
+    e.code === 'report.refused'
+      ? `refused a ${what}; acknowledged so it is not retried`
+      : `rejected an invalid ${what}; acknowledged so it is not retried`,
   );
   return { acknowledged: true, outcome: 'rejected', signals: 0, ignored: [], results: [], error: errorOf(e) };
 }
@@ -59,12 +64,15 @@ async function processSignals(
   for (const i of parsed.ignored) logger.info({ ignored: i, invocationId }, `ignored part of a ${what}`);
   if (parsed.signals.length === 0)
     return { acknowledged: true, outcome: 'ignored', signals: 0, ignored: parsed.ignored, results: [] };
-  const { results } = await service.ingest(parsed.signals, trigger, invocationId);
+  const { results, refused } = await service.ingest(parsed.signals, trigger, invocationId);
+  // Agent reports the record phase refused (replays, older sequences) are ignored, with the reason.
+  const ignored = [...parsed.ignored, ...refused.map((r) => ({ eventId: r.eventId, reason: r.reason }))];
+  const nothingTaken = refused.length === parsed.signals.length;
   return {
     acknowledged: true,
-    outcome: 'processed',
+    outcome: nothingTaken ? 'ignored' : 'processed',
     signals: parsed.signals.length,
-    ignored: parsed.ignored,
+    ignored,
     results: results.map((r) => ({ group: r.group, status: r.status, epoch: r.epoch })),
   };
 }
@@ -87,7 +95,7 @@ export function handleHeartbeatMessage(
   return processSignals(
     service,
     logger,
-    () => parseHeartbeatMessage(body),
+    () => parseHeartbeatMessage(body, { reports: service.reportAuthority }),
     'heartbeat',
     invocationId,
     'MNS message',

@@ -21,6 +21,7 @@ import { ConfigError, type InputIssue } from '../core/errors.js';
 import type { Topology } from '../core/model.js';
 import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from '../core/ports.js';
 import { validateLive } from '../core/validate-live.js';
+import { loadAgentKeys, reportAuthority } from './agent-keys.js';
 import { Service } from './service.js';
 
 export const systemClock: Clock = {
@@ -43,6 +44,7 @@ export const envSchema = z.object({
     .optional(),
   HAVIP_API_TOKENS: z.string().optional(),
   HAVIP_HMAC_KEYS: z.string().optional(),
+  HAVIP_AGENT_KEYS: z.string().optional(),
   HAVIP_WEBHOOK_URL: z.string().url().optional(),
   HAVIP_DINGTALK_WEBHOOK: z.string().url().optional(),
   HAVIP_DINGTALK_SECRET: z.string().optional(),
@@ -174,6 +176,8 @@ export interface RuntimeParts {
   readonly engineOptions?: Partial<EngineOptions>;
   /** Default time budget of one operation when no invocation deadline is known. */
   readonly defaultBudgetMs?: number;
+  /** The host agents' group keys (group → key): their reports are verified with them. */
+  readonly agentKeys?: ReadonlyMap<string, Uint8Array>;
 }
 
 export interface Runtime {
@@ -214,6 +218,7 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
     logger: parts.logger,
     validateLive: () => validateLive(parts.cloud, parts.topology),
     deadline: () => deadline ?? clock.now() + budget,
+    reports: reportAuthority(parts.topology, parts.agentKeys ?? new Map()),
   });
   return {
     topology: parts.topology,
@@ -230,13 +235,24 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
   };
 }
 
-/** Builds the production runtime from the environment (Function Compute). */
-export async function runtimeFromEnv(env: Env, credentials: InvocationCredentials): Promise<Runtime> {
+/**
+ * Builds the production runtime from the environment (Function Compute). `rawEnv` is where the
+ * variables `HAVIP_AGENT_KEYS` refers to are looked up.
+ */
+export async function runtimeFromEnv(
+  env: Env,
+  credentials: InvocationCredentials,
+  rawEnv: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Runtime> {
   const logger = createLogger({
     level: env.HAVIP_LOG_LEVEL ?? 'info',
     base: { service: 'havip-failover', fn: env.FC_FUNCTION_NAME },
   });
   const topology = topologyFromEnv(env);
+  const agentKeys = loadAgentKeys(env.HAVIP_AGENT_KEYS, topology, {
+    env: rawEnv,
+    readFile: (path) => readFileSync(path, 'utf8'),
+  });
   const onFc = env.FC_FUNCTION_NAME !== undefined;
   const storeKind = env.HAVIP_STORE ?? (onFc ? 'tablestore' : 'sqlite');
   const store =
@@ -254,6 +270,7 @@ export async function runtimeFromEnv(env: Env, credentials: InvocationCredential
     notifier: notifierFromEnv(env, logger),
     logger,
     prober: createNetworkProber(),
+    agentKeys,
   });
 }
 

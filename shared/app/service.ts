@@ -15,8 +15,10 @@ import {
 import type { Finding, Group, GroupName, MemberHealth, MemberId } from '../core/model.js';
 import { memberId } from '../core/model.js';
 import { boundOf } from '../core/observe.js';
-import type { Clock, HistoryRecord, Lease, Logger, StateStore } from '../core/ports.js';
+import type { Clock, HistoryRecord, Lease, Logger, ObservationRecord, StateStore } from '../core/ports.js';
 import type { Signal } from '../core/signals.js';
+import { parseAgentReport } from '../events/agent-report.js';
+import { type ReportAuthority, reportSignals } from '../events/report-signals.js';
 
 export interface GroupSummary {
   readonly name: GroupName;
@@ -99,6 +101,17 @@ export interface ServiceDeps {
   readonly validateLive: () => Promise<Finding[]>;
   /** Remaining-time budget of the current invocation, as an absolute epoch-ms deadline. */
   readonly deadline: () => number;
+  /** Verifies host agent reports (keys and group membership); without it every report is refused. */
+  readonly reports?: ReportAuthority | undefined;
+}
+
+/** What became of an agent report posted to the API. */
+export interface ReportOutcome {
+  /** Recorded (false: a replay, or not newer than the last from its reporter; `reason` says which). */
+  readonly accepted: boolean;
+  readonly reason?: string | undefined;
+  readonly groups: readonly GroupName[];
+  readonly results: readonly ReconcileResult[];
 }
 
 export class Service {
@@ -248,6 +261,22 @@ export class Service {
     });
   }
 
+  /** The keys and membership the MNS parser verifies agent reports with. */
+  get reportAuthority(): ReportAuthority | undefined {
+    return this.deps.reports;
+  }
+
+  /**
+   * A signed agent report posted to the API (`POST /v1/reports`, the agent's `http` sink): verified,
+   * recorded, and its groups reconciled in this call — the same path as a report from the MNS topic.
+   * Throws `InvalidInputError` (`event.invalid` malformed, `report.refused` unverifiable).
+   */
+  async report(body: unknown, invocationId: string): Promise<ReportOutcome> {
+    const signals = reportSignals(parseAgentReport(body), this.deps.reports, 'http');
+    const { groups, results, refused } = await this.ingest(signals, 'heartbeat', invocationId);
+    return { accepted: refused.length === 0, reason: refused[0]?.reason, groups, results };
+  }
+
   private get ingestDeps(): IngestDeps {
     const { engine, store, clock, logger } = this.deps;
     return { topology: engine.topology, store, clock, logger, reconcile: (req) => engine.reconcile(req) };
@@ -255,7 +284,10 @@ export class Service {
 
   /**
    * A heartbeat posted by a host agent. The reply tells the agent which HaVips it holds, so it can
-   * configure and announce the address (takeover on the data plane) or withdraw it.
+   * configure and announce the address (takeover on the data plane) or withdraw it. What it holds comes
+   * from the engine's last observation kept in the store (a sweep's or a reconcile's, and the saga's
+   * reads while it moves the address): no cloud call at steady state. A group nothing has observed yet
+   * is described once, and that observation is kept for the next heartbeat.
    */
   async heartbeat(req: { instanceId: string; sequence?: number | undefined }): Promise<HeartbeatReply> {
     const groups = groupsOf(this.topology, req.instanceId);
@@ -269,19 +301,32 @@ export class Service {
     const { applied } = await recordSignals(this.ingestDeps, [
       { kind: 'heartbeat', memberId: memberId(req.instanceId), source: 'http', sequence: req.sequence },
     ]);
-    const accepted = applied === 1;
+    const withHaVip = groups.filter((g) => g.haVipId !== undefined);
+    const observed = await this.observations(withHaVip);
     const holds: { group: GroupName; haVipId: string; address: string | undefined }[] = [];
-    for (const g of groups) {
-      if (g.haVipId === undefined) continue;
-      const obs = await this.deps.engine.observeOne(g);
+    for (const g of withHaVip) {
+      const haVip = observed.get(g.name)?.haVip;
       if (
-        obs.haVip?.associatedInstances.includes(req.instanceId) &&
-        holderFor(g, obs.haVip.associatedInstances) === req.instanceId
-      ) {
-        holds.push({ group: g.name, haVipId: g.haVipId, address: obs.haVip.ipAddress });
-      }
+        haVip?.associatedInstances.includes(req.instanceId) &&
+        holderFor(g, haVip.associatedInstances) === req.instanceId
+      )
+        holds.push({ group: g.name, haVipId: g.haVipId as string, address: haVip.ipAddress });
     }
-    return { accepted, holds, groups: groups.map((g) => g.name) };
+    return { accepted: applied === 1, holds, groups: groups.map((g) => g.name) };
+  }
+
+  /** The stored observation of each group; a group without one is described now, and it is kept. */
+  private async observations(groups: readonly Group[]): Promise<Map<GroupName, ObservationRecord>> {
+    const { store, engine } = this.deps;
+    const stored = await store.latestObservations(groups.map((g) => g.name));
+    for (const g of groups) {
+      if (stored.has(g.name)) continue;
+      const obs = await engine.observeOne(g);
+      const record: ObservationRecord = { group: g.name, observedAt: obs.observedAt, haVip: obs.haVip };
+      await store.recordObservation(record);
+      stored.set(g.name, record);
+    }
+    return stored;
   }
 
   async history(q: { group?: string | undefined; limit: number }): Promise<HistoryView[]> {

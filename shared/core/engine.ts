@@ -3,9 +3,11 @@
  * drain, and the `plan` dry run). observe → assess health → decide (pure) → act under the group lease
  * (saga) → record and notify. The phases of one reconcile are in reconcile/phases.ts.
  */
+
+import { witnessProbeOf } from './corroborate.js';
 import { NotFoundError } from './errors.js';
-import { assessMember, type MemberObservation } from './health.js';
-import type { Group, GroupName, MemberHealth, MemberId, Topology } from './model.js';
+import { assessGroup, type MemberObservation } from './health.js';
+import type { Group, GroupName, Member, MemberHealth, MemberId, ProbeConfig, Topology } from './model.js';
 import { type GroupObservation, mapLimit, observeGroups, type ReadRetry } from './observe.js';
 import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from './ports.js';
 import { type ReconcileEnv, Reconciliation } from './reconcile/phases.js';
@@ -161,40 +163,55 @@ export class Engine {
     return observeGroups(this.deps.cloud, groups, () => this.deps.clock.now(), concurrency, retry);
   }
 
-  /** Health for every member; persists the bookkeeping when `persist` (compare-and-set, advisory). */
+  /**
+   * Health for every member; persists the bookkeeping when `persist` (compare-and-set, advisory). When
+   * a healthy agent reports a member silent and nothing else confirms it, a witness probe of that member
+   * runs now (corroborate.ts); `unconfirmed` says which reports did not count, and why.
+   */
   async assess(
     group: Group,
     obs: GroupObservation,
     persist: boolean,
     runProbes: boolean,
-  ): Promise<{ health: Map<MemberId, MemberHealth> }> {
-    const { store, clock, prober } = this.deps;
+  ): Promise<{ health: Map<MemberId, MemberHealth>; unconfirmed: string[] }> {
+    const { store, clock } = this.deps;
     const ids = group.members.map((m) => m.id);
     const [signals, states] = await Promise.all([store.latestSignals(ids), store.getHealth(ids)]);
     const probeConfig = group.health.probe;
-    const probes = new Map<MemberId, boolean>();
-    if (runProbes && probeConfig !== undefined && prober !== undefined) {
-      await Promise.all(
-        group.members.map(async (m) =>
-          probes.set(m.id, await prober.probe({ memberId: m.id, ip: m.ip }, probeConfig)),
-        ),
-      );
+    const probes =
+      runProbes && probeConfig !== undefined ? await this.probe(group.members, probeConfig) : new Map();
+    const observations: MemberObservation[] = group.members.map((m) => ({
+      member: m,
+      instance: obs.instances.get(m.id),
+      eni: obs.enis.get(m.id),
+      signals: signals.get(m.id) ?? {},
+      state: states.get(m.id),
+      probe: probes.get(m.id),
+    }));
+    // The probes of this round double as witnesses; a suspect without one is probed now.
+    let assessed = assessGroup(group, observations, clock.now(), probes);
+    const suspects = group.members.filter((m) => assessed.findings.get(m.id)?.wantsProbe === true);
+    if (suspects.length > 0 && this.deps.prober !== undefined) {
+      const witness = await this.probe(suspects, witnessProbeOf(group));
+      assessed = assessGroup(group, observations, clock.now(), new Map([...probes, ...witness]));
     }
-    const now = clock.now();
     const health = new Map<MemberId, MemberHealth>();
-    for (const m of group.members) {
-      const o: MemberObservation = {
-        member: m,
-        instance: obs.instances.get(m.id),
-        eni: obs.enis.get(m.id),
-        signals: signals.get(m.id) ?? {},
-        state: states.get(m.id),
-        probe: probes.get(m.id),
-      };
-      const a = assessMember(group, o, now);
-      health.set(m.id, a.health);
-      if (persist && a.changed) await store.putHealth(a.next, states.get(m.id)?.version ?? 0);
+    for (const [id, a] of assessed.assessments) {
+      health.set(id, a.health);
+      if (persist && a.changed) await store.putHealth(a.next, states.get(id)?.version ?? 0);
     }
-    return { health };
+    const unconfirmed = [...assessed.findings.values()].flatMap((f) => f.unconfirmed ?? []);
+    return { health, unconfirmed };
+  }
+
+  /** Probes the members in parallel from the function; no prober configured = no result. */
+  private async probe(members: readonly Member[], config: ProbeConfig): Promise<Map<MemberId, boolean>> {
+    const { prober } = this.deps;
+    const out = new Map<MemberId, boolean>();
+    if (prober === undefined) return out;
+    await Promise.all(
+      members.map(async (m) => out.set(m.id, await prober.probe({ memberId: m.id, ip: m.ip }, config))),
+    );
+    return out;
   }
 }

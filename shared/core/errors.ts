@@ -18,6 +18,8 @@ export const ERROR_CODES = Object.freeze({
   'credentials.missing': 'the invocation carried no cloud credentials: give the function a RAM role',
   'scenario.invalid': 'a `havip simulate` scenario is malformed or does not fit its group',
   'event.invalid': 'an FC trigger event (ECS, MNS, timer, HTTP trigger) could not be read',
+  'report.refused':
+    'a host agent report (or an unsigned heartbeat message) was refused: bad or missing MAC, unknown group or member',
   'request.invalid': 'an HTTP API body, query or path parameter is malformed',
   'announce.invalid-address': 'the address to announce is not an IPv4 address',
   'store.invalid-argument': 'a state-store option, table name or record is malformed',

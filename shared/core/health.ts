@@ -1,8 +1,10 @@
 /**
  * Combines what we know about a member into eligibility, as SEMANTICS.md "Health" says:
  * Eligible = Running ∧ healthy ∧ not draining. Pure: every input is passed in, time included.
+ * {@link assessGroup} adds what host agents report, corroborated across the group.
  */
-import type { Group, IneligibleReason, Member, MemberHealth } from './model.js';
+import { corroborate, type ReportFinding } from './corroborate.js';
+import type { Group, IneligibleReason, Member, MemberHealth, MemberId } from './model.js';
 import type { InstanceState, MemberHealthState, NetworkInterfaceState } from './ports.js';
 import { drainSource, type LatestSignals, type SignalRecord } from './signals.js';
 
@@ -26,6 +28,8 @@ export interface MemberObservation {
   readonly state: MemberHealthState | undefined;
   /** This round's probe result, when a probe ran. */
   readonly probe: boolean | undefined;
+  /** The down that host agent reports establish, once corroborated (corroborate.ts). */
+  readonly reported?: IneligibleReason | undefined;
 }
 
 export interface Assessment {
@@ -87,6 +91,9 @@ export function assessMember(group: Group, obs: MemberObservation, now: number):
   }
   if (group.health.probe !== undefined && !probeHealthy) reasons.push({ kind: 'probe-failed', failures });
 
+  // Host agent reports, corroborated across the group (corroborate.ts).
+  if (obs.reported !== undefined) reasons.push(obs.reported);
+
   // Drains: the latest of drain/undrain wins.
   const drain = signals.drain;
   if (drain !== undefined && newer(drain, signals.undrain))
@@ -112,4 +119,44 @@ export function assessMember(group: Group, obs: MemberObservation, now: number):
     prev.eligibleSince !== eligibleSince ||
     prev.ineligibleSince !== ineligibleSince;
   return { health: { id: member.id, eligible, eligibleSince, ineligibleSince, reasons }, next, changed };
+}
+
+export interface GroupAssessment {
+  readonly assessments: ReadonlyMap<MemberId, Assessment>;
+  /** What the agents' reports say about each member (corroborate.ts). */
+  readonly findings: ReadonlyMap<MemberId, ReportFinding>;
+}
+
+/**
+ * Every member of a group: first each on its own evidence, then what host agents report about it,
+ * corroborated against the others (a reporter counts only when it is itself healthy on its own
+ * evidence). `witness`: the probes of this round that can confirm a report (true = answered).
+ */
+export function assessGroup(
+  group: Group,
+  observations: readonly MemberObservation[],
+  now: number,
+  witness: ReadonlyMap<MemberId, boolean>,
+): GroupAssessment {
+  const byId = new Map(observations.map((o) => [o.member.id, o]));
+  const base = new Map(observations.map((o) => [o.member.id, assessMember(group, o, now)]));
+  const findings = corroborate({
+    group,
+    now,
+    signals: new Map(observations.map((o) => [o.member.id, o.signals])),
+    baseEligible: (id) => base.get(id)?.health.eligible ?? false,
+    instanceStatus: (id) => byId.get(id)?.instance?.status,
+    witness,
+  });
+  const assessments = new Map<MemberId, Assessment>();
+  for (const o of observations) {
+    const reported = findings.get(o.member.id)?.reason;
+    assessments.set(
+      o.member.id,
+      reported === undefined
+        ? (base.get(o.member.id) as Assessment)
+        : assessMember(group, { ...o, reported }, now),
+    );
+  }
+  return { assessments, findings };
 }

@@ -7,12 +7,19 @@
  * 2. **reconcile** every group a recorded signal affects (the engine's `reconcile`, one group at a time).
  *
  * Signals about members outside the topology are normal (an event for another instance of the account)
- * and are ignored.
+ * and are ignored. A host agent's report that is a replay or not newer than the last one recorded from
+ * its reporter about the same member is refused: recorded nowhere, reported in `refused` with the reason.
  */
 import { failedResult, type ReconcileRequest, type ReconcileResult, type Trigger } from './engine.js';
 import type { Group, GroupName, Topology } from './model.js';
 import type { Clock, Logger, StateStore } from './ports.js';
 import { receive, type Signal } from './signals.js';
+
+/** A host agent report the record phase refused, with the reason. */
+export interface RefusedReport {
+  readonly eventId: string | undefined;
+  readonly reason: string;
+}
 
 /** Event de-duplication window (≥ 24 h: EventBridge and MNS redeliver). */
 export const DEFAULT_DEDUPE_TTL_MS = 24 * 3600_000;
@@ -43,11 +50,14 @@ export interface Recorded {
   readonly duplicates: number;
   /** Member ids outside the topology. */
   readonly unknown: string[];
+  /** Agent reports that were replays or older than what is recorded. */
+  readonly refused: RefusedReport[];
 }
 
 export interface IngestResult {
   readonly groups: GroupName[];
   readonly results: ReconcileResult[];
+  readonly refused: readonly RefusedReport[];
 }
 
 /** Groups a member belongs to (a member may be in up to five HaVips). */
@@ -61,10 +71,12 @@ export async function ingestSignals(
   signals: readonly Signal[],
   req: IngestRequest,
 ): Promise<IngestResult> {
-  const { groups, unknown, duplicates } = await recordSignals(deps, signals);
+  const { groups, unknown, duplicates, refused } = await recordSignals(deps, signals);
   if (unknown.length > 0)
     deps.logger.info({ unknown, trigger: req.trigger }, 'ignored signals for instances outside the topology');
   if (duplicates > 0) deps.logger.info({ duplicates, trigger: req.trigger }, 'ignored duplicate events');
+  if (refused.length > 0)
+    deps.logger.warn({ refused, trigger: req.trigger }, 'refused agent reports: replayed or not newer');
   const results: ReconcileResult[] = [];
   for (const group of groups) {
     results.push(
@@ -79,7 +91,7 @@ export async function ingestSignals(
         .catch((e: unknown) => failedResult(group, req.trigger, e)),
     );
   }
-  return { groups, results };
+  return { groups, results, refused };
 }
 
 /**
@@ -96,6 +108,7 @@ export async function recordSignals(
   const unknown: string[] = [];
   let applied = 0;
   let duplicates = 0;
+  const refused: RefusedReport[] = [];
   for (const signal of signals) {
     const groups = groupsOf(deps.topology, signal.memberId);
     if (groups.length === 0) {
@@ -110,13 +123,24 @@ export async function recordSignals(
       );
       if (!first) {
         duplicates++;
+        if (isReport(signal)) refused.push({ eventId: signal.eventId, reason: 'a replay: already received' });
         continue;
       }
     }
     if (await store.recordSignal(receive(signal, now))) {
       applied++;
       for (const g of groups) affected.add(g.name);
+    } else if (signal.kind === 'peer-report' || signal.kind === 'self-report') {
+      const from = signal.kind === 'peer-report' ? signal.reporter : signal.memberId;
+      refused.push({
+        eventId: signal.eventId,
+        reason: `sequence ${signal.sequence} is not above the last recorded from ${from} about ${signal.memberId}`,
+      });
     }
   }
-  return { groups: [...affected], applied, duplicates, unknown };
+  return { groups: [...affected], applied, duplicates, unknown, refused };
 }
+
+/** A signal that came from a host agent report (see shared/events/report-signals.ts). */
+const isReport = (s: Signal): boolean =>
+  s.kind === 'peer-report' || s.kind === 'self-report' || s.eventId?.startsWith('report:') === true;

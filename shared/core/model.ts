@@ -72,6 +72,17 @@ export interface FlapGuard {
   readonly windowSeconds: number;
 }
 
+/** What the orchestrator needs to know about a group's host agents (`havip agent`, docs/agent.md). */
+export interface AgentSettings {
+  /** The agents' health endpoint (`GET /health`): the witness probe's port when the group has no probe. */
+  readonly healthPort: number;
+  /**
+   * How long a report counts after it arrived. The agents repeat a lasting condition (every 30 s by
+   * default), so a report not repeated within this time is over: its reporter stopped, or restarted.
+   */
+  readonly reportTtlSeconds: number;
+}
+
 /** How the new holder takes over on the data plane (announces the address by ARP). */
 export type AnnouncePolicy = 'agent' | 'cloud-assistant' | 'keepalived' | 'none';
 /** What happens to an old holder that is still Running but unhealthy. */
@@ -96,8 +107,19 @@ export interface Group {
    * `announceDeadlineSeconds`, unbind the master so a healthy peer's keepalived takes over (opt-in, journaled).
    */
   readonly keepalivedForceMove: boolean;
+  /** Set when the topology has an `agent` block for the group (or in `defaults`); see {@link agentSettingsOf}. */
+  readonly agent?: AgentSettings | undefined;
   readonly members: readonly Member[];
 }
+
+/** The agent defaults: the agent's own health port and three of its default report repeats. */
+export const DEFAULT_AGENT_SETTINGS: AgentSettings = Object.freeze({
+  healthPort: 7402,
+  reportTtlSeconds: 90,
+});
+
+/** A group's agent settings, the defaults when the topology says nothing about its agents. */
+export const agentSettingsOf = (g: Group): AgentSettings => g.agent ?? DEFAULT_AGENT_SETTINGS;
 
 /** Alibaba HaVip quotas the validators enforce. Defaults follow the current docs; `legacy` the 2021 edition. */
 export interface Quotas {
@@ -141,7 +163,11 @@ export type IneligibleReason =
   | { readonly kind: 'heartbeat-timeout'; readonly since: number } // soft
   | { readonly kind: 'probe-failed'; readonly failures: number } // soft
   | { readonly kind: 'draining'; readonly source: string } // planned
-  | { readonly kind: 'not-running'; readonly status: string }; // soft: Pending/Starting
+  | { readonly kind: 'not-running'; readonly status: string } // soft: Pending/Starting
+  /** Host agents report it silent and a second witness agrees (corroborate.ts). */
+  | { readonly kind: 'reported-silent'; readonly by: readonly MemberId[]; readonly witness: string } // soft
+  /** Its own agent reports its checks failing (keepalived's track_script FAULT). */
+  | { readonly kind: 'checks-failed'; readonly since: number }; // soft
 
 export const isHardDown = (r: IneligibleReason): boolean => r.kind === 'stopped' || r.kind === 'missing';
 

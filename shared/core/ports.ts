@@ -228,6 +228,18 @@ export interface MemberHealthState {
   readonly version: number;
 }
 
+/**
+ * What the engine last read of a group's HaVip (a sweep's or a reconcile's describe, and the saga's reads
+ * while it moves the address): what host agents are told they hold, so a heartbeat costs no cloud call.
+ */
+export interface ObservationRecord {
+  readonly group: GroupName;
+  /** When the cloud was read, epoch ms (the reader's clock). Orders two records of one group. */
+  readonly observedAt: number;
+  /** The HaVip as read; undefined when the cloud did not know it. */
+  readonly haVip: HaVipState | undefined;
+}
+
 export type HistoryOutcome = 'done' | 'failed' | 'switch-incomplete' | 'unverified' | 'blocked' | 'planned';
 export interface HistoryRecord {
   readonly group: GroupName;
@@ -257,16 +269,28 @@ export interface StateStore {
   readJournal(group: GroupName): Promise<JournalEntry | undefined>;
 
   /**
-   * Stores the signal unless a newer one of the same member and kind exists (the higher `sequence` when
-   * both have one, else the later `receivedAt`). Returns whether it was applied.
+   * Stores the signal unless a newer one of the same member and slot exists (the higher `sequence` when
+   * both have one, else the later `receivedAt`). The slot is the kind, or one per reporter for peer
+   * reports (`signalSlot` in signals.ts). Returns whether it was applied.
    */
   recordSignal(signal: SignalRecord): Promise<boolean>;
-  /** Latest signal per kind for each requested member (an entry for every one, `{}` when it has none). */
+  /**
+   * Latest signal per slot for each requested member (an entry for every one, `{}` when it has none),
+   * gathered with `latestOf`: one record per kind, and the peer reports as a list, one per reporter.
+   */
   latestSignals(memberIds: readonly MemberId[]): Promise<Map<MemberId, LatestSignals>>;
 
   getHealth(memberIds: readonly MemberId[]): Promise<Map<MemberId, MemberHealthState>>;
   /** Compare-and-set on `expectedVersion` (0 = create). Returns false when someone else wrote first. */
   putHealth(state: Omit<MemberHealthState, 'version'>, expectedVersion: number): Promise<boolean>;
+
+  /**
+   * Stores the group's observation unless a later one is stored (a greater `observedAt`; a tie is not
+   * later, so a replay is a no-op). Returns whether it was applied.
+   */
+  recordObservation(record: ObservationRecord): Promise<boolean>;
+  /** The stored observation of each requested group that has one. */
+  latestObservations(groups: readonly GroupName[]): Promise<Map<GroupName, ObservationRecord>>;
 
   /** Event de-duplication: true the first time an id is seen within `ttlMs`, false after. */
   markEventSeen(eventId: string, ttlMs: number, now: number): Promise<boolean>;

@@ -1,7 +1,8 @@
 /**
  * Signals: what the orchestrator learns about one member, whichever path it came in on. The trigger
  * parsers (`shared/events`) emit them, the app adds agent heartbeats and operator drains, and the store
- * keeps the latest of each kind per member. Every kind carries its own typed payload.
+ * keeps the latest of each kind per member — and, for a host agent's report about a peer, the latest per
+ * reporter ({@link signalSlot}). Every kind carries its own typed payload.
  *
  * A signal carries no receiver time: {@link receive} stamps it from the receiver's clock, because the
  * sender's clock is never trusted for ordering. Sender timestamps (`eventTime`, `lastSeenAt`,
@@ -92,25 +93,109 @@ export interface HeartbeatTimeoutSignal extends SignalBase {
   readonly lastSeenAt?: string | undefined;
 }
 
+/** What a host agent reports about a peer it watches (docs/agent.md, `havip-report/1`). */
+export const PEER_REPORT_REASONS = ['peer-silent', 'recovered'] as const;
+/** What a host agent reports about itself (a spot notice becomes a {@link EcsDrainSignal} instead). */
+export const SELF_REPORT_REASONS = ['checks-failed', 'recovered'] as const;
+export type AgentCheckState = 'ok' | 'failing';
+
+/** What every verified agent report carries besides its reason. */
+interface ReportBase extends SignalBase {
+  /** The group whose key signed the report. */
+  readonly group: string;
+  /**
+   * The reporter's sequence: one counter per agent, growing across restarts; orders its reports. Absent
+   * only when {@link receive} distrusted it (a reporter clock far ahead).
+   */
+  readonly sequence?: number | undefined;
+  /** The reporter's own checks when it sent the report. */
+  readonly reporterChecks: AgentCheckState;
+  /** The reporter's clock when it sent the report, verbatim (for people; never used for ordering). */
+  readonly sentAt?: string | undefined;
+}
+
+/**
+ * A host agent says a peer fell silent (no valid advert for its dead interval) or came back. `memberId`
+ * is the suspect. Evidence, not a verdict: health.ts counts it only when corroborated (corroborate.ts).
+ */
+export interface PeerReportSignal extends ReportBase {
+  readonly kind: 'peer-report';
+  readonly reporter: MemberId;
+  readonly reason: (typeof PEER_REPORT_REASONS)[number];
+  /** When the suspect's last valid advert reached the reporter (the reporter's clock), verbatim. */
+  readonly lastSeenAt?: string | undefined;
+}
+
+/** A host agent says its own checks failed, or pass again. `memberId` is the reporter. */
+export interface SelfReportSignal extends ReportBase {
+  readonly kind: 'self-report';
+  readonly reason: (typeof SELF_REPORT_REASONS)[number];
+}
+
 export type Signal =
   | InstanceStateSignal
   | DrainSignal
   | UndrainSignal
   | HeartbeatSignal
-  | HeartbeatTimeoutSignal;
+  | HeartbeatTimeoutSignal
+  | PeerReportSignal
+  | SelfReportSignal;
 
 /** A signal as the store keeps it: the signal plus the receiver's time (epoch ms). */
 export type SignalRecord = Signal & { readonly receivedAt: number };
 export type SignalRecordOf<K extends SignalKind> = Extract<SignalRecord, { readonly kind: K }>;
-/** The latest record of each kind for one member. */
-export type LatestSignals = { [K in SignalKind]?: SignalRecordOf<K> };
+export type PeerReportRecord = SignalRecordOf<'peer-report'>;
+/**
+ * What the store keeps of one member: the latest record of each kind, and of peer reports the latest
+ * from each reporter (sorted by reporter id).
+ */
+export type LatestSignals = { [K in Exclude<SignalKind, 'peer-report'>]?: SignalRecordOf<K> } & {
+  readonly 'peer-report'?: readonly PeerReportRecord[];
+};
+
+/**
+ * Where the store keeps a signal of a member: one slot per kind, except peer reports, which have one slot
+ * per reporter (`peer-report:<reporter>`), so one reporter's report never replaces another's.
+ */
+export function signalSlot(signal: Signal): string {
+  return signal.kind === 'peer-report' ? `peer-report:${signal.reporter}` : signal.kind;
+}
+
+/** The kind a slot holds (the part before the first `:`). */
+export function kindOfSlot(slot: string): string {
+  const colon = slot.indexOf(':');
+  return colon < 0 ? slot : slot.slice(0, colon);
+}
+
+/** Gathers one member's latest records (one per slot, as a store reads them back) into {@link LatestSignals}. */
+export function latestOf(records: Iterable<SignalRecord>): LatestSignals {
+  const out: Record<string, unknown> = {};
+  const reports: PeerReportRecord[] = [];
+  for (const r of records) {
+    if (r.kind === 'peer-report') reports.push(r);
+    else out[r.kind] = r;
+  }
+  if (reports.length > 0)
+    out['peer-report'] = reports.sort((a, b) =>
+      a.reporter < b.reporter ? -1 : a.reporter > b.reporter ? 1 : 0,
+    );
+  return out as LatestSignals;
+}
 
 /** How far ahead of the receiver's clock a sequence may be before it is distrusted. */
 export const MAX_SEQUENCE_SKEW_MS = 5 * 60_000;
 
 /** The sender-side order of a signal, when its kind has one. */
 export function sequenceOf(signal: Signal): number | undefined {
-  return signal.kind === 'heartbeat' || signal.kind === 'instance-state' ? signal.sequence : undefined;
+  switch (signal.kind) {
+    case 'heartbeat':
+    case 'instance-state':
+    case 'peer-report':
+    case 'self-report':
+      return signal.sequence;
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -150,20 +150,23 @@ const ReportSchema = z
       });
   });
 
-/** Whether a parsed MNS message body looks like an agent report (it names a reporter). */
+/**
+ * Whether a parsed MNS message body claims to be an agent report (a format, reporter or MAC): it is
+ * then read as one, strictly, and never falls back to the unsigned heartbeat message.
+ */
 export function isAgentReport(message: unknown): boolean {
-  return isPlainObject(message) && 'reporter' in message;
+  return isPlainObject(message) && ('reporter' in message || 'format' in message || 'mac' in message);
 }
 
 /**
  * Parses a report from a message body (JSON text or an already parsed object). Throws
- * `InvalidInputError` (`event.invalid`) naming each bad field. Does not verify the MAC: look up the
- * group's key and call {@link verifyReport}.
+ * `InvalidInputError` (`event.invalid`) naming each bad field (under `at`, the report's own path in a
+ * larger message). Does not verify the MAC: look up the group's key and call {@link verifyReport}.
  */
-export function parseAgentReport(body: unknown): SignedAgentReport {
+export function parseAgentReport(body: unknown, at = ''): SignedAgentReport {
   const text = decodeText(body, { maxBytes: 4096, what: 'agent report' });
-  const doc = text === undefined ? body : parseJsonText(text, 'agent report');
+  const doc = text === undefined ? body : parseJsonText(text, 'agent report', at);
   const parsed = ReportSchema.safeParse(doc);
-  if (!parsed.success) throw invalidEvent('invalid agent report', zodIssues(parsed.error, '', HINTS));
+  if (!parsed.success) throw invalidEvent('invalid agent report', zodIssues(parsed.error, at, HINTS));
   return parsed.data as SignedAgentReport;
 }

@@ -1,17 +1,20 @@
 /**
- * MNS topic trigger → the core's heartbeat signals: `heartbeat-timeout`, and `heartbeat` for a watcher's
- * `heartbeat.ok` or an alarm back to OK.
+ * MNS topic trigger → the core's signals: host agent reports (`havip-report/1`, verified by
+ * report-signals.ts), `heartbeat-timeout`, and `heartbeat` for a watcher's `heartbeat.ok` or an alarm
+ * back to OK.
  *
  * FC's MNS topic trigger delivers a message either as a `JSON` envelope (`Message` holds the message
  * body as a string, plus `MessageId`, `TopicName`, `PublishTime`, …) or as `STREAM` (the raw message
- * body, or `{"body": …, "attrs": {…}}` when message attributes are forwarded). Message bodies are either
- * our own heartbeat-watcher messages or CloudMonitor alarm notifications written to the topic.
+ * body, or `{"body": …, "attrs": {…}}` when message attributes are forwarded). Message bodies are signed
+ * agent reports, unsigned heartbeat-watcher messages, or CloudMonitor alarm notifications written to the
+ * topic. Unsigned messages about a member of a group with an agent key are refused (report-signals.ts).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { findDuplicateKey } from '../core/json.js';
 import { memberId } from '../core/model.js';
 import type { Signal } from '../core/signals.js';
+import { isAgentReport, parseAgentReport } from './agent-report.js';
 import {
   checkJsonTree,
   DEFAULT_MAX_EVENT_BYTES,
@@ -24,6 +27,7 @@ import {
   zodIssues,
 } from './decode.js';
 import type { ParseResult } from './parse-result.js';
+import { type ReportAuthority, refuseUnsignedForKeyedMembers, reportSignals } from './report-signals.js';
 
 export type MnsNotifyFormat = 'JSON' | 'STREAM' | 'auto';
 
@@ -32,6 +36,8 @@ export interface MnsParseOptions {
   readonly format?: MnsNotifyFormat;
   /** Maximum body size in bytes (default 256 KiB; MNS messages themselves are at most 64 KiB). */
   readonly maxBytes?: number;
+  /** The agent keys and group membership that verify reports; without it every report is refused. */
+  readonly reports?: ReportAuthority | undefined;
 }
 
 /** Heartbeat members are ECS instances or, for ENI groups, ENIs. */
@@ -110,7 +116,7 @@ export function parseHeartbeatMessage(body: unknown, opts: MnsParseOptions = {})
   checkJsonTree(located.message, 'MNS message', located.path);
   const eventId =
     located.messageId ?? `sha256:${createHash('sha256').update(located.idSource).digest('hex').slice(0, 32)}`;
-  return classify(located.message, located.path, eventId);
+  return classify(located.message, located.path, eventId, opts.reports);
 }
 
 function locate(body: unknown, format: MnsNotifyFormat, maxBytes: number): Located {
@@ -223,10 +229,29 @@ function decodeMessage(raw: string, path: string): Record<string, unknown> {
   ]);
 }
 
-function classify(message: unknown, path: string, eventId: string): ParseResult {
+function classify(
+  message: unknown,
+  path: string,
+  eventId: string,
+  reports: ReportAuthority | undefined,
+): ParseResult {
   if (!isPlainObject(message)) {
     throw invalidEvent('invalid MNS message', [{ path, message: 'expected a JSON object' }]);
   }
+  // Signed reports are de-duplicated by (group, reporter, sequence), not by MessageId: a report
+  // published again is the same report.
+  if (isAgentReport(message))
+    return { signals: reportSignals(parseAgentReport(message, path), reports, 'mns', path), ignored: [] };
+  const unsigned = unsignedMessage(message, path, eventId);
+  refuseUnsignedForKeyedMembers(
+    unsigned.signals,
+    reports,
+    'type' in message ? joinPath(path, 'instanceId') : path,
+  );
+  return unsigned;
+}
+
+function unsignedMessage(message: Record<string, unknown>, path: string, eventId: string): ParseResult {
   if ('type' in message) return heartbeat(message, path, eventId);
   if ('alertState' in message || 'curLevel' in message) return alarm(message, path, eventId);
   throw invalidEvent('unrecognised MNS message', [

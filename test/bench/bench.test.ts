@@ -11,6 +11,7 @@ import { runColdStartBench } from '../../bench/cold-start.js';
 import { runConfigLoadBench } from '../../bench/config-load.js';
 import { runDecideBench } from '../../bench/decide.js';
 import { runFailoverBench } from '../../bench/failover.js';
+import { runHeartbeatCostBench } from '../../bench/heartbeat-cost.js';
 import { type CallRecord, criticalChain, describeChain } from '../../bench/lib/recording-cloud.js';
 import { quantile, summarize, table } from '../../bench/lib/stats.js';
 import { generateTopology } from '../../bench/lib/topology.js';
@@ -205,5 +206,20 @@ describe('benchmarks with tiny parameters', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('unknown benchmark "nope"');
+  });
+});
+
+describe('heartbeat cost', () => {
+  it('counts a describe per beat before, none at steady state now, one per group on an empty store', async () => {
+    const r = await runHeartbeatCostBench({ groups: 20, members: 2, beats: 3, intervalSeconds: 5 });
+    const [before, afterSweep, empty] = r.variants;
+    expect(r.beatsPerSecond).toBe(8);
+    expect(before).toMatchObject({
+      heartbeats: { first: 40, steady: 80 },
+      describeHaVips: { first: 40, steady: 80 },
+    });
+    expect(afterSweep).toMatchObject({ describeHaVips: { first: 0, steady: 0 }, allCalls: { steady: 0 } });
+    // Each group is described once, by its first member's first heartbeat.
+    expect(empty).toMatchObject({ describeHaVips: { first: 20, steady: 0 } });
   });
 });

@@ -36,9 +36,13 @@ describe('reliability campaign', () => {
       /pause released \(proceed, past the lease TTL\)/,
       /event delivered out of order/,
       /event replayed/,
+      /agent report calls a live, healthy peer silent/,
+      /agent report forged \(refused\)/,
     ])
       expect(faults).toMatch(kind);
     expect(result.stats.concurrentSchedules).toBeGreaterThan(100);
+    // Reports reached the engine and made it probe the suspect (corroborate.ts).
+    expect(result.stats.outcomes.get('witness probe run') ?? 0).toBeGreaterThan(0);
     for (const inv of [
       'inv1-exclusive',
       'inv2-eligible-target',

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import type { TransitionKind } from '../../shared/adapters/simulator/index.js';
 import { quiesceAndCheck, replayDelivered } from './invariants.js';
+import type { ReportFault } from './reports.js';
 import { type Actor, type CampaignWorld, ENGINE_OPTIONS, type SagaFaultHow } from './world.js';
 
 /** The model side of model-based testing: the world is its own oracle, so the model only counts. */
@@ -110,6 +111,7 @@ export class Host extends Step {
       if (member.appUp !== this.up) w.stats.fault('probe flap');
       member.appUp = this.up;
     }
+    w.hostChanged(member);
   }
   toString() {
     return `${this.what}(g${this.gi}, m${this.mi}, ${this.up ? 'up' : 'down'})`;
@@ -156,6 +158,41 @@ export class Enqueue extends Step {
   }
   toString() {
     return `${this.what}(g${this.gi}, m${this.mi})`;
+  }
+}
+
+/**
+ * A host agent publishes a report (reports.ts): about a peer it lost sight of — whether or not that peer
+ * is alive — or about its own checks, or a recovery; sometimes forged. It waits in the outbox, where
+ * delivery faults reach it like any message.
+ */
+export class Report extends Step {
+  readonly kind: string;
+  constructor(
+    readonly gi: number,
+    readonly reporterMi: number,
+    readonly suspectMi: number,
+    readonly fault: ReportFault,
+  ) {
+    super();
+    this.kind = `agent report ${fault.reason}${fault.forged ? ' (forged)' : ''}`;
+  }
+  protected async body(_m: Model, w: CampaignWorld) {
+    const g = w.group(this.gi);
+    const reporter = w.memberOf(g, this.reporterMi);
+    const suspect = w.memberOf(g, this.suspectMi);
+    if (
+      this.fault.reason === 'peer-silent' &&
+      suspect !== reporter &&
+      suspect.agentUp &&
+      suspect.appUp &&
+      w.hostRunning(suspect)
+    )
+      w.stats.fault('agent report calls a live, healthy peer silent (reporter cut off)');
+    w.enqueueReport(reporter, suspect, this.fault);
+  }
+  toString() {
+    return `report(g${this.gi}, m${this.reporterMi} → m${this.suspectMi}, ${JSON.stringify(this.fault)})`;
   }
 }
 
@@ -573,6 +610,26 @@ export const commandArb: fc.Arbitrary<fc.AsyncCommand<Model, CampaignWorld>> = f
         ),
       )
       .map(([g, m, what]) => new Enqueue(g, m, what)),
+  },
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(
+        idx,
+        idx,
+        idx,
+        fc.record({
+          reason: fc.constantFrom(
+            'peer-silent' as const,
+            'peer-silent' as const,
+            'checks-failed' as const,
+            'recovered' as const,
+          ),
+          reporterChecks: fc.constantFrom('ok' as const, 'ok' as const, 'ok' as const, 'failing' as const),
+          forged: fc.nat({ max: 6 }).map((n) => n === 0),
+        }),
+      )
+      .map(([g, r, s, fault]) => new Report(g, r, s, fault)),
   },
   { weight: 2, arbitrary: fc.nat({ max: 7 }).map((i) => new Lose(i)) },
   {

@@ -26,6 +26,7 @@ const base: GroupSpec = {
   probe: undefined,
   flapGuard: { maxMoves: 3, windowSeconds: 60 },
   fencing: 'none',
+  agentKeyed: false,
 };
 
 type Cmd = fc.AsyncCommand<Model, CampaignWorld>;

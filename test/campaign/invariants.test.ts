@@ -240,7 +240,7 @@ describe('knowledge', () => {
   const k = () =>
     new MemberKnowledge(
       'i-x',
-      { heartbeatTimeoutMs: 15_000, probe: { fall: 2, rise: 2 }, kind: 'ecs' },
+      { heartbeatTimeoutMs: 15_000, probe: { fall: 2, rise: 2 }, kind: 'ecs', reportTtlMs: 90_000 },
       0,
       true,
     );
@@ -281,6 +281,32 @@ describe('knowledge', () => {
     m.downEvent(1_000);
     m.heartbeat(2_000);
     expect(m.sureEligible(at(3_000), 4_000, 0)).toBe(false);
+  });
+
+  it('agent reports: one reporter against a member whose witness answers leaves it certainly eligible', () => {
+    const lone = k();
+    lone.heartbeat(1_000);
+    lone.report(2_000, 'i-peer');
+    expect(lone.sureEligible(at(2_000), 3_000, 0)).toBe(true);
+    // A second reporter is a second witness.
+    const two = k();
+    two.heartbeat(1_000);
+    two.report(2_000, 'i-peer');
+    two.report(2_500, 'i-other');
+    expect(two.sureEligible(at(2_000), 3_000, 0)).toBe(false);
+    // So is a witness probe that could fail: the member's agent (or service) down in the window.
+    const frozen = k();
+    frozen.heartbeat(1_000);
+    frozen.report(2_000, 'i-peer');
+    frozen.setWitness(2_500, false);
+    expect(frozen.sureEligible(at(2_000), 3_000, 0)).toBe(false);
+    // Its own failed checks need no second witness, and count for the report TTL only.
+    const failing = k();
+    failing.heartbeat(1_000);
+    failing.report(2_000, 'self');
+    expect(failing.sureEligible(at(2_000), 3_000, 0)).toBe(false);
+    failing.heartbeat(92_000);
+    expect(failing.sureEligible(at(92_001), 93_000, 0)).toBe(true);
   });
 
   it('a change delivered in a concurrent step is uncertain for that step only', () => {

@@ -18,6 +18,13 @@
  *   given while several invocations ran at once may be lost to the health row's compare-and-set, so the
  *   model keeps the *set* of probe states the engine can be in; a verdict needs every state to agree.
  * - **Drain**: the latest drain against the latest undrain, as recorded.
+ * - **Agent reports** (verified ones; forged reports are never mirrored): the member's own
+ *   `checks-failed` may count for the report TTL after it was delivered. A `peer-silent` report counts
+ *   only with a second witness: a second reporter, or a witness probe that could fail (the member's
+ *   agent — or, in a group with a probe, its service — down at some instant of the window). So one
+ *   reporter alone never makes a live, healthy member anything but certainly eligible: the invariants
+ *   then catch a move off it. Ignoring the other conditions (healthy reporter, newer than the suspect's
+ *   signs of life, recovered reports) only makes the model more cautious.
  *
  * Signals delivered inside a concurrent step landed in an order the scheduler chose, perhaps after the
  * step's other invocations read them: for those invocations heartbeat and drain state are unknown.
@@ -34,6 +41,14 @@ export interface HealthRules {
   readonly probe: ProbeRules | undefined;
   /** ECS members honour delivered down events; ENI members have no instance events. */
   readonly kind: 'ecs' | 'eni';
+  /** How long a delivered agent report may count (the group's `agent.reportTtlSeconds`). */
+  readonly reportTtlMs: number;
+}
+
+/** A verified agent report about the member, as delivered: by a peer, or its own failed checks. */
+interface Report {
+  readonly at: number;
+  readonly reporter: string | 'self';
 }
 
 /** `H<failures>` (probe-healthy) or `U<successes>` (probe-unhealthy), counters capped at fall/rise. */
@@ -49,6 +64,8 @@ interface Snapshot {
   readonly probe: ReadonlySet<ProbeState>;
   readonly drain: number | undefined;
   readonly undrain: number | undefined;
+  /** Whether a witness probe of the member would answer (its agent, or its service in a probe group). */
+  readonly witness: boolean;
 }
 
 const HEALTHY0: ReadonlySet<ProbeState> = new Set(['H0']);
@@ -73,6 +90,7 @@ export interface Viewer {
 export class MemberKnowledge {
   private snaps: Snapshot[];
   private downEvents: number[] = [];
+  private reports: Report[] = [];
 
   constructor(
     readonly id: string,
@@ -90,6 +108,7 @@ export class MemberKnowledge {
         probe: HEALTHY0,
         drain: undefined,
         undrain: undefined,
+        witness: true,
       },
     ];
   }
@@ -129,6 +148,16 @@ export class MemberKnowledge {
     return true;
   }
 
+  /** Whether a witness probe would answer now (the host's agent or service came up or went down). */
+  setWitness(at: number, answers: boolean): void {
+    if (this.current().witness !== answers) this.push(at, undefined, { witness: answers });
+  }
+
+  /** A verified report about this member was delivered (the first time: a replay is refused). */
+  report(at: number, reporter: string | 'self'): void {
+    this.reports.push({ at, reporter });
+  }
+
   /** A down instance-state event was delivered (whether or not the store kept it). */
   downEvent(at: number): void {
     this.downEvents.push(at);
@@ -154,6 +183,7 @@ export class MemberKnowledge {
     while (i + 1 < this.snaps.length && (this.snaps[i + 1] as Snapshot).at <= before) i++;
     if (i > 0) this.snaps = this.snaps.slice(i);
     this.downEvents = this.downEvents.filter((t) => t >= before - STALE_DESCRIBE_GRACE_MS);
+    this.reports = this.reports.filter((r) => r.at + this.rules.reportTtlMs >= before);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -229,10 +259,20 @@ export class MemberKnowledge {
       this.downEvents.some((d) => d >= a - STALE_DESCRIBE_GRACE_MS - 1 && d <= now)
     )
       return false;
+    if (this.maybeReportedDown(a, now)) return false;
     // Silence grows with time, so each segment is weakest at its end.
     return this.segments(a, now).every(
       ({ s, to }) => !this.hbDown(s, to) && this.probeUp(s) && !this.draining(s),
     );
+  }
+
+  /** Whether agent reports could count against the member at some instant of [a, b] (see the top). */
+  private maybeReportedDown(a: number, b: number): boolean {
+    const live = this.reports.filter((r) => r.at <= b && r.at + this.rules.reportTtlMs >= a);
+    if (live.some((r) => r.reporter === 'self')) return true;
+    const reporters = new Set(live.map((r) => r.reporter));
+    if (reporters.size >= 2) return true;
+    return reporters.size === 1 && this.segments(a, b).some(({ s }) => !s.witness);
   }
 
   /**
@@ -252,6 +292,10 @@ export class MemberKnowledge {
       this.rules.heartbeatTimeoutMs !== undefined ? (this.hbDown(s, now) ? 'hb:down' : 'hb:ok') : undefined,
       this.rules.probe !== undefined ? `probe:{${[...s.probe].join(',')}}` : undefined,
       this.draining(s) ? 'draining' : undefined,
+      s.witness ? undefined : 'witness:fails',
+      this.reports.length > 0
+        ? `reports:[${this.reports.map((r) => `${r.reporter}@${r.at}`).join(',')}]`
+        : undefined,
     ]
       .filter((x) => x !== undefined)
       .join(' ');

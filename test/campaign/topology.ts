@@ -25,6 +25,8 @@ export interface GroupSpec {
   readonly probe: { readonly fall: number; readonly rise: number } | undefined;
   readonly flapGuard: { readonly maxMoves: number; readonly windowSeconds: number };
   readonly fencing: 'none' | 'stop';
+  /** The group has an agent key: signed host agent reports count, unsigned heartbeat messages do not. */
+  readonly agentKeyed: boolean;
 }
 
 export interface TopologySpec {
@@ -57,6 +59,7 @@ const groupSpec: fc.Arbitrary<GroupSpec> = fc
       windowSeconds: fc.constantFrom(60, 120, 300),
     }),
     fencing: fc.constantFrom('none' as const, 'none' as const, 'none' as const, 'stop' as const),
+    agentKeyed: fc.boolean(),
   })
   .map((g) => ({
     ...g,
@@ -82,12 +85,24 @@ export const pairSpec = (over: Partial<GroupSpec> = {}): GroupSpec => ({
   probe: undefined,
   flapGuard: { maxMoves: 3, windowSeconds: 60 },
   fencing: 'none',
+  agentKeyed: false,
   ...over,
 });
 
 export const memberIdOf = (kind: 'ecs' | 'eni', g: number, m: number): string =>
   kind === 'ecs' ? `i-cg${g}m${m}` : `eni-cg${g}m${m}`;
 export const groupNameOf = (g: number): string => `g${g}`;
+/** The agent key of a keyed group (HAVIP_AGENT_KEYS in a deployment). */
+export const agentKeyOf = (groupName: string): string => `campaign-agent-key-${groupName}-0123456789`;
+
+/** The agent keys of a spec's keyed groups, as the runtime takes them. */
+export function agentKeysOf(spec: TopologySpec): Map<string, Uint8Array> {
+  const keys = new Map<string, Uint8Array>();
+  spec.groups.forEach((g, gi) => {
+    if (g.agentKeyed) keys.set(groupNameOf(gi), Buffer.from(agentKeyOf(groupNameOf(gi))));
+  });
+  return keys;
+}
 
 /** The topology document for a spec (what an operator would write), loaded and validated. */
 export function buildTopology(spec: TopologySpec): Topology {
@@ -135,7 +150,7 @@ export function describeSpec(spec: TopologySpec): string {
       (g, i) =>
         `${groupNameOf(i)}[${g.kind} ${g.address} ${g.announce}${g.nopreempt ? ' nopreempt' : ` preempt+${g.preemptDelaySeconds}s`}` +
         `${g.heartbeatTimeoutSeconds ? ` hb${g.heartbeatTimeoutSeconds}s` : ''}${g.probe ? ` probe${g.probe.fall}/${g.probe.rise}` : ''}` +
-        `${g.fencing === 'stop' ? ' fence' : ''} prio ${g.priorities.join(',')}]`,
+        `${g.fencing === 'stop' ? ' fence' : ''}${g.agentKeyed ? ' keyed' : ''} prio ${g.priorities.join(',')}]`,
     )
     .join(' ');
 }

@@ -13,7 +13,10 @@
  *    be known about the members (invariants 2, 3, 7 and fencing).
  *
  * Host agents (heartbeats, and announcing the HaVip when the reply says they hold it) run as background
- * loops on virtual time, like the in-process agent of the data-plane tests.
+ * loops on virtual time, like the in-process agent of the data-plane tests. Their signed reports
+ * (reports.ts) are enqueued by commands; groups with an agent key verify them, and the fake prober
+ * answers the witness probes a report triggers from the member's agent (or, in a probe group, its
+ * service), without counting them toward fall/rise.
  */
 import type fc from 'fast-check';
 import type { SimEcsStateChangeEvent, SimulatedCloud } from '../../shared/adapters/simulator/index.js';
@@ -28,7 +31,13 @@ import { assembleRuntime, type Runtime } from '../../shared/app/runtime.js';
 import { assembleSimulatedRuntime } from '../../shared/app/simulated-runtime.js';
 import type { EngineOptions, ReconcileResult } from '../../shared/core/engine.js';
 import { CloudResponseLostError, HavipError } from '../../shared/core/errors.js';
-import type { Decision, Group, Member, Topology } from '../../shared/core/model.js';
+import {
+  agentSettingsOf,
+  type Decision,
+  type Group,
+  type Member,
+  type Topology,
+} from '../../shared/core/model.js';
 import type {
   CloudApi,
   HistoryRecord,
@@ -42,8 +51,9 @@ import type {
 import { clientToken } from '../../shared/core/saga.js';
 import { flush, VirtualClock } from './clock.js';
 import { MemberKnowledge, type Viewer } from './knowledge.js';
+import { type ReportFault, reportMessage } from './reports.js';
 import type { CampaignStats, Invariant } from './stats.js';
-import { buildTopology, type TopologySpec } from './topology.js';
+import { agentKeysOf, buildTopology, type TopologySpec } from './topology.js';
 
 export const ENGINE_OPTIONS: Partial<EngineOptions> = {
   leaseTtlMs: 90_000,
@@ -94,6 +104,8 @@ export interface OutboxItem {
   /** What the parser will make of it, for the knowledge mirror. */
   readonly signal:
     | { readonly kind: 'down' | 'up' | 'drain' | 'heartbeat-timeout' | 'heartbeat'; readonly member: string }
+    /** A verified agent report that can count against `member` (a peer's, or its own failed checks). */
+    | { readonly kind: 'report'; readonly member: string; readonly reporter: string | 'self' }
     | undefined;
 }
 
@@ -236,12 +248,17 @@ export class CampaignWorld {
   private readonly hostChangedAt = new Map<string, number>();
   /** (group, target) pairs an operator asked a manual failover for. */
   private readonly manualTargets = new Set<string>();
+  /** The agent keys of the keyed groups (group → key). */
+  readonly agentKeys: ReadonlyMap<string, Uint8Array>;
+  /** The sequence every report carries (one counter for all agents: only its growth matters). */
+  private reportSequence = 1_700_000_000_000;
 
   constructor(
     readonly config: WorldConfig,
     readonly stats: CampaignStats,
   ) {
     this.topology = buildTopology(config.spec);
+    this.agentKeys = agentKeysOf(config.spec);
     this.started = this.clock.now();
     this.notifier = new CountingNotifier(stats);
     const simulated = assembleSimulatedRuntime({
@@ -260,6 +277,7 @@ export class CampaignWorld {
         clock: this.clock,
         engineOptions: ENGINE_OPTIONS,
         defaultBudgetMs: BUDGET_MS,
+        agentKeys: this.agentKeys,
       },
     });
     this.sim = simulated.sim;
@@ -288,6 +306,7 @@ export class CampaignWorld {
                   : g.health.heartbeatTimeoutSeconds * 1000,
               probe: g.health.probe === undefined ? undefined : { fall: g.health.fall, rise: g.health.rise },
               kind: m.kind,
+              reportTtlMs: agentSettingsOf(g).reportTtlSeconds * 1000,
             },
             this.clock.now(),
             true,
@@ -439,8 +458,44 @@ export class CampaignWorld {
       channel: 'mns',
       body: JSON.stringify(body),
       label: `mns ${ok ? 'heartbeat.ok' : 'heartbeat.timeout'} ${m.id}`,
-      signal: { kind: ok ? 'heartbeat' : 'heartbeat-timeout', member: m.id },
+      // An unsigned message about a member of a keyed group is refused: it changes nothing.
+      signal: this.agentKeys.has(m.group.name)
+        ? undefined
+        : { kind: ok ? 'heartbeat' : 'heartbeat-timeout', member: m.id },
     });
+  }
+
+  /** A host agent's report on the MNS topic (reports.ts says what each fault makes of it). */
+  enqueueReport(reporter: MemberInfo, suspect: MemberInfo, fault: ReportFault): void {
+    const n = ++this.itemSeq;
+    const keyed = this.agentKeys.has(reporter.group.name);
+    this.reportSequence += 1 + (n % 7);
+    const msg = reportMessage(reporter, suspect, fault, {
+      sequence: this.reportSequence,
+      now: this.clock.now(),
+    });
+    if (fault.forged) this.stats.fault('agent report forged (refused)');
+    if (!keyed) this.stats.fault('agent report for a group without a key (refused)');
+    this.outbox.push({
+      id: n,
+      channel: 'mns',
+      body: msg.body,
+      label: msg.label,
+      signal: keyed && !fault.forged ? msg.counts : undefined,
+    });
+  }
+
+  /** The host's agent or service changed: what a witness probe of the member would answer. */
+  hostChanged(m: MemberInfo): void {
+    m.knowledge.setWitness(this.clock.now(), this.witnessAnswers(m));
+  }
+
+  /**
+   * The witness probe asks the group's probe (the service) or else the agent's health endpoint; a host
+   * that is not running fails it too, which the knowledge already counts as not running.
+   */
+  private witnessAnswers(m: MemberInfo): boolean {
+    return m.group.health.probe === undefined ? m.agentUp : m.appUp;
   }
 
   /** Mirrors what the engine will record for a delivery (dedupe by event, strictly newer by receiver time). */
@@ -450,6 +505,13 @@ export class CampaignWorld {
     const k = this.members.get(sig.member)?.knowledge;
     if (k === undefined) return;
     if (sig.kind === 'down') k.downEvent(at);
+    if (sig.kind === 'report') {
+      // Reports are de-duplicated by (group, reporter, sequence): one item, one report.
+      const key = `report:${item.id}`;
+      if (!this.seen.has(key)) k.report(at, sig.reporter);
+      this.seen.set(key, at);
+      return;
+    }
     const key = `${item.id}:${sig.kind}:${sig.member}`;
     const seenAt = this.seen.get(key);
     if (seenAt !== undefined && at - seenAt < DEDUPE_TTL_MS) return;
@@ -543,10 +605,21 @@ export class CampaignWorld {
       },
       close: async () => undefined,
     });
+    // A sweep probes each member once for fall/rise (its first probe of the member); every other probe
+    // is a witness probe of a reported member (corroborate.ts), which fall/rise does not count.
+    const probedBy = new Set<string>();
     let prober: Prober = {
-      probe: async (target) => {
+      probe: async (target, config) => {
         const m = this.members.get(target.memberId);
         if (m === undefined) return false;
+        const counted = actor.kind === 'sweep' && m.group.health.probe !== undefined && !probedBy.has(m.id);
+        probedBy.add(m.id);
+        if (!counted) {
+          this.stats.outcome('witness probe run');
+          return config.kind === 'http' && config.path === '/health'
+            ? m.agentUp && this.hostRunning(m)
+            : m.appUp && this.hostRunning(m);
+        }
         const ok = m.appUp && this.hostRunning(m);
         m.knowledge.probeAnswer(this.clock.now(), ok, actor.probeCertain);
         return ok;
@@ -571,6 +644,7 @@ export class CampaignWorld {
       random: this.random,
       engineOptions: ENGINE_OPTIONS,
       defaultBudgetMs: BUDGET_MS,
+      agentKeys: this.agentKeys,
     });
     this.actors.add(actor);
     this.stats.invocations++;

@@ -40,6 +40,9 @@ const DIR = fileURLToPath(new URL('.', import.meta.url));
 const PRIMARY = 'i-bp1corpus0000000001';
 const BACKUP = 'i-bp1corpus0000000002';
 const HAVIP = 'havip-bp1corpus0000000001';
+/** A second group whose host agents sign their reports (HAVIP_AGENT_KEYS names its key). */
+const API_HAVIP = 'havip-bp1corpus0000000002';
+const API_HOLDER = 'i-bp1corpus0000000011';
 const TOPOLOGY = `
 region: cn-hangzhou
 groups:
@@ -51,6 +54,14 @@ groups:
     members:
       - { id: ${PRIMARY}, priority: 100, ip: 192.168.0.11 }
       - { id: ${BACKUP}, priority: 10, ip: 192.168.0.12 }
+  - name: api
+    vSwitchId: vsw-bp1corpus0000000001
+    haVipId: ${API_HAVIP}
+    nopreempt: true
+    announce: none
+    members:
+      - { id: ${API_HOLDER}, priority: 100, ip: 192.168.0.21 }
+      - { id: i-bp1corpus0000000012, priority: 10, ip: 192.168.0.22 }
 `;
 /** Credentials the corpus files may carry (they are test values); none may ever reach a log line. */
 const TOKEN = 'corpus-token-7f3a9c2e5b1d4068';
@@ -61,7 +72,9 @@ const AGENT_TOKEN = 'corpus-web1-token-3c8e1a9f7b2d5046';
 const VIEWER_TOKEN = 'corpus-viewer-token-8a2f6c4e1d9b7035';
 const STS_SECRET = 'corpus-sts-secret-4b9e1f7a2c6d8035';
 const STS_TOKEN = 'corpus-sts-security-token-9d2c7e4a1f6b3085';
-const SECRETS = [TOKEN, HMAC_SECRET, AGENT_TOKEN, VIEWER_TOKEN, STS_SECRET, STS_TOKEN];
+/** The agent key of group api: the mns/report-* files are signed with it. */
+const AGENT_KEY = 'corpus-agent-key-6d1f9a3c7e2b4058';
+const SECRETS = [TOKEN, HMAC_SECRET, AGENT_TOKEN, VIEWER_TOKEN, STS_SECRET, STS_TOKEN, AGENT_KEY];
 /** A request id a case may send as X-Havip-Request-Id: it must never come back or reach a log. */
 const FORGED_REQUEST_ID = 'corpus-forged-request-id';
 /** The HTTP app's clock: the http-app files are signed for this instant (2026-01-01T00:00:00Z). */
@@ -115,6 +128,8 @@ beforeAll(async () => {
     HAVIP_ALLOW_LOCAL_STORE_ON_FC: 'true',
     HAVIP_API_TOKENS: `ops:${TOKEN},web1:agent:${PRIMARY}:${AGENT_TOKEN}`,
     HAVIP_HMAC_KEYS: `${HMAC_ID}:${HMAC_SECRET}`,
+    HAVIP_AGENT_KEYS: 'api:env:HAVIP_CORPUS_AGENT_KEY',
+    HAVIP_CORPUS_AGENT_KEY: AGENT_KEY,
   });
   // pino writes synchronously to fd 1 through fs.writeSync: capture those lines to look for secrets
   // (and keep them out of the test output); every other write goes through untouched.
@@ -187,6 +202,13 @@ const common = {
 const AsyncCase = z.strictObject({
   ...common,
   entry: z.enum(['ecs', 'mns', 'timer']),
+  /** Deliver the file once first (it must be processed), then again: the second is the case. */
+  replay: z.literal(true).optional(),
+  /** Deliver this other file first (it must be processed): the case is judged against what it left. */
+  prelude: z
+    .string()
+    .regex(/^[a-z-]+\/[A-Za-z0-9._-]+$/)
+    .optional(),
   expect: z.strictObject({
     outcome: z.enum(['rejected', 'ignored', 'processed']),
     code: z.string().optional(),
@@ -295,6 +317,13 @@ interface Issue {
 
 async function feedAsync(c: AsyncCase, bytes: Buffer, id: string) {
   const handler = fc[c.entry];
+  const first = c.replay === true ? bytes : c.prelude === undefined ? undefined : load(c.prelude);
+  if (first !== undefined) {
+    const before = (await mustNotThrow(`the ${c.entry} handler`, () =>
+      handler(first, fcContext(`${id}-first`)),
+    )) as { outcome: string };
+    expect(before.outcome, JSON.stringify(before)).toBe('processed');
+  }
   const r = (await mustNotThrow(`the ${c.entry} handler`, () => handler(bytes, fcContext(id)))) as {
     acknowledged: boolean;
     outcome: string;
@@ -521,13 +550,14 @@ const rows: Row[] = [];
 describe('bad-input corpus', () => {
   it('the manifest covers ≥ 60 cases, every entry point, and exactly the files on disk', () => {
     const files = manifest.cases.map((c) => c.file);
+    const preludes = manifest.cases.flatMap((c) => ('prelude' in c && c.prelude ? [c.prelude] : []));
     expect(files.length).toBeGreaterThanOrEqual(60);
     expect(new Set(files).size).toBe(files.length);
     expect(new Set(manifest.cases.map((c) => c.entry))).toEqual(new Set(ENTRIES));
     for (const c of manifest.cases) expect(c.file.split('/')[0], c.file).toBe(c.entry);
     const own = new Set(['manifest.json', 'corpus.test.ts', 'biome.json']);
     const onDisk = listFiles(DIR).filter((f) => !own.has(f));
-    expect(onDisk.sort()).toEqual([...files].sort());
+    expect(onDisk.sort()).toEqual([...files, ...preludes].sort());
   });
 
   it.each(manifest.cases.map((c, i) => ({ ...c, i })))(
@@ -573,6 +603,7 @@ describe('bad-input corpus', () => {
   // is a property of the inputs, not of a world that cannot act.
   it('control: after every case the HaVip is still bound to the holder alone', () => {
     expect(sim.haVip(HAVIP)?.associatedInstances).toEqual([PRIMARY]);
+    expect(sim.haVip(API_HAVIP)?.associatedInstances).toEqual([API_HOLDER]);
   });
 
   it('control: a well-formed Stopped event for the holder fails over through the same handler', async () => {

@@ -54,3 +54,9 @@ export const STOPPED: IneligibleReason = { kind: 'stopped', status: 'Stopped' };
 export const HB_TIMEOUT: IneligibleReason = { kind: 'heartbeat-timeout', since: 0 };
 export const PROBE_FAIL: IneligibleReason = { kind: 'probe-failed', failures: 3 };
 export const DRAINING: IneligibleReason = { kind: 'draining', source: 'spot-interruption' };
+export const REPORTED_SILENT: IneligibleReason = {
+  kind: 'reported-silent',
+  by: [memberId('i-b')],
+  witness: 'the witness probe failed',
+};
+export const CHECKS_FAILED: IneligibleReason = { kind: 'checks-failed', since: 0 };

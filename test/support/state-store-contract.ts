@@ -7,7 +7,13 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, StaleEpochError, StoreError } from '../../shared/core/errors.js';
 import { type Decision, type GroupName, groupName, memberId } from '../../shared/core/model.js';
-import type { HistoryRecord, JournalEntry, MemberHealthState, StateStore } from '../../shared/core/ports.js';
+import type {
+  HistoryRecord,
+  JournalEntry,
+  MemberHealthState,
+  ObservationRecord,
+  StateStore,
+} from '../../shared/core/ports.js';
 import type { SignalRecord, SignalRecordOf } from '../../shared/core/signals.js';
 
 export interface ContractOptions {
@@ -112,7 +118,62 @@ const EVERY_KIND: readonly SignalRecord[] = [
     receivedAt: T0,
   },
   { memberId: memberId('i-c'), kind: 'undrain', source: 'scenario', reason: 'scenario', receivedAt: T0 },
+  {
+    memberId: memberId('i-d'),
+    kind: 'self-report',
+    source: 'mns',
+    group: 'web',
+    reason: 'checks-failed',
+    reporterChecks: 'failing',
+    sequence: 1_763_626_532_100,
+    sentAt: '2026-11-20T08:15:32.100Z',
+    receivedAt: T0,
+    eventId: 'report:web:i-d:1763626532100',
+  },
 ];
+
+/** A peer report about `suspect` from `reporter`. */
+function peerReport(
+  suspect: string,
+  reporter: string,
+  over: Partial<SignalRecordOf<'peer-report'>> = {},
+): SignalRecordOf<'peer-report'> {
+  return {
+    memberId: memberId(suspect),
+    kind: 'peer-report',
+    source: 'mns',
+    group: 'web',
+    reporter: memberId(reporter),
+    reason: 'peer-silent',
+    reporterChecks: 'ok',
+    sequence: 100,
+    lastSeenAt: '2026-11-20T08:15:20.000Z',
+    sentAt: '2026-11-20T08:15:23.010Z',
+    receivedAt: T0,
+    eventId: undefined,
+    ...over,
+  };
+}
+
+/** An observation of group `g`'s HaVip bound to `bound`. */
+function observation(g: string, observedAt: number, bound: string[]): ObservationRecord {
+  return {
+    group: groupName(g),
+    observedAt,
+    haVip: {
+      haVipId: 'havip-1',
+      regionId: 'cn-hangzhou',
+      ipAddress: '192.168.0.200',
+      status: bound.length > 0 ? 'InUse' : 'Available',
+      vpcId: 'vpc-1',
+      vSwitchId: 'vsw-1',
+      masterInstanceId: bound[0],
+      associatedInstanceType: bound.length > 0 ? 'EcsInstance' : undefined,
+      associatedInstances: bound,
+      associatedEipAddresses: [],
+    },
+  };
+}
 
 function health(
   member: string,
@@ -516,6 +577,30 @@ export function runStateStoreContract(
         },
       );
 
+      it('keeps the latest peer report per (suspect, reporter): reporters never replace each other', async () => {
+        const fromB = peerReport('i-a', 'i-b', { sequence: 100, receivedAt: T0 });
+        const fromC = peerReport('i-a', 'i-c', { sequence: 7, receivedAt: T0 + 1 });
+        expect(await store.recordSignal(fromC)).toBe(true);
+        expect(await store.recordSignal(fromB)).toBe(true);
+        // A later arrival from B with an older sequence is a replay: refused, B's newest stays.
+        expect(await store.recordSignal(peerReport('i-a', 'i-b', { sequence: 99, receivedAt: T0 + 5 }))).toBe(
+          false,
+        );
+        expect(await store.recordSignal(fromB)).toBe(false);
+        const recovered = peerReport('i-a', 'i-b', {
+          reason: 'recovered',
+          sequence: 101,
+          lastSeenAt: undefined,
+          receivedAt: T0 + 6,
+        });
+        expect(await store.recordSignal(recovered)).toBe(true);
+        const heartbeat = signal('i-a', { sequence: 3 });
+        expect(await store.recordSignal(heartbeat)).toBe(true);
+        const latest = (await store.latestSignals([memberId('i-a')])).get(memberId('i-a'));
+        // Sorted by reporter; the other kinds keep their own slots.
+        expect(latest).toEqual({ heartbeat, 'peer-report': [recovered, fromC] });
+      });
+
       it('property: any arrival order converges to the newest signal (sequences, then receive times)', async () => {
         await fc.assert(
           fc.asyncProperty(
@@ -550,6 +635,47 @@ export function runStateStoreContract(
           ),
           { numRuns: runs(25), seed: 7 },
         );
+      });
+    });
+
+    // -- observations ----------------------------------------------------------------------------
+
+    describe('observations', () => {
+      it('keeps the latest per group: a later read replaces, an earlier or equal one does not', async () => {
+        const first = observation('web', T0, ['i-a']);
+        expect(await store.recordObservation(first)).toBe(true);
+        expect(await store.recordObservation(observation('web', T0 - 1, ['i-b']))).toBe(false);
+        expect(await store.recordObservation(observation('web', T0, ['i-b']))).toBe(false);
+        const later = observation('web', T0 + 1, []);
+        expect(await store.recordObservation(later)).toBe(true);
+        const other: ObservationRecord = { group: groupName('api'), observedAt: T0, haVip: undefined };
+        expect(await store.recordObservation(other)).toBe(true);
+        const got = await store.latestObservations([groupName('web'), groupName('api'), groupName('none')]);
+        expect(got).toEqual(
+          new Map([
+            [groupName('web'), later],
+            [groupName('api'), other],
+          ]),
+        );
+      });
+
+      it('concurrent writers converge to the latest read', async () => {
+        const reads = [5, 1, 9, 3, 7].map((k) => observation('race', T0 + k, [`i-${k}`]));
+        const applied = await Promise.all(reads.map((o) => store.recordObservation(o)));
+        expect(applied.some(Boolean)).toBe(true);
+        const got = await store.latestObservations([groupName('race')]);
+        expect(got.get(groupName('race'))?.observedAt).toBe(T0 + 9);
+        expect(got.get(groupName('race'))?.haVip?.associatedInstances).toEqual(['i-9']);
+      });
+
+      it('refuses a record without a group or with a negative time, naming the field', async () => {
+        const e = await store.recordObservation({ ...observation('', -1, []), group: groupName('') }).then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        expect(e).toBeInstanceOf(InvalidInputError);
+        const paths = (e as InvalidInputError).issues.map((i) => i.path);
+        expect(paths).toEqual(expect.arrayContaining(['record.group', 'record.observedAt']));
       });
     });
 

@@ -71,6 +71,8 @@ export interface WorldOptions {
   readonly cloudAssistantDelayMs?: number;
   /** Wrap the adapter (e.g. in a PausableCloud) before the engine uses it. */
   readonly wrapCloud?: (c: CloudApi) => CloudApi;
+  /** The host agents' group keys (group → key) the runtime verifies reports with. */
+  readonly agentKeys?: ReadonlyMap<string, Uint8Array>;
 }
 
 export const FAST_ENGINE: Partial<EngineOptions> = {
@@ -100,6 +102,7 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
       logger,
       clock: systemClock,
       prober: opts.prober,
+      agentKeys: opts.agentKeys,
       random: opts.random ?? (() => 0.5),
       engineOptions: { ...FAST_ENGINE, ...opts.engineOptions },
       defaultBudgetMs: 15_000,

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { HavipError, StoreError } from '../../core/errors.js';
 import type { StateStore } from '../../core/ports.js';
+import { decodeLegacySignal, encodeSignal } from '../state-store/index.js';
 
 export interface SqliteStoreOptions {
   /** A file path (missing parent directories are created), or `':memory:'` for a private in-memory database. */
@@ -73,13 +74,57 @@ CREATE INDEX history_by_group ON history (group_name, at, epoch, id);
 CREATE INDEX history_by_time ON history (at, epoch, id);
 `;
 
+const OBSERVATIONS_V3 = `
+CREATE TABLE observations (
+  group_name  TEXT PRIMARY KEY,
+  observed_at INTEGER NOT NULL,
+  payload     TEXT NOT NULL
+) STRICT;
+`;
+
 /**
- * Step `i` takes a file from version `i` to `i + 1`. Version 2 types signal payloads: the free-form
- * `value` became `payload` (the kind's fields as JSON). A version-1 value cannot be read faithfully
- * (it lost the source and the drain's parts), so its signals are dropped: the next event, heartbeat
- * or sweep restores them, and an operator's drain must be given again.
+ * Version 1 kept a signal's meaning in a free-form `value`; version 2 keeps the kind's fields as JSON
+ * (`payload`). Every row is converted in place by the legacy decoder (state-store/signals.ts): nothing is
+ * dropped, an operator's drain least of all. A row no version-1 writer could have written stops the
+ * migration with an error naming it, rather than vanish.
  */
-const MIGRATIONS: readonly string[] = [SCHEMA_V1, `DROP TABLE signals;${SIGNALS_V2}`];
+function signalsToV2(db: Database.Database): void {
+  type Row = {
+    member_id: string;
+    kind: string;
+    received_at: number;
+    sequence: number | null;
+    value: string;
+    event_id: string | null;
+  };
+  const rows = db.prepare<[], Row>('SELECT * FROM signals').all();
+  db.exec(`DROP TABLE signals;${SIGNALS_V2}`);
+  const insert = db.prepare(
+    'INSERT INTO signals (member_id, kind, received_at, sequence, event_id, payload) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  for (const row of rows) {
+    const record = decodeLegacySignal(`signal ${row.member_id}/${row.kind} (schema 1)`, {
+      memberId: row.member_id,
+      kind: row.kind,
+      receivedAt: row.received_at,
+      sequence: row.sequence ?? undefined,
+      eventId: row.event_id ?? undefined,
+      value: row.value,
+    });
+    const s = encodeSignal(record);
+    insert.run(s.memberId, s.kind, s.receivedAt, s.sequence ?? null, s.eventId ?? null, s.payload);
+  }
+}
+
+/** A schema step: SQL, or code where rows must be rewritten. */
+type Migration = string | ((db: Database.Database) => void);
+
+/**
+ * Step `i` takes a file from version `i` to `i + 1`. Version 2 types signal payloads (see
+ * {@link signalsToV2}). Version 3 adds the groups' last observations (what heartbeats answer from); the
+ * next sweep fills them.
+ */
+const MIGRATIONS: readonly Migration[] = [SCHEMA_V1, signalsToV2, OBSERVATIONS_V3];
 
 /** The schema version this code writes: add a step to `MIGRATIONS` to change the schema. */
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
@@ -138,7 +183,10 @@ function migrate(db: Database.Database, path: string): void {
       );
     }
     if (current === SQLITE_SCHEMA_VERSION) return;
-    for (const step of MIGRATIONS.slice(current)) db.exec(step);
+    for (const step of MIGRATIONS.slice(current)) {
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
+    }
     db.exec('DELETE FROM schema_version');
     db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SQLITE_SCHEMA_VERSION);
   }).immediate();

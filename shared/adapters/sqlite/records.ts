@@ -1,16 +1,19 @@
 /**
- * The member and event records: the latest signal per (member, kind), probe health with its CAS
- * version, event de-duplication, and the append-only history.
+ * The member and event records: the latest signal per (member, slot), the latest observation per
+ * group, probe health with its CAS version, event de-duplication, and the append-only history.
  */
 import type Database from 'better-sqlite3';
-import type { MemberId } from '../../core/model.js';
-import type { MemberHealthState } from '../../core/ports.js';
-import type { LatestSignals, SignalRecord } from '../../core/signals.js';
+import type { GroupName, MemberId } from '../../core/model.js';
+import type { MemberHealthState, ObservationRecord } from '../../core/ports.js';
+import { type LatestSignals, latestOf, type SignalRecord } from '../../core/signals.js';
 import {
   decodeHistory,
+  decodeObservation,
   decodeSignal,
   encodeHistory,
+  encodeObservation,
   encodeSignal,
+  isNewerObservation,
   isNewerSignal,
   type StoredSignal,
 } from '../state-store/index.js';
@@ -41,6 +44,8 @@ const DEDUPE_PURGE_EVERY = 256;
 export type RecordOps = SyncPart<
   | 'recordSignal'
   | 'latestSignals'
+  | 'recordObservation'
+  | 'latestObservations'
   | 'getHealth'
   | 'putHealth'
   | 'markEventSeen'
@@ -49,7 +54,50 @@ export type RecordOps = SyncPart<
 >;
 
 export function recordRows(db: Database.Database): RecordOps {
-  return { ...signalRows(db), ...healthRows(db), ...dedupeRows(db), ...historyRows(db) };
+  return {
+    ...signalRows(db),
+    ...observationRows(db),
+    ...healthRows(db),
+    ...dedupeRows(db),
+    ...historyRows(db),
+  };
+}
+
+function observationRows(db: Database.Database): SyncPart<'recordObservation' | 'latestObservations'> {
+  type Row = { group_name: string; observed_at: number; payload: string };
+  const q = {
+    get: db.prepare<[string], Row>('SELECT * FROM observations WHERE group_name = ?'),
+    upsert: db.prepare(
+      `INSERT INTO observations (group_name, observed_at, payload) VALUES (?, ?, ?)
+       ON CONFLICT (group_name) DO UPDATE SET observed_at = excluded.observed_at, payload = excluded.payload`,
+    ),
+  };
+  const record = db.transaction((observation: ObservationRecord): boolean => {
+    const o = encodeObservation(observation);
+    const existing = q.get.get(o.group);
+    if (existing !== undefined && !isNewerObservation(o, { observedAt: existing.observed_at })) return false;
+    q.upsert.run(o.group, o.observedAt, o.payload);
+    return true;
+  });
+  return {
+    recordObservation: (observation) => record.immediate(observation),
+    latestObservations: (groups) => {
+      const out = new Map<GroupName, ObservationRecord>();
+      for (const g of groups) {
+        const row = q.get.get(g);
+        if (row !== undefined)
+          out.set(
+            g,
+            decodeObservation(`observation ${row.group_name}`, {
+              group: row.group_name,
+              observedAt: row.observed_at,
+              payload: row.payload,
+            }),
+          );
+      }
+      return out;
+    },
+  };
 }
 
 function signalRows(db: Database.Database): SyncPart<'recordSignal' | 'latestSignals'> {
@@ -80,12 +128,13 @@ function signalRows(db: Database.Database): SyncPart<'recordSignal' | 'latestSig
     latestSignals: (memberIds) => {
       const out = new Map<MemberId, LatestSignals>();
       for (const id of memberIds) {
-        const byKind: Record<string, SignalRecord> = {};
-        for (const row of q.signalsOf.all(id)) {
-          const s = decodeSignal(`signal ${row.member_id}/${row.kind}`, fromSignalRow(row));
-          byKind[s.kind] = s;
-        }
-        out.set(id, byKind as LatestSignals);
+        const rows = q.signalsOf.all(id);
+        out.set(
+          id,
+          latestOf(
+            rows.map((row) => decodeSignal(`signal ${row.member_id}/${row.kind}`, fromSignalRow(row))),
+          ),
+        );
       }
       return out;
     },

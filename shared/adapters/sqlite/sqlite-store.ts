@@ -8,7 +8,7 @@
  *
  * - `database.ts`: opening the file, the schema and its migrations, driver errors;
  * - `group-rows.ts`: the group row (lease and journal);
- * - `records.ts`: signals, health, dedupe and history.
+ * - `records.ts`: signals, observations, health, dedupe and history.
  */
 import type { StateStore } from '../../core/ports.js';
 import { withArgumentChecks } from '../state-store/index.js';
@@ -32,6 +32,8 @@ export function createSqliteStore(opts: SqliteStoreOptions): StateStore {
     readJournal: (...a) => run('readJournal', () => rows.readJournal(...a)),
     recordSignal: (...a) => run('recordSignal', () => rows.recordSignal(...a)),
     latestSignals: (...a) => run('latestSignals', () => rows.latestSignals(...a)),
+    recordObservation: (...a) => run('recordObservation', () => rows.recordObservation(...a)),
+    latestObservations: (...a) => run('latestObservations', () => rows.latestObservations(...a)),
     getHealth: (...a) => run('getHealth', () => rows.getHealth(...a)),
     putHealth: (...a) => run('putHealth', () => rows.putHealth(...a)),
     markEventSeen: (...a) => run('markEventSeen', () => rows.markEventSeen(...a)),

@@ -9,7 +9,15 @@
 import { z } from 'zod';
 import { type InputIssue, InvalidInputError } from '../../core/errors.js';
 import type { StateStore } from '../../core/ports.js';
-import { epochMs, healthSchema, historySchema, journalSchema, name, signalSchema } from './schemas.js';
+import {
+  epochMs,
+  healthSchema,
+  historySchema,
+  journalSchema,
+  name,
+  observationSchema,
+  signalSchema,
+} from './schemas.js';
 
 function issuesOf(prefix: string, error: z.ZodError): InputIssue[] {
   return error.issues.map((i) => ({
@@ -41,6 +49,7 @@ const historyQuery = z.object({
 });
 const memberIds = z.array(name);
 const version = z.int().min(0);
+const groupNames = z.array(name);
 
 /** The adapter behind a layer that checks every argument first (and so rejects, never throws). */
 export function withArgumentChecks(store: StateStore): StateStore {
@@ -81,6 +90,14 @@ export function withArgumentChecks(store: StateStore): StateStore {
     latestSignals: async (ids) => {
       check('latestSignals', 'memberIds', memberIds, ids);
       return store.latestSignals(ids);
+    },
+    recordObservation: async (record) => {
+      check('recordObservation', 'record', observationSchema, record);
+      return store.recordObservation(record);
+    },
+    latestObservations: async (groups) => {
+      check('latestObservations', 'groups', groupNames, groups);
+      return store.latestObservations(groups);
     },
     getHealth: async (ids) => {
       check('getHealth', 'memberIds', memberIds, ids);

@@ -4,7 +4,10 @@
  *
  * - {@link withArgumentChecks}: argument validation at the port, wrapped around an adapter;
  * - the lease rules on a group row ({@link leaseVerdict}, {@link isLeaseFree}, {@link staleEpoch});
- * - the signal layout and order ({@link encodeSignal}, {@link decodeSignal}, {@link isNewerSignal});
+ * - the signal layout and order ({@link encodeSignal}, {@link decodeSignal}, {@link isNewerSignal}),
+ *   and version-1 rows read as signals ({@link decodeLegacySignal});
+ * - the observation layout and order ({@link encodeObservation}, {@link decodeObservation},
+ *   {@link isNewerObservation});
  * - the JSON codecs for the journal and history, and the history order.
  *
  * An adapter maps these to its own rows and makes each conditional operation atomic its own way.
@@ -26,9 +29,17 @@ export {
   toLease,
 } from './lease.js';
 export {
+  decodeObservation,
+  encodeObservation,
+  isNewerObservation,
+  type StoredObservation,
+} from './observations.js';
+export {
+  decodeLegacySignal,
   decodeSignal,
   encodeSignal,
   isNewerSignal,
+  type LegacySignalRow,
   type SignalOrder,
   type StoredSignal,
 } from './signals.js';

@@ -5,7 +5,12 @@
  */
 import { z } from 'zod';
 import type { JournalPhase } from '../../core/ports.js';
-import { DRAIN_CAUSES, SIGNAL_SOURCES } from '../../core/signals.js';
+import {
+  DRAIN_CAUSES,
+  PEER_REPORT_REASONS,
+  SELF_REPORT_REASONS,
+  SIGNAL_SOURCES,
+} from '../../core/signals.js';
 
 export const epochMs = z.int().min(0);
 /** Group names, member ids and event ids: the key columns every adapter bounds. */
@@ -73,6 +78,13 @@ const signalBase = {
 };
 const sequence = z.int().min(0).optional();
 const operator = { reason: z.string(), actor: z.string().optional() };
+/** What every agent report carries (member ids are bounded like every key). */
+const report = {
+  group: name,
+  sequence,
+  reporterChecks: z.enum(['ok', 'failing']),
+  sentAt: z.string().optional(),
+};
 
 export const signalSchema = z.discriminatedUnion('kind', [
   z.object({ ...signalBase, kind: z.literal('heartbeat'), sequence }),
@@ -96,4 +108,33 @@ export const signalSchema = z.discriminatedUnion('kind', [
     z.object({ ...signalBase, kind: z.literal('drain'), cause: z.literal('manual'), ...operator }),
   ]),
   z.object({ ...signalBase, kind: z.literal('undrain'), ...operator }),
+  z.object({
+    ...signalBase,
+    ...report,
+    kind: z.literal('peer-report'),
+    reporter: name,
+    reason: z.enum(PEER_REPORT_REASONS),
+    lastSeenAt: z.string().optional(),
+  }),
+  z.object({ ...signalBase, ...report, kind: z.literal('self-report'), reason: z.enum(SELF_REPORT_REASONS) }),
 ]);
+
+/** The HaVip as an observation keeps it (the `HaVipState` of the CloudApi port). */
+const haVipSchema = z.object({
+  haVipId: name,
+  regionId: z.string(),
+  ipAddress: z.string(),
+  status: z.string(),
+  vpcId: z.string(),
+  vSwitchId: z.string(),
+  masterInstanceId: z.string().optional(),
+  associatedInstanceType: z.string().optional(),
+  associatedInstances: z.array(z.string()),
+  associatedEipAddresses: z.array(z.string()),
+});
+
+export const observationSchema = z.object({
+  group: name,
+  observedAt: epochMs,
+  haVip: haVipSchema.optional(),
+});

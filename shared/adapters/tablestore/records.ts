@@ -1,13 +1,21 @@
 /**
- * The member and event records: the latest signal per (member, kind), probe health with its CAS
- * version, and event de-duplication. Signals and dedupe rows are read, compared, then written under a
+ * The member and event records: the latest signal per (member, slot), the latest observation per
+ * group, probe health with its CAS version, and event de-duplication. Signals and dedupe rows are read, compared, then written under a
  * condition on what was read, retried while another writer got in between.
  */
 import TableStore from 'tablestore';
-import type { MemberId } from '../../core/model.js';
-import type { MemberHealthState } from '../../core/ports.js';
-import type { LatestSignals, SignalRecord } from '../../core/signals.js';
-import { decodeSignal, encodeSignal, isNewerSignal, type StoredSignal } from '../state-store/index.js';
+import type { GroupName, MemberId } from '../../core/model.js';
+import type { MemberHealthState, ObservationRecord } from '../../core/ports.js';
+import { type LatestSignals, latestOf, type SignalRecord } from '../../core/signals.js';
+import {
+  decodeLegacySignal,
+  decodeObservation,
+  decodeSignal,
+  encodeObservation,
+  encodeSignal,
+  isNewerSignal,
+  type StoredSignal,
+} from '../state-store/index.js';
 import { Cmp, Columns, col, long, pkString, rowMustExist, rowMustNotExist } from './encoding.js';
 import type { Requests } from './requests.js';
 
@@ -26,15 +34,20 @@ function signalColumns(s: StoredSignal, rev: number): TableStore.AttributeColumn
   return cols;
 }
 
-function storedSignal(memberId: string, kind: string, c: Columns): StoredSignal {
-  return {
-    memberId,
-    kind,
-    receivedAt: c.reqInt('receivedAt'),
-    sequence: c.int('sequence'),
-    eventId: c.str('eventId'),
-    payload: c.reqStr('payload'),
-  };
+/**
+ * Reads a signal row back. A row without `payload` was written by version 1 (its meaning in `value`):
+ * it is read through the legacy decoder, and the next signal of its slot rewrites it in the new layout.
+ */
+function signalOfRow(where: string, memberId: string, kind: string, c: Columns): SignalRecord {
+  const order = { memberId, kind, receivedAt: c.reqInt('receivedAt'), sequence: c.int('sequence') };
+  const payload = c.str('payload');
+  if (payload === undefined)
+    return decodeLegacySignal(`${where} (version 1)`, {
+      ...order,
+      eventId: c.str('eventId'),
+      value: c.reqStr('value'),
+    });
+  return decodeSignal(where, { ...order, eventId: c.str('eventId'), payload });
 }
 
 export async function recordSignal(r: Requests, signal: SignalRecord): Promise<boolean> {
@@ -76,7 +89,7 @@ export async function latestSignals(
   const table = r.tables.signals;
   const entries = await Promise.all(
     memberIds.map(async (id) => {
-      const byKind: Record<string, SignalRecord> = {};
+      const records: SignalRecord[] = [];
       const rows = await r.scan('latestSignals', {
         tableName: table,
         direction: Direction.FORWARD,
@@ -88,13 +101,68 @@ export async function latestSignals(
         const where = r.where(table, `${id}/${kind}`);
         const c = Columns.of(where, row);
         if (kind === undefined || c === undefined) continue;
-        const s = decodeSignal(where, storedSignal(id, kind, c));
-        byKind[s.kind] = s;
+        records.push(signalOfRow(where, id, kind, c));
       }
-      return [id, byKind as LatestSignals] as const;
+      return [id, latestOf(records)] as const;
     }),
   );
   return new Map(entries);
+}
+
+// -- observations ----------------------------------------------------------------------------------
+
+/**
+ * One conditional put replaces an older row (`observedAt` less than ours; the column must exist);
+ * failing that, another creates the row if there is none. Both failing means a row as new or newer is
+ * stored — unless one appeared between the two puts, hence the loop.
+ */
+export async function recordObservation(r: Requests, observation: ObservationRecord): Promise<boolean> {
+  const o = encodeObservation(observation);
+  const table = r.tables.observations;
+  const primaryKey: TableStore.PrimaryKeyInput = [{ group: o.group }];
+  const attributeColumns: TableStore.AttributeColumnsInput = [
+    { observedAt: long(o.observedAt) },
+    { payload: o.payload },
+  ];
+  const put = (condition: TableStore.Condition) =>
+    r.conditional('recordObservation', table, () =>
+      r.client.putRow({ tableName: table, condition, primaryKey, attributeColumns }),
+    );
+  for (let attempt = 0; attempt < r.maxAttempts; attempt++) {
+    if (await put(rowMustExist(col('observedAt', Cmp.LESS_THAN, long(o.observedAt))))) return true;
+    if (await put(rowMustNotExist())) return true;
+    const res = await r.call('recordObservation', table, () =>
+      r.client.getRow({ tableName: table, primaryKey, maxVersions: 1 }),
+    );
+    const c = Columns.of(r.where(table, o.group), res.row);
+    if (c !== undefined && c.reqInt('observedAt') >= o.observedAt) return false;
+  }
+  throw r.contention('recordObservation', r.where(table, o.group));
+}
+
+export async function latestObservations(
+  r: Requests,
+  groups: readonly GroupName[],
+): Promise<Map<GroupName, ObservationRecord>> {
+  const table = r.tables.observations;
+  const rows = await Promise.all(
+    groups.map(async (group) => {
+      const res = await r.call('latestObservations', table, () =>
+        r.client.getRow({ tableName: table, primaryKey: [{ group }], maxVersions: 1 }),
+      );
+      const where = r.where(table, group);
+      const c = Columns.of(where, res.row);
+      if (c === undefined) return undefined;
+      return decodeObservation(where, {
+        group,
+        observedAt: c.reqInt('observedAt'),
+        payload: c.reqStr('payload'),
+      });
+    }),
+  );
+  const out = new Map<GroupName, ObservationRecord>();
+  for (const o of rows) if (o !== undefined) out.set(o.group, o);
+  return out;
 }
 
 // -- health ----------------------------------------------------------------------------------------

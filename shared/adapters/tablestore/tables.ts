@@ -9,8 +9,10 @@ import { otsErrorCode, toStoreError } from './errors.js';
 export interface TablestoreTableNames {
   /** pk `group`; columns epoch, holder, expiresAt, released, journal. One row per failover group. */
   readonly groups: string;
-  /** pk (`memberId`, `kind`); the latest signal of each kind per member. */
+  /** pk (`memberId`, `kind`); the latest signal per member and slot (the kind, or one per reporter). */
   readonly signals: string;
+  /** pk `group`; `observedAt`, `payload` JSON. The engine's last observation of each group's HaVip. */
+  readonly observations: string;
   /** pk `memberId`; probe counters, CAS-updated by `version`. */
   readonly health: string;
   /** pk `eventId`; `expiresAt`. Carries a table TTL so old ids are garbage-collected. */
@@ -22,11 +24,12 @@ export interface TablestoreTableNames {
 /** Prefix of the default table names (`havip_groups`, …). */
 export const DEFAULT_TABLE_PREFIX = 'havip_';
 
-/** The five table names for a prefix, e.g. `tablestoreTableNames('prod_').groups === 'prod_groups'`. */
+/** The six table names for a prefix, e.g. `tablestoreTableNames('prod_').groups === 'prod_groups'`. */
 export function tablestoreTableNames(prefix: string = DEFAULT_TABLE_PREFIX): TablestoreTableNames {
   return {
     groups: `${prefix}groups`,
     signals: `${prefix}signals`,
+    observations: `${prefix}observations`,
     health: `${prefix}health`,
     dedupe: `${prefix}dedupe`,
     history: `${prefix}history`,
@@ -43,6 +46,7 @@ export const TABLE_PRIMARY_KEYS: Readonly<
     ['memberId', 'STRING'],
     ['kind', 'STRING'],
   ],
+  observations: [['group', 'STRING']],
   health: [['memberId', 'STRING']],
   dedupe: [['eventId', 'STRING']],
   history: [

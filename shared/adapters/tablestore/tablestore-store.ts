@@ -4,7 +4,7 @@
  * - `encoding.ts`: conditions that dodge the SDK's traps, typed row columns;
  * - `requests.ts`: calls, conditional writes and range reads, with their error mapping;
  * - `group-row.ts`: the group row (lease and journal), one conditional write per fenced operation;
- * - `records.ts`: signals, health and dedupe; `history.ts`: the history.
+ * - `records.ts`: signals, observations, health and dedupe; `history.ts`: the history.
  *
  * A failed condition is `err.code === 403` (a number) with `OTSConditionCheckFail` in the message
  * (see errors.ts and the Alibaba docs on conditional update).
@@ -22,7 +22,10 @@ export type { TablestoreClientLike } from './requests.js';
 
 export interface TablestoreStoreOptions {
   readonly client: TablestoreClientLike;
-  /** Table names (defaults: `havip_groups`, `havip_signals`, `havip_health`, `havip_dedupe`, `havip_history`). */
+  /**
+   * Table names (defaults: `havip_groups`, `havip_signals`, `havip_observations`, `havip_health`,
+   * `havip_dedupe`, `havip_history`).
+   */
   readonly tables?: Partial<TablestoreTableNames>;
   /**
    * Bound on optimistic-concurrency rounds per call (read, then conditional write). Each failed round
@@ -65,6 +68,8 @@ export function createTablestoreStore(opts: TablestoreStoreOptions): StateStore 
     readJournal: (...a) => op('readJournal', () => groupRow.readJournal(r, ...a)),
     recordSignal: (...a) => op('recordSignal', () => records.recordSignal(r, ...a)),
     latestSignals: (...a) => op('latestSignals', () => records.latestSignals(r, ...a)),
+    recordObservation: (...a) => op('recordObservation', () => records.recordObservation(r, ...a)),
+    latestObservations: (...a) => op('latestObservations', () => records.latestObservations(r, ...a)),
     getHealth: (...a) => op('getHealth', () => records.getHealth(r, ...a)),
     putHealth: (...a) => op('putHealth', () => records.putHealth(r, ...a)),
     markEventSeen: (...a) => op('markEventSeen', () => records.markEventSeen(r, ...a)),

@@ -19,6 +19,7 @@ import { registerGroupRoutes } from './routes/groups.js';
 import { registerHeartbeatRoutes } from './routes/heartbeats.js';
 import { registerHistoryRoutes } from './routes/history.js';
 import { registerMemberRoutes } from './routes/members.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { registerValidateRoutes } from './routes/validate.js';
 import { NoQuery, parseQuery } from './schemas.js';
 
@@ -76,6 +77,7 @@ export function createHttpApp(deps: HttpAppDeps): Hono<HttpEnv> {
   registerMemberRoutes(app, service);
   registerValidateRoutes(app, service);
   registerHeartbeatRoutes(app, service);
+  registerReportRoutes(app, service);
   registerHistoryRoutes(app, service);
   checkRouteAccess(app);
   answerUnsupportedMethods(app);

@@ -4,7 +4,9 @@
  * resolved, and the result deeply frozen.
  */
 import {
+  type AgentSettings,
   allocationId,
+  DEFAULT_AGENT_SETTINGS,
   type Group,
   groupName,
   haVipId,
@@ -61,7 +63,18 @@ function toGroup(g: RawGroup, d: RawSettings, region: string): Group {
       g.announceDeadlineSeconds ?? d.announceDeadlineSeconds ?? D.announceDeadlineSeconds,
     fencing: g.fencing ?? d.fencing ?? D.fencing,
     keepalivedForceMove: g.keepalivedForceMove ?? d.keepalivedForceMove ?? D.keepalivedForceMove,
+    agent: toAgent(g.agent, d.agent),
     members,
+  };
+}
+
+/** Field by field like the other settings; undefined when neither the group nor `defaults` has a block. */
+function toAgent(g: RawSettings['agent'], d: RawSettings['agent']): AgentSettings | undefined {
+  if (g === undefined && d === undefined) return undefined;
+  const D = DEFAULT_AGENT_SETTINGS;
+  return {
+    healthPort: g?.healthPort ?? d?.healthPort ?? D.healthPort,
+    reportTtlSeconds: g?.reportTtlSeconds ?? d?.reportTtlSeconds ?? D.reportTtlSeconds,
   };
 }
 

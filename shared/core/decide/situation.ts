@@ -86,6 +86,10 @@ export function describeReason(r: IneligibleReason): string {
       return `draining (${r.source})`;
     case 'not-running':
       return `instance ${r.status}`;
+    case 'reported-silent':
+      return `reported silent by ${r.by.join(', ')}, confirmed by ${r.witness}`;
+    case 'checks-failed':
+      return 'its agent reports its checks failing';
   }
 }
 

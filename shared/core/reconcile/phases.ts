@@ -13,7 +13,16 @@ import { decide } from '../decide.js';
 import { DeadlineExceededError, StaleEpochError } from '../errors.js';
 import type { Decision, Group, ManualRequest, MemberHealth, MemberId, Quotas } from '../model.js';
 import { boundOf, type GroupObservation } from '../observe.js';
-import type { Clock, CloudApi, HistoryOutcome, JournalEntry, Lease, Logger, StateStore } from '../ports.js';
+import type {
+  Clock,
+  CloudApi,
+  HaVipState,
+  HistoryOutcome,
+  JournalEntry,
+  Lease,
+  Logger,
+  StateStore,
+} from '../ports.js';
 import type { BackoffPolicy } from '../retry.js';
 import { plannedReport, planSteps, SagaRunner, type SagaStep, type StepReport, stepKey } from '../saga.js';
 import { notificationKind, outcomeOf, Recorder, type RecorderDeps } from './record.js';
@@ -41,13 +50,16 @@ export interface ReconcileEnv extends RecorderDeps {
   readonly poll: { readonly initialMs: number; readonly maxMs: number };
   /** Describes one group, retrying throttled and 5xx reads until `deadline`. */
   observeOne(group: Group, deadline: number): Promise<GroupObservation>;
-  /** Health for every member; persists the bookkeeping when `persist`. */
+  /**
+   * Health for every member; persists the bookkeeping when `persist`. `unconfirmed`: host agent
+   * reports that do not count (yet), each with its reason.
+   */
   assess(
     group: Group,
     obs: GroupObservation,
     persist: boolean,
     runProbes: boolean,
-  ): Promise<{ health: Map<MemberId, MemberHealth> }>;
+  ): Promise<{ health: Map<MemberId, MemberHealth>; unconfirmed: readonly string[] }>;
 }
 
 /** What the run found under the lease. */
@@ -73,6 +85,8 @@ export class Reconciliation {
   private readonly steps: StepReport[] = [];
   // The lease, once taken; the saga renews it.
   private taken: Lease | undefined;
+  // The HaVip last kept for heartbeats by this run (see remember).
+  private remembered: string | undefined;
   private runner: SagaRunner | undefined;
 
   constructor(
@@ -125,8 +139,10 @@ export class Reconciliation {
     // neither is short-cut here.
     const open = journal !== undefined && (!FINISHED.has(journal.phase) || awaitsAnnouncement(journal));
     if (addressChanging(this.group, obs) || open) return { probed: false };
+    await this.remember(obs.haVip, obs.observedAt);
     const runProbes = this.req.runProbes === true;
-    const { health } = await this.env.assess(this.group, obs, true, runProbes);
+    const { health, unconfirmed } = await this.env.assess(this.group, obs, true, runProbes);
+    this.noteUnconfirmed(unconfirmed);
     const decision = await this.decideFor(obs, undefined, health);
     if (planSteps(this.group, decision, obs, this.env.quotas).length > 0) return { probed: runProbes };
     if (decision.kind === 'alert') await this.recorder.alert(decision, undefined);
@@ -149,7 +165,34 @@ export class Reconciliation {
       this.taken = acquired.lease;
       return undefined;
     }
+    this.log.info(
+      { heldBy: acquired.current.holder, epoch: acquired.current.epoch },
+      'group busy: another invocation holds its lease and decides on what is recorded by then',
+    );
     return this.finish('busy', acquired.current.epoch);
+  }
+
+  /**
+   * Keeps what this run read of the group's HaVip for host agents' heartbeats (the store's observation:
+   * a heartbeat costs no cloud call). A sweep's group is kept once per sweep; a run that moves the
+   * address keeps every change the saga reads, so a new holder learns of its promotion while the saga
+   * waits for it to announce. Advisory: a failed write is logged and changes nothing else.
+   */
+  private async remember(haVip: HaVipState | undefined, observedAt: number): Promise<void> {
+    if (this.group.haVipId === undefined) return;
+    const seen = JSON.stringify(haVip ?? null);
+    if (seen === this.remembered) return;
+    this.remembered = seen;
+    await this.env.store
+      .recordObservation({ group: this.group.name, observedAt, haVip })
+      .catch((e: unknown) =>
+        this.log.warn({ error: errorOf(e) }, 'could not keep the observation for heartbeats'),
+      );
+  }
+
+  /** Host agent reports that did not count, with the reason (no healthy reporter, no second witness). */
+  private noteUnconfirmed(unconfirmed: readonly string[]): void {
+    if (unconfirmed.length > 0) this.log.info({ unconfirmed }, 'agent reports not counted');
   }
 
   /**
@@ -168,10 +211,13 @@ export class Reconciliation {
       );
     }
     const obs = await this.untilSettled(await this.env.observeOne(this.group, this.req.deadline));
+    await this.remember(obs.haVip, obs.observedAt);
     this.holderBefore = boundOf(this.group, obs).bound[0];
     // Probes already counted by the pre-check are not run again: fall/rise count one probe per sweep.
     const runProbes = this.req.runProbes === true && !probed;
-    ({ health: this.health } = await this.env.assess(this.group, obs, true, runProbes));
+    const assessed = await this.env.assess(this.group, obs, true, runProbes);
+    this.health = assessed.health;
+    this.noteUnconfirmed(assessed.unconfirmed);
     const decision =
       (unfinished && resumeDecision(this.group, unfinished, obs, this.health)) ||
       (await this.decideFor(obs, this.req.manual));
@@ -207,6 +253,7 @@ export class Reconciliation {
       leaseTtlMs,
       lease: this.lease,
       haVip: obs.haVip,
+      observed: (s) => this.remember(s, clock.now()),
     });
     this.steps.push(...(await this.runner.run(plan)));
     const outcome = outcomeOf(this.group, decision, this.steps);

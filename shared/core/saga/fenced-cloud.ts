@@ -25,6 +25,8 @@ export interface SagaContext {
   lease: Lease;
   /** The HaVip as last read (the observation, then every poll): a settled state needs no extra read. */
   haVip: HaVipState | undefined;
+  /** Told every HaVip the saga reads (the engine keeps it for agents' heartbeats); never throws. */
+  readonly observed?: ((s: HaVipState) => Promise<void>) | undefined;
 }
 
 /** What running one step amounts to. */
@@ -118,6 +120,7 @@ export class FencedCloud {
     this.ctx.haVip = s;
     this.knownIsFresh = true;
     if (s === undefined) throw notFound('DescribeHaVips', 'InvalidHaVipId.NotFound', id);
+    await this.ctx.observed?.(s);
     return s;
   }
 

@@ -57,7 +57,7 @@ describe('havip store init', () => {
     const out = sink();
     expect(await runStoreInit({ dedupeTtlDays: '2' }, io(out))).toBe(0);
     expect(out.text).toMatch(/havip_dedupe\s+created\s+2d/);
-    expect(out.text).toContain('5 table(s) created, 0 already existed');
+    expect(out.text).toContain('6 table(s) created, 0 already existed');
     expect(seen[0]).toEqual({
       endpoint: env.HAVIP_TABLESTORE_ENDPOINT,
       instanceName: 'inst',
@@ -66,7 +66,7 @@ describe('havip store init', () => {
     const json = sink();
     expect(await runStoreInit({ json: true }, io(json))).toBe(0);
     expect(JSON.parse(json.text).tables.map((t: { status: string }) => t.status)).toEqual(
-      Array(5).fill('exists'),
+      Array(6).fill('exists'),
     );
   });
 

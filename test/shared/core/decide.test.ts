@@ -3,6 +3,7 @@ import { type DecideInput, decide } from '../../../shared/core/decide.js';
 import type { Decision, ManualRequest } from '../../../shared/core/model.js';
 import { memberId } from '../../../shared/core/model.js';
 import {
+  CHECKS_FAILED,
   DRAINING,
   HB_TIMEOUT,
   type HealthSpec,
@@ -10,6 +11,7 @@ import {
   makeGroup,
   member,
   PROBE_FAIL,
+  REPORTED_SILENT,
   STOPPED,
 } from '../../support/builders.js';
 
@@ -201,6 +203,33 @@ const rows: Row[] = [
     health: { [A]: HB_TIMEOUT, [B]: 'ok' },
     moves: inWindow,
     expect: { kind: 'alert', alert: 'flap-guard' },
+  },
+  {
+    name: 'flap guard blocks a failover on corroborated agent reports (a soft down)',
+    bound: [A],
+    health: { [A]: REPORTED_SILENT, [B]: 'ok' },
+    moves: inWindow,
+    expect: { kind: 'alert', alert: 'flap-guard', holder: A, blocked: { to: B, cause: 'failover' } },
+  },
+  {
+    name: 'a holder reported silent and confirmed → failover, with the reporters in the reason',
+    bound: [A],
+    health: { [A]: REPORTED_SILENT, [B]: 'ok' },
+    expect: { kind: 'move', from: A, to: B, cause: 'failover' },
+    reason: /reported silent by i-b, confirmed by the witness probe failed/,
+  },
+  {
+    name: 'a holder whose own agent reports its checks failing → failover',
+    bound: [A],
+    health: { [A]: CHECKS_FAILED, [B]: 'ok' },
+    expect: { kind: 'move', from: A, to: B, cause: 'failover' },
+    reason: /its agent reports its checks failing/,
+  },
+  {
+    name: 'a reported holder with no other eligible member stays attached (never detach the last holder)',
+    bound: [A],
+    health: { [A]: REPORTED_SILENT, [B]: STOPPED },
+    expect: { kind: 'alert', alert: 'no-eligible-member', holder: A },
   },
   {
     name: 'flap guard never blocks a move away from a stopped holder',

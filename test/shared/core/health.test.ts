@@ -260,6 +260,25 @@ const rows: Row[] = [
     reasons: ['probe-failed'],
   },
   {
+    name: 'a corroborated agent report → ineligible, soft',
+    obs: {
+      instance: instance('Running'),
+      reported: { kind: 'reported-silent', by: [memberId('i-b')], witness: 'a second reporter' },
+    },
+    eligible: false,
+    reasons: ['reported-silent'],
+  },
+  {
+    name: 'its own checks-failed report beside a drain → both reported, the report first',
+    obs: {
+      instance: instance('Running'),
+      reported: { kind: 'checks-failed', since: NOW - 1 },
+      signals: { drain: manualDrain(NOW, 'ops') },
+    },
+    eligible: false,
+    reasons: ['checks-failed', 'draining'],
+  },
+  {
     name: 'several reasons at once are all reported',
     health: { heartbeatTimeoutSeconds: 10 },
     obs: {

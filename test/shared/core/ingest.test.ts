@@ -12,7 +12,7 @@ import { StoreError } from '../../../shared/core/errors.js';
 import { groupsOf, type IngestDeps, ingestSignals, recordSignals } from '../../../shared/core/ingest.js';
 import { memberId } from '../../../shared/core/model.js';
 import type { StateStore } from '../../../shared/core/ports.js';
-import { MAX_SEQUENCE_SKEW_MS } from '../../../shared/core/signals.js';
+import { MAX_SEQUENCE_SKEW_MS, type Signal } from '../../../shared/core/signals.js';
 import { heartbeat, heartbeatTimeout, stateChange } from '../../support/signals.js';
 import { BACKUP, createWorld, HAVIP, PRIMARY, type World } from '../../support/world.js';
 
@@ -82,7 +82,7 @@ describe('recordSignals: the record phase', () => {
   it('stamps receiver time and reports the groups of every applied signal', async () => {
     const { d, store } = deps();
     const r = await recordSignals(d, [stateChange(WEB, 'Stopped', 'ev-1'), heartbeat(API, 7)]);
-    expect(r).toEqual({ groups: ['web', 'api'], applied: 2, duplicates: 0, unknown: [] });
+    expect(r).toEqual({ groups: ['web', 'api'], applied: 2, duplicates: 0, unknown: [], refused: [] });
     const latest = await store.latestSignals([memberId(WEB), memberId(API)]);
     expect(latest.get(memberId(WEB))?.['instance-state']).toMatchObject({
       status: 'Stopped',
@@ -97,7 +97,13 @@ describe('recordSignals: the record phase', () => {
       heartbeatTimeout(SHARED, 'm-1'),
       heartbeatTimeout('i-elsewhere', 'm-2'),
     ]);
-    expect(r).toEqual({ groups: ['web', 'api'], applied: 1, duplicates: 0, unknown: ['i-elsewhere'] });
+    expect(r).toEqual({
+      groups: ['web', 'api'],
+      applied: 1,
+      duplicates: 0,
+      unknown: ['i-elsewhere'],
+      refused: [],
+    });
     expect((await store.latestSignals([memberId('i-elsewhere')])).get(memberId('i-elsewhere'))).toEqual({});
   });
 
@@ -119,7 +125,7 @@ describe('recordSignals: the record phase', () => {
     const { d } = deps();
     await recordSignals(d, [stateChange(WEB, 'Running', 'ev-2', '2026-11-20T07:59:00Z')]);
     const late = await recordSignals(d, [stateChange(WEB, 'Stopped', 'ev-1', '2026-11-20T07:58:00Z')]);
-    expect(late).toEqual({ groups: [], applied: 0, duplicates: 0, unknown: [] });
+    expect(late).toEqual({ groups: [], applied: 0, duplicates: 0, unknown: [], refused: [] });
   });
 
   it.each([
@@ -189,7 +195,7 @@ describe('ingestSignals: record, then reconcile the affected groups', () => {
       invocationId: 'b',
       deadline: () => NOW,
     });
-    expect(again).toEqual({ groups: [], results: [] });
+    expect(again).toEqual({ groups: [], results: [], refused: [] });
     expect(reconciled).toEqual([]);
     expect(logger.entries.map((e) => [e.msg, e.fields])).toEqual(
       expect.arrayContaining([
@@ -200,6 +206,54 @@ describe('ingestSignals: record, then reconcile the affected groups', () => {
         ['ignored duplicate events', { duplicates: 1, trigger: 'heartbeat' }],
       ]),
     );
+  });
+});
+
+describe('agent reports in the record phase', () => {
+  const report = (sequence: number, reason: 'peer-silent' | 'recovered' = 'peer-silent') =>
+    ({
+      memberId: memberId(SHARED),
+      kind: 'peer-report',
+      source: 'mns',
+      group: 'web',
+      reporter: memberId(WEB),
+      reason,
+      reporterChecks: 'ok',
+      sequence,
+      eventId: `report:web:${WEB}:${sequence}`,
+    }) satisfies Signal;
+
+  it('refuses a replay and an older sequence from the same reporter, each with its reason', async () => {
+    const { d, reconciled, logger } = deps();
+    const req = { trigger: 'heartbeat' as const, invocationId: 'a', deadline: () => NOW };
+    expect((await ingestSignals(d, [report(NOW - 10)], req)).refused).toEqual([]);
+    const replay = await ingestSignals(d, [report(NOW - 10)], req);
+    expect(replay.refused).toEqual([
+      { eventId: `report:web:${WEB}:${NOW - 10}`, reason: 'a replay: already received' },
+    ]);
+    const older = await ingestSignals(d, [report(NOW - 20, 'recovered')], req);
+    expect(older).toMatchObject({ groups: [], results: [] });
+    expect(older.refused).toEqual([
+      {
+        eventId: `report:web:${WEB}:${NOW - 20}`,
+        reason: `sequence ${NOW - 20} is not above the last recorded from ${WEB} about ${SHARED}`,
+      },
+    ]);
+    // Only the first one was reconciled (both groups of the suspect); the refusals are logged.
+    expect(reconciled.map((r) => r.group)).toEqual(['web', 'api']);
+    expect(logger.find('refused agent reports: replayed or not newer')).toHaveLength(2);
+  });
+
+  it('a newer report from the reporter replaces its older one; other reporters keep theirs', async () => {
+    const { d, store } = deps();
+    await recordSignals(d, [report(NOW - 10), { ...report(NOW - 5), reporter: memberId(API), eventId: 'x' }]);
+    const r = await recordSignals(d, [report(NOW - 1, 'recovered')]);
+    expect(r).toMatchObject({ applied: 1, refused: [] });
+    const latest = (await store.latestSignals([memberId(SHARED)])).get(memberId(SHARED));
+    expect(latest?.['peer-report']?.map((x) => [x.reporter, x.reason])).toEqual([
+      [API, 'peer-silent'],
+      [WEB, 'recovered'],
+    ]);
   });
 });
 

@@ -76,10 +76,10 @@ describe('SQLite adapter', () => {
     await second.close();
   });
 
-  it('migrates a version-1 file: leases, journal and history stay, signals in the old format are dropped', async () => {
-    const path = join(dir, 'v1.db');
+  /** A file in the version-1 layout as released: signals kept a free-form `value`. */
+  function writeV1File(name: string, signalRows: string): string {
+    const path = join(dir, name);
     const v1 = new Database(path);
-    // The version-1 layout as released: signals kept a free-form `value`.
     v1.exec(`
       CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;
       INSERT INTO schema_version (version) VALUES (1);
@@ -94,24 +94,54 @@ describe('SQLite adapter', () => {
       CREATE TABLE history (id INTEGER PRIMARY KEY AUTOINCREMENT, group_name TEXT NOT NULL,
         epoch INTEGER NOT NULL, at INTEGER NOT NULL, record TEXT NOT NULL) STRICT;
       INSERT INTO leases VALUES ('g', 4, 'inv-4', ${T0 + TTL}, 0, NULL);
-      INSERT INTO signals VALUES ('i-a', 'drain', ${T0}, NULL, 'manual: swap (ops)', NULL);
+      ${signalRows}
     `);
     v1.close();
+    return path;
+  }
+
+  it('migrates a version-1 file: leases stay, and every signal row is converted (an operator drain above all)', async () => {
+    const path = writeV1File(
+      'v1.db',
+      `INSERT INTO signals VALUES ('i-a', 'drain', ${T0}, NULL, 'manual: swap (ops)', NULL);
+       INSERT INTO signals VALUES ('i-a', 'heartbeat', ${T0}, 41, 'ok', NULL);
+       INSERT INTO signals VALUES ('i-b', 'instance-state', ${T0}, ${T0 - 7}, 'Stopped', 'ev-1');
+       INSERT INTO signals VALUES ('i-b', 'drain', ${T0}, NULL, 'maintenance: SystemMaintenance.Reboot', 'ev-2');
+       INSERT INTO signals VALUES ('i-b', 'heartbeat-timeout', ${T0}, NULL, '', 'MSG-1');`,
+    );
     const store = createSqliteStore({ path });
+    const [a, b] = [memberId('i-a'), memberId('i-b')];
     try {
       expect(await store.getLease(groupName('g'))).toMatchObject({ epoch: 4, holder: 'inv-4' });
-      expect((await store.latestSignals([memberId('i-a')])).get(memberId('i-a'))).toEqual({});
       const drain = {
-        memberId: memberId('i-a'),
+        memberId: a,
         kind: 'drain',
         source: 'http',
         cause: 'manual',
         reason: 'swap',
         actor: 'ops',
-        receivedAt: T0 + 1,
+        receivedAt: T0,
       } as const;
-      expect(await store.recordSignal(drain)).toBe(true);
-      expect((await store.latestSignals([memberId('i-a')])).get(memberId('i-a'))).toEqual({ drain });
+      const signals = await store.latestSignals([a, b]);
+      expect(signals.get(a)).toEqual({
+        drain: { ...drain, eventId: undefined },
+        heartbeat: {
+          memberId: a,
+          kind: 'heartbeat',
+          source: 'http',
+          sequence: 41,
+          receivedAt: T0,
+          eventId: undefined,
+        },
+      });
+      expect(signals.get(b)).toMatchObject({
+        'instance-state': { status: 'Stopped', effect: 'down', sequence: T0 - 7, eventId: 'ev-1' },
+        drain: { cause: 'maintenance', eventType: 'SystemMaintenance.Reboot', eventId: 'ev-2' },
+        'heartbeat-timeout': { source: 'mns', eventId: 'MSG-1' },
+      });
+      // Converted rows order like any other: an older drain does not replace it, a newer one does.
+      expect(await store.recordSignal({ ...drain, reason: 'older', receivedAt: T0 - 1 })).toBe(false);
+      expect(await store.recordSignal({ ...drain, receivedAt: T0 + 1 })).toBe(true);
       const raw = new Database(path, { readonly: true });
       expect(raw.prepare('SELECT version FROM schema_version').all()).toEqual([
         { version: SQLITE_SCHEMA_VERSION },
@@ -120,6 +150,24 @@ describe('SQLite adapter', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('refuses to migrate a version-1 row it cannot read, naming it, and leaves the file as it was', () => {
+    const path = writeV1File(
+      'v1-odd.db',
+      `INSERT INTO signals VALUES ('i-a', 'drain', ${T0}, NULL, 'manual: swap (ops)', NULL);
+       INSERT INTO signals VALUES ('i-a', 'heartbeat', ${T0}, NULL, 'maybe', NULL);`,
+    );
+    expect(() => createSqliteStore({ path })).toThrow(
+      /signal i-a\/heartbeat \(schema 1\) is a version-1 "heartbeat" row whose value "maybe"/,
+    );
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
+    expect(raw.prepare('SELECT value FROM signals ORDER BY kind').all()).toEqual([
+      { value: 'manual: swap (ops)' },
+      { value: 'maybe' },
+    ]);
+    raw.close();
   });
 
   it('refuses a file written by a newer schema version', () => {

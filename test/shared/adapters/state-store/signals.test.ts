@@ -1,6 +1,7 @@
 /** The signal row every adapter keeps: its order, its layout, and what reading it back accepts. */
 import { describe, expect, it } from 'vitest';
 import {
+  decodeLegacySignal,
   decodeSignal,
   encodeSignal,
   isNewerSignal,
@@ -130,5 +131,188 @@ describe('encodeSignal / decodeSignal', () => {
       }),
     };
     expect(decodeSignal('row', row)).toEqual(stop);
+  });
+
+  describe('a peer report', () => {
+    const report: SignalRecord = {
+      memberId: memberId('i-a'),
+      kind: 'peer-report',
+      source: 'mns',
+      group: 'web',
+      reporter: memberId('i-b'),
+      reason: 'peer-silent',
+      reporterChecks: 'ok',
+      sequence: 42,
+      sentAt: '2026-11-20T08:15:23.010Z',
+      eventId: 'report:web:i-b:42',
+      receivedAt: T0,
+    };
+
+    it('is kept in one slot per reporter, its sequence in the order column', () => {
+      const row = encodeSignal(report);
+      expect(row).toMatchObject({ kind: 'peer-report:i-b', sequence: 42 });
+      expect(JSON.parse(row.payload)).toEqual({
+        source: 'mns',
+        group: 'web',
+        reporter: 'i-b',
+        reason: 'peer-silent',
+        reporterChecks: 'ok',
+        sentAt: '2026-11-20T08:15:23.010Z',
+      });
+      expect(decodeSignal('row', row)).toEqual(report);
+    });
+
+    it('is refused when its payload names another reporter than its slot', () => {
+      const row: StoredSignal = { ...encodeSignal(report), kind: 'peer-report:i-c' };
+      expect(() => decodeSignal('row P', row)).toThrow(/row P is kept under "peer-report:i-c"/);
+    });
+  });
+});
+
+describe('decodeLegacySignal: version-1 rows, as the version-1 writers spelled `value`', () => {
+  const row = (kind: string, value: string, over: { sequence?: number; eventId?: string } = {}) => ({
+    memberId: 'i-a',
+    kind,
+    receivedAt: T0,
+    sequence: over.sequence,
+    eventId: over.eventId,
+    value,
+  });
+  const a = memberId('i-a');
+  const at = { memberId: a, receivedAt: T0 };
+
+  it.each([
+    {
+      label: 'an ECS stop (status; event time as the sequence)',
+      row: row('instance-state', 'Stopped', { sequence: T0 - 5, eventId: 'ev-1' }),
+      signal: {
+        ...at,
+        kind: 'instance-state',
+        source: 'eventbridge',
+        status: 'Stopped',
+        effect: 'down',
+        sequence: T0 - 5,
+        eventId: 'ev-1',
+      },
+    },
+    {
+      label: 'an ECS start',
+      row: row('instance-state', 'Running'),
+      signal: { ...at, kind: 'instance-state', source: 'eventbridge', status: 'Running', effect: 'up' },
+    },
+    {
+      label: 'an operator drain',
+      row: row('drain', 'manual: kernel upgrade (alice)'),
+      signal: {
+        ...at,
+        kind: 'drain',
+        source: 'http',
+        cause: 'manual',
+        reason: 'kernel upgrade',
+        actor: 'alice',
+      },
+    },
+    {
+      label: 'an operator drain whose reason has parentheses',
+      row: row('drain', 'manual: swap (ticket 12) now (ops)'),
+      signal: {
+        ...at,
+        kind: 'drain',
+        source: 'http',
+        cause: 'manual',
+        reason: 'swap (ticket 12) now',
+        actor: 'ops',
+      },
+    },
+    {
+      label: 'a spot interruption',
+      row: row('drain', 'spot-interruption: PreemptibleInstanceInterruption', { eventId: 'ev-2' }),
+      signal: {
+        ...at,
+        kind: 'drain',
+        source: 'eventbridge',
+        cause: 'spot-interruption',
+        eventType: 'PreemptibleInstanceInterruption',
+        eventId: 'ev-2',
+      },
+    },
+    {
+      label: 'a maintenance notice',
+      row: row('drain', 'maintenance: SystemMaintenance.Reboot'),
+      signal: {
+        ...at,
+        kind: 'drain',
+        source: 'eventbridge',
+        cause: 'maintenance',
+        eventType: 'SystemMaintenance.Reboot',
+      },
+    },
+    {
+      label: "a what-if scenario's drain",
+      row: row('drain', 'scenario'),
+      signal: { ...at, kind: 'drain', source: 'scenario', cause: 'manual', reason: 'scenario' },
+    },
+    {
+      label: 'a drain no version-1 writer spelled so (kept as an operator drain, never dropped)',
+      row: row('drain', 'hand-written'),
+      signal: { ...at, kind: 'drain', source: 'http', cause: 'manual', reason: 'hand-written' },
+    },
+    {
+      label: 'an operator undrain',
+      row: row('undrain', 'manual'),
+      signal: { ...at, kind: 'undrain', source: 'http', reason: 'manual' },
+    },
+    {
+      label: 'a heartbeat timeout with its lastSeenAt',
+      row: row('heartbeat-timeout', '2026-11-20T08:15:30Z', { eventId: 'MSG-1' }),
+      signal: {
+        ...at,
+        kind: 'heartbeat-timeout',
+        source: 'mns',
+        lastSeenAt: '2026-11-20T08:15:30Z',
+        eventId: 'MSG-1',
+      },
+    },
+    {
+      label: 'a heartbeat timeout without one',
+      row: row('heartbeat-timeout', ''),
+      signal: { ...at, kind: 'heartbeat-timeout', source: 'mns' },
+    },
+    {
+      label: "an agent's API heartbeat",
+      row: row('heartbeat', 'ok', { sequence: 17 }),
+      signal: { ...at, kind: 'heartbeat', source: 'http', sequence: 17 },
+    },
+    {
+      label: 'a heartbeat alarm back to OK',
+      row: row('heartbeat', 'alarm-ok', { eventId: 'MSG-2' }),
+      signal: { ...at, kind: 'heartbeat', source: 'mns', eventId: 'MSG-2' },
+    },
+  ])('$label', ({ row: r, signal }) => {
+    const decoded = decodeLegacySignal('row', r);
+    expect(JSON.parse(JSON.stringify(decoded))).toEqual(signal);
+    // What it becomes is a signal of the current layout: it survives a round trip.
+    expect(decodeSignal('row', encodeSignal(decoded))).toEqual(decoded);
+  });
+
+  it.each([
+    {
+      label: 'a state no version-1 writer recorded',
+      row: row('instance-state', 'Starting'),
+      message: /row L is a version-1 "instance-state" row whose value "Starting"/,
+    },
+    {
+      label: 'a heartbeat value no writer produced',
+      row: row('heartbeat', 'maybe'),
+      message: /whose value "maybe" no version-1 writer produced; delete the row/,
+    },
+    {
+      label: 'a kind version 1 never wrote',
+      row: row('peer-report', 'x'),
+      message: /row L is a version-1 row of kind "peer-report"/,
+    },
+  ])('refuses $label, naming the row', ({ row: r, message }) => {
+    expect(() => decodeLegacySignal('row L', r)).toThrow(StoreError);
+    expect(() => decodeLegacySignal('row L', r)).toThrow(message);
   });
 });

@@ -22,6 +22,7 @@ import {
 import { StaleEpochError, StoreError } from '../../../../shared/core/errors.js';
 import { type GroupName, groupName, type MemberId, memberId } from '../../../../shared/core/model.js';
 import type { StateStore } from '../../../../shared/core/ports.js';
+import type { SignalRecord } from '../../../../shared/core/signals.js';
 import { runStateStoreContract } from '../../../support/state-store-contract.js';
 
 const env = process.env;
@@ -88,6 +89,7 @@ async function waitUntilWritable(client: TableStore.Client, tables: TablestoreTa
   const keys: Record<keyof TablestoreTableNames, TableStore.PrimaryKeyInput> = {
     groups: [{ group: 'probe' }],
     signals: [{ memberId: 'probe' }, { kind: 'probe' }],
+    observations: [{ group: 'probe' }],
     health: [{ memberId: 'probe' }],
     dedupe: [{ eventId: 'probe' }],
     history: [
@@ -172,10 +174,21 @@ function namespaced(inner: StateStore, ns: string): StateStore {
           [...got].map(([id, byKind]) => [
             outM(id),
             Object.fromEntries(
-              Object.entries(byKind).map(([k, s]) => [k, { ...s, memberId: outM(s.memberId) }]),
+              Object.entries(byKind).map(([k, s]) => [
+                k,
+                Array.isArray(s)
+                  ? s.map((r: SignalRecord) => ({ ...r, memberId: outM(r.memberId) }))
+                  : { ...(s as SignalRecord), memberId: outM((s as SignalRecord).memberId) },
+              ]),
             ),
           ]),
         );
+      }),
+    recordObservation: (o) => guard(() => inner.recordObservation({ ...o, group: inG(o.group) })),
+    latestObservations: (groups) =>
+      guard(async () => {
+        const got = await inner.latestObservations(groups.map(inG));
+        return new Map([...got].map(([g, o]) => [outG(g), { ...o, group: outG(o.group) }]));
       }),
     getHealth: (ids) =>
       guard(async () => {

@@ -10,12 +10,13 @@ import { FakeTablestoreClient } from '../../../support/fake-tablestore.js';
 import { errorOf } from '../../../support/rejection.js';
 
 describe('ensureTablestoreTables', () => {
-  it('creates the five tables with their keys and TTLs, then reports them as existing', async () => {
+  it('creates the six tables with their keys and TTLs, then reports them as existing', async () => {
     const fake = new FakeTablestoreClient({ maxYields: 0 });
     const first = await ensureTablestoreTables(fake);
     expect(first.map((r) => [r.role, r.table, r.status, r.timeToLive])).toEqual([
       ['groups', 'havip_groups', 'created', -1],
       ['signals', 'havip_signals', 'created', -1],
+      ['observations', 'havip_observations', 'created', -1],
       ['health', 'havip_health', 'created', -1],
       ['dedupe', 'havip_dedupe', 'created', DEFAULT_DEDUPE_TTL_SECONDS],
       ['history', 'havip_history', 'created', -1],
@@ -31,6 +32,7 @@ describe('ensureTablestoreTables', () => {
       ],
     });
     expect(fake.tableOptions('havip_signals')?.primaryKey.map((k) => k.name)).toEqual(['memberId', 'kind']);
+    expect(fake.tableOptions('havip_observations')?.primaryKey.map((k) => k.name)).toEqual(['group']);
     const second = await ensureTablestoreTables(fake);
     expect(second.every((r) => r.status === 'exists')).toBe(true);
   });

@@ -210,6 +210,55 @@ describe('Tablestore adapter', () => {
     },
   );
 
+  it('reads version-1 signal rows (a `value`, no `payload`) through the legacy decoder, and replaces them in the new layout', async () => {
+    const { fake, store } = await setup();
+    const a = memberId('i-a');
+    // As version 1 wrote them (the `value` spelled by its writers; `rev` as every version writes it).
+    fake.plantRow(names.signals, [{ memberId: 'i-a' }, { kind: 'drain' }], {
+      receivedAt: Long.fromNumber(T0),
+      value: 'manual: swap (ops)',
+      rev: Long.fromNumber(1),
+    });
+    fake.plantRow(names.signals, [{ memberId: 'i-a' }, { kind: 'heartbeat' }], {
+      receivedAt: Long.fromNumber(T0),
+      sequence: Long.fromNumber(41),
+      value: 'ok',
+      rev: Long.fromNumber(3),
+    });
+    const drain = {
+      memberId: a,
+      kind: 'drain',
+      source: 'http',
+      cause: 'manual',
+      reason: 'swap',
+      actor: 'ops',
+      receivedAt: T0,
+    } as const;
+    expect((await store.latestSignals([a])).get(a)).toEqual({
+      drain,
+      heartbeat: { memberId: a, kind: 'heartbeat', source: 'http', sequence: 41, receivedAt: T0 },
+    });
+    expect(await store.recordSignal({ ...drain, reason: 'older', receivedAt: T0 - 1 })).toBe(false);
+    expect(await store.recordSignal({ ...drain, reason: 'again', receivedAt: T0 + 1 })).toBe(true);
+    const row = fake.peekRow(names.signals, [{ memberId: 'i-a' }, { kind: 'drain' }]);
+    expect(row).not.toHaveProperty('value');
+    expect(JSON.parse(String(row?.payload))).toMatchObject({ cause: 'manual', reason: 'again' });
+  });
+
+  it('a version-1 row no version-1 writer could have written is an error naming it', async () => {
+    const { fake, store } = await setup();
+    fake.plantRow(names.signals, [{ memberId: 'i-a' }, { kind: 'heartbeat' }], {
+      receivedAt: Long.fromNumber(T0),
+      value: 'maybe',
+      rev: Long.fromNumber(1),
+    });
+    const e = await errorOf(store.latestSignals([memberId('i-a')]));
+    expect(e).toBeInstanceOf(StoreError);
+    expect((e as StoreError).message).toMatch(
+      /row "i-a\/heartbeat" \(version 1\) is a version-1 "heartbeat" row/,
+    );
+  });
+
   it('a missing table says how to create it', async () => {
     const store = createTablestoreStore({ client: new FakeTablestoreClient({ maxYields: 0 }) });
     const e = await errorOf(store.getLease(g));
