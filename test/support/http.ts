@@ -110,6 +110,9 @@ export class TripwireService extends Service {
   override heartbeat(_req: Parameters<Service['heartbeat']>[0]): ReturnType<Service['heartbeat']> {
     return this.trip();
   }
+  override report(): ReturnType<Service['report']> {
+    return this.trip();
+  }
   override history(): ReturnType<Service['history']> {
     return this.trip();
   }

@@ -32,8 +32,7 @@ const OPERATE: RouteAccess = { roles: ['operator'] };
 
 /**
  * `<METHOD> <path as registered>` → who may use it. docs/http-api.md ("Roles") shows the same table. A
- * new route adds its line here; an agent route with a member in its body names the field, e.g.
- * `'POST /v1/reports': { roles: ['operator', 'agent'], speaksFor: 'reporter' }`.
+ * new route adds its line here; an agent route with a member in its body names that field.
  */
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /v1/groups': READ,
@@ -45,6 +44,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /v1/validate': READ,
   'GET /v1/history': READ,
   'POST /v1/heartbeats': { roles: ['operator', 'agent'], speaksFor: 'instanceId' },
+  // The report's own MAC (the group key) proves the reporter; the binding keeps one host's API
+  // credential from speaking for another member as well.
+  'POST /v1/reports': { roles: ['operator', 'agent'], speaksFor: 'reporter' },
 };
 
 /** `METHOD path` of the route that will answer (the first that is not middleware), if any. */

@@ -70,6 +70,13 @@ const ROUTES: { route: string; path: string; init: (token: string) => RequestIni
     init: (t) => postAs(t, { instanceId: WEB1 }),
     roles: ['operator', 'agent'],
   },
+  {
+    route: 'POST /v1/reports',
+    path: '/v1/reports',
+    // Authorization looks at the reporter only; the report's own MAC is the service's to check.
+    init: (t) => postAs(t, { reporter: WEB1, suspect: WEB2 }),
+    roles: ['operator', 'agent'],
+  },
 ];
 const TOKENS = { operator: OPS, viewer: VIEW, agent: AGENT } as const;
 
