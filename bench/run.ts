@@ -19,6 +19,11 @@ import {
   measureCallCost,
   runFailoverBench,
 } from './failover.js';
+import {
+  DEFAULT_FAILOVER_LATENCY,
+  printFailoverLatency,
+  runFailoverLatencyBench,
+} from './failover-latency.js';
 import { machine } from './lib/machine.js';
 import { fmt, fmtSummary, type SummaryRow, table } from './lib/stats.js';
 import {
@@ -29,13 +34,14 @@ import {
   type TopologyFormat,
 } from './sweep.js';
 
-const BENCHES = ['failover', 'sweep', 'cold-start', 'decide', 'config'] as const;
+const BENCHES = ['failover', 'sweep', 'cold-start', 'decide', 'config', 'failover-latency'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const HELP = `usage: npm run bench -- [options]
   --only <names>            comma-separated: ${BENCHES.join(', ')} (default: all)
   --runs <n>                measured runs per variant for every benchmark (defaults: failover 15,
-                            cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches)
+                            cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches,
+                            failover-latency 20 per failure)
   --latency <ms,…>          simulated API latencies for the failover benchmark (default 50,200)
   --sweep-scales <list>     GROUPSxMEMBERS@REGIONS,… (default 1000x3@1,10000x3@10)
   --sweep-topology <form>   yaml (default, as deployed) or json (JSON.parse before loadTopology)
@@ -405,6 +411,17 @@ async function main(): Promise<void> {
     });
     report.sweep = r;
     return printSweep(r);
+  });
+  await guard('failover-latency', async () => {
+    const r = await runFailoverLatencyBench({
+      ...DEFAULT_FAILOVER_LATENCY,
+      runs: runs ?? DEFAULT_FAILOVER_LATENCY.runs,
+      progress: log,
+    });
+    report.failoverLatency = r;
+    const printed = printFailoverLatency(r);
+    out(printed.text);
+    return printed.rows;
   });
   await guard('cold-start', async () => {
     const missing = missingBundles(distDir, DEFAULT_COLD_START.handlers);
