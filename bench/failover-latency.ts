@@ -99,7 +99,7 @@ export async function runFailoverLatencyBench(opts: FailoverLatencyOptions): Pro
   // The demo topology, with the flap guard widened: the runs move the address every few seconds on purpose.
   const topologyText = readFileSync(topologyFile, 'utf8').replace(
     /^(\s+)nopreempt: true$/m,
-    '$1nopreempt: true\n$1flapGuard: { maxMoves: 100000, windowSeconds: 60 }',
+    '$1nopreempt: true\n$1flapGuard: { maxMoves: 100, windowSeconds: 1 }',
   );
   const local = await startLocal({
     topologyText,
@@ -192,6 +192,7 @@ class LatencyRun {
   }
 
   async once(scenario: Scenario): Promise<Sample> {
+    await this.steady();
     const from = this.holder();
     if (from === undefined) throw new Error('no holder serving before the run');
     const to = this.local.agents!.agents.find((a) => a.memberId !== from)!.memberId;
