@@ -26,6 +26,11 @@ import {
   runFailoverBench,
 } from './failover.js';
 import {
+  DEFAULT_FAILOVER_LATENCY,
+  printFailoverLatency,
+  runFailoverLatencyBench,
+} from './failover-latency.js';
+import {
   DEFAULT_HEARTBEAT_COST,
   type HeartbeatCostReport,
   perBeat,
@@ -41,14 +46,22 @@ import {
   type TopologyFormat,
 } from './sweep.js';
 
-const BENCHES = ['failover', 'sweep', 'cold-start', 'decide', 'config', 'heartbeat'] as const;
+const BENCHES = [
+  'failover',
+  'sweep',
+  'cold-start',
+  'decide',
+  'config',
+  'heartbeat',
+  'failover-latency',
+] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const HELP = `usage: npm run bench -- [options]
   --only <names>            comma-separated: ${BENCHES.join(', ')} (default: all)
   --runs <n>                measured runs per variant for every benchmark (defaults: failover 15,
                             cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches,
-                            heartbeat 5 beats per member)
+                            heartbeat 5 beats per member, failover-latency 20 per failure)
   --latency <ms,…>          simulated API latencies for the failover benchmark (default 50,200)
   --sweep-scales <list>     GROUPSxMEMBERS@REGIONS,… (default 1000x3@1,10000x3@10)
   --sweep-topology <form>   json (default: the build's topology.json, JSON.parse before loadTopology)
@@ -479,6 +492,17 @@ async function main(): Promise<void> {
     });
     report.sweep = r;
     return printSweep(r);
+  });
+  await guard('failover-latency', async () => {
+    const r = await runFailoverLatencyBench({
+      ...DEFAULT_FAILOVER_LATENCY,
+      runs: runs ?? DEFAULT_FAILOVER_LATENCY.runs,
+      progress: log,
+    });
+    report.failoverLatency = r;
+    const printed = printFailoverLatency(r);
+    out(printed.text);
+    return printed.rows;
   });
   await guard('cold-start', async () => {
     const missing = missingBundles(distDir, DEFAULT_COLD_START.handlers);

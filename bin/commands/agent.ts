@@ -67,7 +67,7 @@ export async function runAgentCommand(
     config = parseAgentConfig(await readConfig(flags.config), flags.instanceId, flags.config);
     if (flags.check) {
       const secrets = await loadAgentSecrets(config);
-      createSinkFromConfig(config, secrets, undefined);
+      createSinkFromConfig(config, secrets, { env: process.env, clock: { now: () => Date.now() } });
       if (config.takeover.mode === 'on') createDataPlaneFromConfig(config);
       out.write(summary(config, secrets.warnings));
       return ExitCode.OK;

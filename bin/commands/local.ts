@@ -1,6 +1,7 @@
 /**
  * `havip local`: the local mode (what `npm start` runs). The orchestrator on the embedded simulator, with
- * the HTTP API on 127.0.0.1, timer sweeps, and simulator ECS events routed into the ECS-event handler.
+ * the HTTP API on 127.0.0.1, timer sweeps, and simulator ECS events routed into the ECS-event handler;
+ * and, unless `--no-agents`, one `havip agent` process per member with its service and the MNS topic.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,12 @@ import { HavipError } from '../../shared/core/errors.js';
 import { type ExitCodeSink, failUsage, type Sink } from '../output.js';
 
 const DEMO = fileURLToPath(new URL('../../examples/local-demo.yaml', import.meta.url));
+/** `havip agent` as a process of its own: the package's bin shim (tsx), with the `agent` verb. */
+export const AGENT_COMMAND: readonly string[] = [
+  process.execPath,
+  fileURLToPath(new URL('../havip.js', import.meta.url)),
+  'agent',
+];
 
 interface LocalFlags {
   topology?: string;
@@ -19,6 +26,7 @@ interface LocalFlags {
   transitionMs: string;
   logLevel: string;
   sqlite: string;
+  agents: boolean;
 }
 
 /** Where `havip local` prints and reads its token; the Ctrl-C handling stays with the process. */
@@ -39,6 +47,7 @@ export function registerLocal(program: Command, io: LocalIo): void {
     .option('--sweep-seconds <n>', 'seconds between health sweeps', '5')
     .option('--transition-ms <n>', 'simulated duration of asynchronous cloud operations', '1500')
     .option('--sqlite <path>', 'state store file (reset at start)', '.data/local.sqlite')
+    .option('--no-agents', 'the orchestrator alone: no agent processes, no MNS topic (the former local mode)')
     .option(
       '--log-level <level>',
       'JSON log level on stderr-free stdout: debug|info|warn|error|silent',
@@ -98,6 +107,7 @@ async function runLocal(flags: LocalFlags, io: LocalIo): Promise<LocalMode | und
       token: io.env.HAVIP_API_TOKEN,
       logLevel: flags.logLevel as LogLevel | 'silent',
       print,
+      agents: flags.agents ? { command: AGENT_COMMAND } : undefined,
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
@@ -112,14 +122,16 @@ async function runLocal(flags: LocalFlags, io: LocalIo): Promise<LocalMode | und
   return local;
 }
 
-/** What the operator sees first: where everything is, and a three-step failover to try. */
+/** What the operator sees first: where everything is, and the failures to try. */
 function banner(local: LocalMode, sweepSeconds: number): string {
-  const holderLines = local.runtime.topology.groups.map((g) => {
+  const groups = local.runtime.topology.groups;
+  const holderLines = groups.map((g) => {
     const h = g.haVipId ? local.sim.haVip(g.haVipId) : undefined;
     return `  group ${g.name}: ${g.haVipId ?? 'EIP only'} ${h ? `(${h.ipAddress}) bound to ${h.associatedInstances.join(', ') || 'nothing'}` : ''}`;
   });
-  const g0 = local.runtime.topology.groups[0];
+  const g0 = groups[0];
   const holder = g0?.haVipId ? local.sim.haVip(g0.haVipId)?.associatedInstances[0] : g0?.members[0]?.id;
+  const status = `npx havip status ${g0?.name ?? ''}`;
   return [
     '',
     'havip-failover — local mode on the embedded Alibaba VPC/ECS simulator',
@@ -127,14 +139,40 @@ function banner(local: LocalMode, sweepSeconds: number): string {
     `  token      ${local.token}`,
     `  simulator  ${local.simulatorUrl}  (state: ${local.simulatorUrl}/__admin/state)`,
     ...holderLines,
+    ...agentLines(local),
     '',
     'In another terminal:',
     `  export HAVIP_ENDPOINT=${local.apiUrl} HAVIP_API_TOKEN=${local.token}`,
-    `  npx havip status ${g0?.name ?? ''}                                   # 1. who holds the HaVip`,
-    `  curl -s -X POST ${local.simulatorUrl}/__admin/instances/${holder ?? 'i-...'}/stop   # 2. stop the holder`,
-    `  npx havip status ${g0?.name ?? ''}                                   # 3. watch it move (a few seconds)`,
+    `  ${status}                                   # who holds the HaVip`,
+    ...walkthrough(local, holder ?? 'i-...'),
+    `  ${status}                                   # after each: watch it move (a few seconds)`,
     '',
-    `Sweeps every ${sweepSeconds}s. Ctrl-C stops.`,
+    `Sweeps every ${sweepSeconds}s. Ctrl-C stops (agents included).`,
     '',
   ].join('\n');
+}
+
+function agentLines(local: LocalMode): string[] {
+  if (local.agents === undefined) return [];
+  return [
+    `  MNS topic  ${local.reports?.mns.url} (delivers to the on-heartbeat handler)`,
+    ...local.agents.agents.map(
+      (a) =>
+        `  agent ${a.memberId}  pid ${a.pid}  on ${a.address}  health ${a.healthUrl}  service ${a.service.url}/`,
+    ),
+    `  agent logs and keys: ${local.agents.directory} (removed on exit)`,
+  ];
+}
+
+/** The failures to try on the holder; each move is printed here as it happens. */
+function walkthrough(local: LocalMode, holder: string): string[] {
+  const stop = `curl -s -X POST ${local.simulatorUrl}/__admin/instances/${holder}/stop`;
+  if (local.agents === undefined) return [`  ${stop}   # stop the holder (ECS event)`];
+  const a = local.agents.agent(holder);
+  return [
+    'Try one at a time (put things back between tries: kill -CONT, the /__admin/start call, .../start):',
+    `  kill -STOP ${a.pid}                         # 1. freeze the holder (its agent; kill -CONT ${a.pid} thaws it)`,
+    `  curl -s -X POST ${a.service.url}/__admin/stop   # 2. kill its service (/__admin/start brings it back)`,
+    `  ${stop}   # 3. stop the holder (ECS event)`,
+  ];
 }

@@ -120,6 +120,13 @@ const SinkSchema = z.discriminatedUnion('type', [
     type: z.literal('mns'),
     endpoint: httpUrl,
     topic: z.string().regex(/^[A-Za-z0-9-]{1,255}$/, 'must be an MNS topic name'),
+    /** `instance-role`: the RAM role's STS credentials from the metadata service; `env`: ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET. */
+    credentials: z.enum(['instance-role', 'env']).default('instance-role'),
+    /** The instance role; discovered from the metadata service when absent. */
+    roleName: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a RAM role name')
+      .optional(),
   }),
 ]);
 
@@ -180,10 +187,17 @@ const AgentConfigShape = z.strictObject({
       enabled: z.boolean().default(false),
       provider: z.enum(['alibaba', 'tencent']).default('alibaba'),
       intervalSeconds: seconds(1, 600, 5),
-      metadataUrl: httpUrl.optional(),
     })
     .default({ enabled: false, provider: 'alibaba', intervalSeconds: 5 }),
   health: z.strictObject({ address: ipv4.optional(), port: port(7402) }).default({ port: 7402 }),
+  /** The instance metadata service: the role's STS credentials (mns sink) and the spot notice. */
+  metadata: z
+    .strictObject({
+      baseUrl: httpUrl.optional(),
+      imds: z.enum(['token-or-plain', 'token', 'plain']).default('token-or-plain'),
+      timeoutSeconds: seconds(0.2, 30, 1),
+    })
+    .default({ imds: 'token-or-plain', timeoutSeconds: 1 }),
 });
 const AgentConfigSchema = AgentConfigShape.superRefine(crossFieldRules);
 
@@ -257,6 +271,10 @@ const HINTS: Record<string, string> = {
   'groups.peers.address': "the peer's own private IPv4 address (never the HaVip)",
   'checks.kind': 'use exec, tcp or http',
   'reports.sink.type': 'use http or mns',
+  'reports.sink.credentials':
+    'instance-role (the RAM role of the instance) or env (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET)',
+  'metadata.baseUrl':
+    'leave it out on ECS (http://100.100.100.200); local mode gives each agent its simulator URL',
   'api.auth': 'e.g. auth: {bearer: {file: /etc/havip/api.token}}',
   'takeover.mode': 'on: configure and announce the held addresses; off: never touch addresses',
 };

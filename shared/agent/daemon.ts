@@ -23,10 +23,11 @@ import {
   createDataPlaneFromConfig,
   createSinkFromConfig,
   loadAgentSecrets,
-  type MnsWiring,
+  metadataClientFromConfig,
+  type SetupIo,
 } from './setup.js';
 import type { ReportSink } from './sinks.js';
-import { httpSpotNotice, SPOT_NOTICE_URLS, type SpotNotice, watchSpot } from './spot.js';
+import { metadataSpotNotice, type SpotNotice, watchSpot } from './spot.js';
 import { Takeover } from './takeover.js';
 import { every, systemTimers, type Timers } from './timers.js';
 import { AdvertTransport } from './transport.js';
@@ -37,7 +38,10 @@ export interface AgentDeps {
   readonly secretIo?: SecretIo;
   /** Replaces the configured sink. */
   readonly sink?: ReportSink;
-  readonly mns?: MnsWiring;
+  /** For `credentials: env` of the mns sink (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The HTTP client of the sink and the metadata reads (default: the global fetch). */
+  readonly fetch?: typeof fetch;
   /** Replaces the configured data plane. */
   readonly dataPlane?: DataPlane;
   /** Environment of `ip` and `arping` for the linux data plane. */
@@ -213,7 +217,10 @@ class Agent implements RunningAgent {
   private watchSpot(): void {
     const spot = this.config.spot;
     const notice =
-      this.deps.spotNotice ?? httpSpotNotice(spot.metadataUrl ?? SPOT_NOTICE_URLS[spot.provider]);
+      this.deps.spotNotice ??
+      metadataSpotNotice(
+        metadataClientFromConfig(this.config, spot.provider, setupIo(this.deps, this.timers)),
+      );
     this.stops.push(
       watchSpot(notice, spot.intervalSeconds * 1000, {
         timers: this.timers,
@@ -231,7 +238,7 @@ class Agent implements RunningAgent {
 function createDispatcher(config: AgentConfig, secrets: AgentSecrets, deps: AgentDeps, timers: Timers) {
   const backoff = config.reports.backoff;
   return new ReportDispatcher({
-    sink: deps.sink ?? createSinkFromConfig(config, secrets, deps.mns),
+    sink: deps.sink ?? createSinkFromConfig(config, secrets, setupIo(deps, timers)),
     timers,
     logger: deps.logger,
     policy: {
@@ -242,6 +249,14 @@ function createDispatcher(config: AgentConfig, secrets: AgentSecrets, deps: Agen
     ...(deps.random === undefined ? {} : { random: deps.random }),
     ...(deps.onReportDelivered === undefined ? {} : { onDelivered: deps.onReportDelivered }),
   });
+}
+
+function setupIo(deps: AgentDeps, timers: Timers): SetupIo {
+  return {
+    env: deps.env ?? process.env,
+    clock: { now: () => timers.now() },
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  };
 }
 
 function buildReport(

@@ -1,19 +1,21 @@
 /**
  * What the agent needs before it can start, built from the validated configuration: the secrets (read
- * once), the report sink and the data plane. `havip agent --check` runs exactly this and stops.
+ * once), the report sink, the metadata client and the data plane. `havip agent --check` runs exactly this and stops.
  */
-import { HavipError } from '../core/errors.js';
+import {
+  createMetadataClient,
+  envCredentials,
+  type MetadataClient,
+  type MetadataCloud,
+  roleCredentials,
+} from '../adapters/metadata/index.js';
+import { createMnsPublisher } from '../adapters/mns/index.js';
+import type { Clock } from '../core/ports.js';
 import type { AgentConfig } from './config.js';
 import { type DataPlane, linuxDataPlane, simulatorDataPlane } from './dataplane.js';
 import type { ApiCredentials } from './heartbeat.js';
 import { fixedSecret, loadSecret, type SecretIo, systemSecretIo } from './secrets.js';
-import {
-  type CredentialSource,
-  createHttpSink,
-  createMnsSink,
-  type MnsPublisherFactory,
-  type ReportSink,
-} from './sinks.js';
+import { createHttpSink, createMnsSink, type ReportSink } from './sinks.js';
 
 export interface AgentSecrets {
   /** Group name → HMAC key. */
@@ -54,17 +56,37 @@ export async function loadAgentSecrets(
   return { groupKeys, sinkToken, api, warnings };
 }
 
-/** The pieces an MNS sink needs from shared/adapters (given by the entry point). */
-export interface MnsWiring {
-  readonly publisher: MnsPublisherFactory;
-  readonly credentials: CredentialSource;
+/** What setting up the sink and the metadata reads take from the process. */
+export interface SetupIo {
+  /** For `credentials: env` (ALIBABA_CLOUD_ACCESS_KEY_ID, …). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock: Pick<Clock, 'now'>;
+  readonly fetch?: typeof fetch;
 }
 
-export function createSinkFromConfig(
+/** The instance metadata client of the configured service (its base URL, hardened mode, timeout). */
+export function metadataClientFromConfig(
   config: AgentConfig,
-  secrets: AgentSecrets,
-  mns: MnsWiring | undefined,
-): ReportSink {
+  cloud: MetadataCloud,
+  io: SetupIo,
+): MetadataClient {
+  const m = config.metadata;
+  return createMetadataClient({
+    cloud,
+    imds: m.imds,
+    timeoutMs: Math.round(m.timeoutSeconds * 1000),
+    clock: io.clock,
+    ...(m.baseUrl === undefined ? {} : { baseUrl: m.baseUrl }),
+    ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
+  });
+}
+
+/**
+ * The configured sink. `mns` signs with the instance role's STS credentials, read from the metadata
+ * service and refreshed before they expire (a failed refresh backs off; see roleCredentials), or with
+ * the AccessKey of the environment; retries are the dispatcher's, with backoff.
+ */
+export function createSinkFromConfig(config: AgentConfig, secrets: AgentSecrets, io: SetupIo): ReportSink {
   const sink = config.reports.sink;
   const timeoutMs = Math.round(config.reports.timeoutSeconds * 1000);
   if (sink.type === 'http')
@@ -72,14 +94,25 @@ export function createSinkFromConfig(
       url: sink.url,
       token: secrets.sinkToken === undefined ? undefined : fixedSecret(secrets.sinkToken),
       timeoutMs,
+      ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
     });
-  if (mns === undefined)
-    throw new HavipError(
-      'agent.sink-unavailable',
-      'reports.sink.type mns: the MNS publisher (shared/adapters/mns) is not wired into this build; use reports.sink.type http for now',
-    );
+  const credentials =
+    sink.credentials === 'env'
+      ? envCredentials(io.env)
+      : roleCredentials({
+          metadata: metadataClientFromConfig(config, 'alibaba', io),
+          clock: io.clock,
+          ...(sink.roleName === undefined ? {} : { roleName: sink.roleName }),
+        });
   return createMnsSink(
-    mns.publisher({ endpoint: sink.endpoint, topic: sink.topic, credentials: mns.credentials }),
+    createMnsPublisher({
+      endpoint: sink.endpoint,
+      topic: sink.topic,
+      credentials,
+      timeoutMs,
+      clock: io.clock,
+      ...(io.fetch === undefined ? {} : { fetch: io.fetch }),
+    }),
   );
 }
 

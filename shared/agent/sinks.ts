@@ -1,7 +1,7 @@
 /**
  * Where reports go: a {@link ReportSink}. Two kinds: `http` (POST the body to a URL, for a collector of
  * your own and for the tests), and `mns` (the topic the orchestrator's on-heartbeat function consumes,
- * through the MNS publisher of shared/adapters/mns, which is given to the agent from outside).
+ * through the MNS publisher of shared/adapters/mns; setup.ts builds it with its credentials).
  */
 import { HavipError } from '../core/errors.js';
 import type { SecretSource } from './secrets.js';
@@ -62,21 +62,6 @@ export function createHttpSink(opts: HttpSinkOptions): ReportSink {
 export interface MnsPublisher {
   publish(messageBody: string): Promise<{ messageId: string }>;
 }
-
-/** STS credentials, refreshed before they expire (the metadata client's `CredentialSource`). */
-export interface CredentialSource {
-  get(): Promise<{
-    readonly accessKeyId: string;
-    readonly accessKeySecret: string;
-    readonly securityToken?: string | undefined;
-  }>;
-}
-
-export type MnsPublisherFactory = (opts: {
-  endpoint: string;
-  topic: string;
-  credentials: CredentialSource;
-}) => MnsPublisher;
 
 /** A sink over the MNS publisher; its errors keep their retryability. */
 export function createMnsSink(publisher: MnsPublisher): ReportSink {

@@ -3,6 +3,7 @@
  * the instance is released. The agent polls it and, once a notice appears, asks the orchestrator to
  * drain this member (a `spot-termination` report in every group) and sets the drain flag in its adverts.
  */
+import type { MetadataClient } from '../adapters/metadata/index.js';
 import type { Logger } from '../core/ports.js';
 import { every, type Timers } from './timers.js';
 
@@ -11,24 +12,15 @@ export interface SpotNotice {
   check(): Promise<string | undefined>;
 }
 
-/** Where each cloud's metadata service publishes the notice (404 while there is none). */
-export const SPOT_NOTICE_URLS = {
-  alibaba: 'http://100.100.100.200/latest/meta-data/instance/spot/termination-time',
-  tencent: 'http://metadata.tencentyun.com/latest/meta-data/spot/termination-time',
-} as const;
-
 /**
- * A minimal reader over HTTP: 200 with a body is a notice, 404 is none, anything else is an error (the
- * watcher tries again next time). The metadata client of shared/adapters/metadata can stand in for it.
+ * The notice as the metadata client reads it (404 = none; another failure throws, and the watcher tries
+ * again next time), as an ISO 8601 time.
  */
-export function httpSpotNotice(url: string, fetchImpl: typeof fetch = fetch): SpotNotice {
+export function metadataSpotNotice(client: Pick<MetadataClient, 'spotTerminationTime'>): SpotNotice {
   return {
     async check() {
-      const res = await fetchImpl(url, { signal: AbortSignal.timeout(2_000) });
-      const text = (await res.text()).trim();
-      if (res.status === 404) return undefined;
-      if (res.status !== 200) throw new Error(`the metadata service answered HTTP ${res.status}`);
-      return text === '' ? undefined : text.slice(0, 64);
+      const at = await client.spotTerminationTime();
+      return at === undefined ? undefined : new Date(at).toISOString();
     },
   };
 }

@@ -3,6 +3,10 @@
  * runs on a SQLite store and talks to the simulator over the real wire protocol, the HTTP API is served
  * locally, sweeps run on an interval, and the simulator's ECS events flow into the ECS-event handler
  * exactly as EventBridge would deliver them in the cloud.
+ *
+ * With agents (the default of `havip local`), one real `havip agent` process per member watches its
+ * peers and its member's service and reports over an embedded MNS topic to the on-heartbeat handler
+ * (local-agents.ts, local-reports.ts); without, the orchestrator alone, as before.
  */
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
@@ -10,9 +14,19 @@ import { createLogger, type LogLevel } from '../adapters/logger/index.js';
 import type { SimulatedCloud } from '../adapters/simulator/index.js';
 import { createCompositeNotifier, plainText } from '../adapters/webhook/index.js';
 import { loadTopology } from '../core/config.js';
-import type { Logger, Notification, Notifier } from '../core/ports.js';
+import type { Topology } from '../core/model.js';
+import type { CloudApi, Logger, Notification, Notifier } from '../core/ports.js';
 import { handleEcsEvent } from './handlers.js';
 import { createHttpApp } from './http/index.js';
+import {
+  type LocalAgentPlan,
+  type LocalAgents,
+  localProber,
+  planLocalAgents,
+  startLocalAgents,
+  withLocalAgents,
+} from './local-agents.js';
+import { LOCAL_TOPIC, type LocalReportPath, startLocalReportPath } from './local-reports.js';
 import { type Runtime, systemClock } from './runtime.js';
 import { startSimulatedRuntime } from './simulated-runtime.js';
 
@@ -32,6 +46,18 @@ export interface LocalOptions {
   readonly logLevel: LogLevel | 'silent';
   /** Where the human-readable event lines go (stdout by default). */
   readonly print: (line: string) => void;
+  /** Run one host agent process per member; undefined: the orchestrator alone (`--no-agents`). */
+  readonly agents?: LocalAgentOptions | undefined;
+  /** Sees every notification besides the printed line (the benchmark times the moves with it). */
+  readonly onNotification?: (n: Notification) => void;
+  /** Wraps the cloud adapter (the benchmark times the orchestrator's calls). */
+  readonly wrapCloud?: (adapter: CloudApi) => CloudApi;
+}
+
+export interface LocalAgentOptions {
+  /** The program and arguments that run `havip agent`, e.g. [node, bin/havip.js, 'agent']. */
+  readonly command: readonly string[];
+  readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface LocalMode {
@@ -40,6 +66,9 @@ export interface LocalMode {
   readonly token: string;
   readonly runtime: Runtime;
   readonly sim: SimulatedCloud;
+  /** The agents and their report path, when local mode runs them. */
+  readonly agents: LocalAgents | undefined;
+  readonly reports: LocalReportPath | undefined;
   /** Runs one sweep now (also what the interval does). */
   sweep(): Promise<void>;
   close(): Promise<void>;
@@ -57,43 +86,124 @@ function consoleNotifier(print: (line: string) => void): Notifier {
 }
 
 export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
-  const { topology, warnings } = loadTopology(opts.topologyText, { source: opts.topologySource });
+  const loaded = loadTopology(opts.topologyText, { source: opts.topologySource });
   const logger: Logger = createLogger({ level: opts.logLevel, base: { service: 'havip-local' } });
-  for (const w of warnings) opts.print(`warning: ${w.path}: ${w.message}`);
+  for (const w of loaded.warnings) opts.print(`warning: ${w.path}: ${w.message}`);
+  const plan = opts.agents === undefined ? undefined : await planLocalAgents(loaded.topology);
+  const topology = plan === undefined ? loaded.topology : withLocalAgents(loaded.topology, plan);
+  const notifiers = [consoleNotifier(opts.print)];
+  if (opts.onNotification !== undefined) notifiers.push(callbackNotifier(opts.onNotification));
 
   const simulated = await startSimulatedRuntime({
     topology,
     simulator: { attach: 'highest', transitionDelayMs: opts.transitionMs },
     store: { sqlitePath: opts.sqlitePath, fresh: true },
+    ...(opts.wrapCloud === undefined ? {} : { wrapCloud: opts.wrapCloud }),
     runtime: {
-      notifier: createCompositeNotifier([consoleNotifier(opts.print)]),
+      notifier: createCompositeNotifier(notifiers),
       logger,
       clock: systemClock,
       engineOptions: { leaseTtlMs: 60_000 },
       defaultBudgetMs: 30_000,
+      ...(plan === undefined ? {} : agentRuntimeParts(plan)),
     },
   });
   const { runtime, sim } = simulated;
-  const token = opts.token ?? randomBytes(18).toString('base64url');
-  const api = await serveApi(runtime, token, opts.port, logger).catch(async (e: unknown) => {
-    await simulated.close(); // a taken port must not leave the simulator listening
+  const closers: (() => Promise<void>)[] = [() => simulated.close()];
+  let closed: Promise<void> | undefined;
+  const closeAll = () => {
+    closed ??= (async () => {
+      for (const close of [...closers].reverse()) await close();
+    })();
+    return closed;
+  };
+  try {
+    const token = opts.token ?? randomBytes(18).toString('base64url');
+    const api = await serveApi(runtime, token, opts.port, logger);
+    closers.push(() => api.close());
+    const events = routeSimulatorEvents(sim, runtime, logger, opts.print);
+    closers.push(() => events.stop());
+    const withAgents =
+      plan === undefined || opts.agents === undefined
+        ? undefined
+        : await startAgentsPart(opts.agents, plan, {
+            topology,
+            runtime,
+            logger,
+            print: opts.print,
+            apiUrl: api.url,
+            token,
+            simulatorUrl: simulated.server.url,
+            closers,
+          });
+    const sweeper = startSweeps(runtime, logger, opts.sweepSeconds);
+    closers.push(async () => sweeper.stop());
+    return {
+      apiUrl: api.url,
+      simulatorUrl: simulated.server.url,
+      token,
+      runtime,
+      sim,
+      agents: withAgents?.agents,
+      reports: withAgents?.reports,
+      sweep: sweeper.sweep,
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll(); // a taken port or an agent that cannot start must not leave anything running
     throw e;
-  });
-  const events = routeSimulatorEvents(sim, runtime, logger, opts.print);
-  const sweeper = startSweeps(runtime, logger, opts.sweepSeconds);
+  }
+}
 
+function agentRuntimeParts(plan: LocalAgentPlan) {
   return {
-    apiUrl: api.url,
-    simulatorUrl: simulated.server.url,
-    token,
-    runtime,
-    sim,
-    sweep: sweeper.sweep,
-    async close() {
-      sweeper.stop();
-      await events.stop();
-      await api.close();
-      await simulated.close();
+    agentKeys: new Map([...plan.groupKeys].map(([g, k]) => [g, Buffer.from(k, 'utf8')])),
+    prober: localProber(plan),
+  };
+}
+
+/** The MNS topic and metadata service, then one agent per member; each joins the close list once up. */
+async function startAgentsPart(
+  agentOpts: LocalAgentOptions,
+  plan: LocalAgentPlan,
+  ctx: {
+    topology: Topology;
+    runtime: Runtime;
+    logger: Logger;
+    print: (line: string) => void;
+    apiUrl: string;
+    token: string;
+    simulatorUrl: string;
+    closers: (() => Promise<void>)[];
+  },
+): Promise<{ agents: LocalAgents; reports: LocalReportPath }> {
+  const reports = await startLocalReportPath({
+    runtime: ctx.runtime,
+    logger: ctx.logger,
+    memberIds: plan.members.map((m) => m.id),
+    print: ctx.print,
+  });
+  ctx.closers.push(() => reports.close());
+  const agents = await startLocalAgents({
+    plan,
+    topology: ctx.topology,
+    apiUrl: ctx.apiUrl,
+    apiToken: ctx.token,
+    simulatorUrl: ctx.simulatorUrl,
+    mnsUrl: reports.mns.url,
+    topic: LOCAL_TOPIC,
+    metadataUrl: (id) => reports.metadataUrl(id),
+    command: agentOpts.command,
+    logLevel: agentOpts.logLevel ?? 'warn',
+  });
+  ctx.closers.push(() => agents.close());
+  return { agents, reports };
+}
+
+function callbackNotifier(onNotification: (n: Notification) => void): Notifier {
+  return {
+    async notify(n) {
+      onNotification(n);
     },
   };
 }

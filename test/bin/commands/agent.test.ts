@@ -351,7 +351,7 @@ describe('havip agent --check and bad configurations', () => {
       says: /groups\[0\]\.key: cannot read .*nope\.key: ENOENT/,
     },
     {
-      name: 'the MNS sink, not wired into this build yet',
+      name: 'the MNS sink with credentials: env and no AccessKey in the environment',
       file: async () => {
         const f = join(dir, 'mns.json');
         await writeFile(
@@ -359,13 +359,18 @@ describe('havip agent --check and bad configurations', () => {
           JSON.stringify({
             ...configOf('a', 'http://127.0.0.1:1/r'),
             reports: {
-              sink: { type: 'mns', endpoint: 'https://1.mns.cn-hangzhou.aliyuncs.com', topic: 'havip' },
+              sink: {
+                type: 'mns',
+                endpoint: 'https://1.mns.cn-hangzhou.aliyuncs.com',
+                topic: 'havip',
+                credentials: 'env',
+              },
             },
           }),
         );
         return f;
       },
-      says: /use reports\.sink\.type http for now/,
+      says: /no credentials in the environment/,
     },
   ])('exits 2 with $name', async ({ file, says }) => {
     const err = buffer();

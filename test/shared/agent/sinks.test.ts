@@ -2,14 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedSecret } from '../../../shared/agent/secrets.js';
-import {
-  type CredentialSource,
-  createHttpSink,
-  createMnsSink,
-  type MnsPublisherFactory,
-  retryableFailure,
-  SinkError,
-} from '../../../shared/agent/sinks.js';
+import { createHttpSink, createMnsSink, retryableFailure, SinkError } from '../../../shared/agent/sinks.js';
 
 let status = 200;
 const received: { body: string; authorization: string | undefined }[] = [];
@@ -64,32 +57,8 @@ describe('http sink', () => {
   });
 });
 
+// The mns sink over the real publisher, the MNS simulator and rotating STS credentials: setup.test.ts.
 describe('mns sink', () => {
-  it('publishes through the publisher, which reads the current credentials of the source on each call', async () => {
-    let keyId = 'STS.first';
-    const credentials: CredentialSource = {
-      get: async () => ({ accessKeyId: keyId, accessKeySecret: 's', securityToken: 't' }),
-    };
-    const published: { topic: string; keyId: string; body: string }[] = [];
-    const publisher: MnsPublisherFactory = (opts) => ({
-      async publish(messageBody) {
-        const c = await opts.credentials.get();
-        published.push({ topic: opts.topic, keyId: c.accessKeyId, body: messageBody });
-        return { messageId: `m${published.length}` };
-      },
-    });
-    const sink = createMnsSink(
-      publisher({ endpoint: 'https://mns.example', topic: 'havip-heartbeats', credentials }),
-    );
-    await sink.publish('one');
-    keyId = 'STS.refreshed';
-    await sink.publish('two');
-    expect(published).toEqual([
-      { topic: 'havip-heartbeats', keyId: 'STS.first', body: 'one' },
-      { topic: 'havip-heartbeats', keyId: 'STS.refreshed', body: 'two' },
-    ]);
-  });
-
   it('keeps the retryability the publisher gives its errors', async () => {
     const failing = (retryable: boolean) =>
       createMnsSink({

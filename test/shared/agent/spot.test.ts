@@ -1,34 +1,39 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryLogger } from '../../../shared/adapters/logger/index.js';
-import { httpSpotNotice, type SpotNotice, watchSpot } from '../../../shared/agent/spot.js';
+import { createMetadataClient, type MetadataCloud } from '../../../shared/adapters/metadata/index.js';
+import {
+  type MetadataSimulator,
+  startMetadataSimulator,
+} from '../../../shared/adapters/metadata/simulator.js';
+import { metadataSpotNotice, type SpotNotice, watchSpot } from '../../../shared/agent/spot.js';
 import { FakeTimers } from '../../support/fake-timers.js';
 
-let reply = { status: 404, body: '' };
-const server: Server = createServer((req, res) => {
-  req.resume();
-  res.writeHead(reply.status).end(reply.body);
-});
-let url: string;
+let meta: MetadataSimulator;
 beforeAll(async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/latest/meta-data/instance/spot/termination-time`;
+  meta = await startMetadataSimulator();
+  meta.addInstance({ instanceId: 'i-spot1', cloud: 'alibaba' });
+  meta.addInstance({ instanceId: 'i-spot2', cloud: 'tencent' });
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => meta.close());
 
-describe('spot termination notice', () => {
+const noticeOf = (id: string, cloud: MetadataCloud) =>
+  metadataSpotNotice(createMetadataClient({ cloud, baseUrl: meta.baseUrl(id) }));
+
+describe('spot termination notice, read through the metadata client', () => {
   it.each([
-    { status: 404, body: 'Not Found', notice: undefined },
-    { status: 200, body: '2026-01-01T00:05:00Z\n', notice: '2026-01-01T00:05:00Z' },
-  ])('reads HTTP $status as $notice', async ({ status, body, notice }) => {
-    reply = { status, body };
-    expect(await httpSpotNotice(url).check()).toBe(notice);
+    ['i-spot1', 'alibaba'],
+    ['i-spot2', 'tencent'],
+  ] as const)('%s (%s): none while 404, then the posted time', async (id, cloud) => {
+    meta.setSpotTermination(id, undefined);
+    expect(await noticeOf(id, cloud).check()).toBeUndefined();
+    meta.setSpotTermination(id, Date.parse('2026-01-01T00:05:00Z'));
+    expect(await noticeOf(id, cloud).check()).toBe('2026-01-01T00:05:00.000Z');
   });
 
-  it('treats another answer as an error', async () => {
-    reply = { status: 500, body: '' };
-    await expect(httpSpotNotice(url).check()).rejects.toThrow(/HTTP 500/);
+  it('an unavailable metadata service is an error (the watcher tries again)', async () => {
+    meta.setAvailable('i-spot1', false);
+    await expect(noticeOf('i-spot1', 'alibaba').check()).rejects.toThrow(/HTTP 503/);
+    meta.setAvailable('i-spot1', true);
   });
 
   it('polls until a notice appears, tells once, and stops polling', async () => {
