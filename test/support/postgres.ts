@@ -29,7 +29,7 @@ export class PostgresSchemas {
   private readonly made: string[] = [];
 
   /** A fresh schema at the current version, and options to open stores on it. */
-  async fresh(over: Partial<PostgresStoreOptions> = {}): Promise<PostgresStoreOptions> {
+  async fresh(over: Partial<PostgresStoreOptions> = {}): Promise<PostgresStoreOptions & { schema: string }> {
     const opts = { url: postgresTestUrl(), schema: uniqueSchema(), poolMax: 4, ...over };
     this.made.push(opts.schema);
     await initPostgresStore(opts);
