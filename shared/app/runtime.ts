@@ -8,8 +8,6 @@ import { z } from 'zod';
 import type { AlibabaCredentials, CredentialsSource } from '../adapters/alibaba/index.js';
 import { createAlibabaCloudApi } from '../adapters/alibaba/index.js';
 import { createLogger } from '../adapters/logger/index.js';
-// The option rules only: the PostgreSQL adapter itself (and node-postgres) loads when selected.
-import { SCHEMA_NAME, SSL_MODES } from '../adapters/postgres/connection.js';
 import { createNetworkProber } from '../adapters/probe/index.js';
 import {
   createCompositeNotifier,
@@ -19,10 +17,11 @@ import {
 } from '../adapters/webhook/index.js';
 import { loadTopology } from '../core/config.js';
 import { Engine, type EngineOptions } from '../core/engine.js';
-import { ConfigError, type InputIssue, InvalidInputError } from '../core/errors.js';
+import { ConfigError, type InputIssue } from '../core/errors.js';
 import type { Topology } from '../core/model.js';
 import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from '../core/ports.js';
 import { validateLive } from '../core/validate-live.js';
+import { asEnvError, postgresEnvSchema, postgresOptionsFromEnv } from './postgres-settings.js';
 import { Service } from './service.js';
 
 export const systemClock: Clock = {
@@ -36,11 +35,7 @@ export const envSchema = z.object({
   HAVIP_TOPOLOGY_FILE: z.string().min(1).optional(),
   HAVIP_STORE: z.enum(['tablestore', 'sqlite', 'postgres']).optional(),
   HAVIP_SQLITE_PATH: z.string().min(1).optional(),
-  HAVIP_POSTGRES_URL: z.string().min(1).optional(),
-  HAVIP_POSTGRES_SSL: z.enum(SSL_MODES).optional(),
-  HAVIP_POSTGRES_CA_FILE: z.string().min(1).optional(),
-  HAVIP_POSTGRES_SCHEMA: z.string().regex(SCHEMA_NAME, 'lower-case letters, digits and _').optional(),
-  HAVIP_POSTGRES_POOL_MAX: z.coerce.number().int().min(1).max(100).optional(),
+  ...postgresEnvSchema.shape,
   HAVIP_ALLOW_LOCAL_STORE_ON_FC: z.enum(['true', 'false']).optional(),
   HAVIP_TABLESTORE_ENDPOINT: z.string().url().optional(),
   HAVIP_TABLESTORE_INSTANCE: z.string().min(1).optional(),
@@ -332,45 +327,17 @@ async function sqliteFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
   });
 }
 
-/** The variable behind each PostgreSQL store option, for error messages. */
-const POSTGRES_VARIABLES: Readonly<Record<string, string>> = {
-  url: 'HAVIP_POSTGRES_URL',
-  ssl: 'HAVIP_POSTGRES_SSL',
-  caFile: 'HAVIP_POSTGRES_CA_FILE',
-  schema: 'HAVIP_POSTGRES_SCHEMA',
-  poolMax: 'HAVIP_POSTGRES_POOL_MAX',
-};
-
 /**
  * The PostgreSQL store: replicas on one's own machines or in Kubernetes, and Tencent SCF. A function
  * instance handles one invocation at a time, so its pool stays small (2) unless HAVIP_POSTGRES_POOL_MAX says.
  */
 async function postgresFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
-  if (!env.HAVIP_POSTGRES_URL)
-    throw new ConfigError(
-      'incomplete PostgreSQL settings',
-      [
-        {
-          path: 'HAVIP_POSTGRES_URL',
-          message: 'is required with the PostgreSQL store',
-          hint: 'e.g. postgres://havip@db.internal:5432/havip, the password in the URL or in PGPASSWORD',
-        },
-      ],
-      'env.invalid',
-    );
+  const opts = postgresOptionsFromEnv(env, onFc ? 2 : 10);
   const { createPostgresStore } = await import('../adapters/postgres/index.js');
   try {
-    return createPostgresStore({
-      url: env.HAVIP_POSTGRES_URL,
-      ssl: env.HAVIP_POSTGRES_SSL,
-      caFile: env.HAVIP_POSTGRES_CA_FILE,
-      schema: env.HAVIP_POSTGRES_SCHEMA,
-      poolMax: env.HAVIP_POSTGRES_POOL_MAX ?? (onFc ? 2 : 10),
-    });
+    return createPostgresStore(opts);
   } catch (e) {
-    if (!(e instanceof InvalidInputError)) throw e;
-    const issues = e.issues.map((i) => ({ ...i, path: POSTGRES_VARIABLES[i.path] ?? i.path }));
-    throw new ConfigError('invalid PostgreSQL settings', issues, 'env.invalid');
+    throw asEnvError(e);
   }
 }
 

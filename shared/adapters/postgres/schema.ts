@@ -84,6 +84,8 @@ export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
 export interface MigrationResult {
   readonly schema: string;
+  /** `host:port/database` (never the user or password). */
+  readonly target: string;
   /** The version found (0: none). */
   readonly from: number;
   readonly to: number;
@@ -124,7 +126,7 @@ export function migrateSchema(db: PgDatabase, target = POSTGRES_SCHEMA_VERSION):
       }
       await client.query('COMMIT');
       const applied = steps.map(({ version, description }) => ({ version, description }));
-      return { schema: db.schema, from, to: Math.max(from, target), applied };
+      return { schema: db.schema, target: db.target, from, to: Math.max(from, target), applied };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;

@@ -32,6 +32,7 @@ describe('havip store init (migrateSchema)', () => {
     expect(first.applied.map((a) => a.version)).toEqual([1, 2]);
     expect(await initPostgresStore(opts)).toEqual({
       schema: opts.schema,
+      target: `${new URL(opts.url).hostname}:${new URL(opts.url).port || '5432'}${new URL(opts.url).pathname}`,
       from: POSTGRES_SCHEMA_VERSION,
       to: POSTGRES_SCHEMA_VERSION,
       applied: [],
