@@ -12,6 +12,8 @@ export class TcpFaultProxy {
   cuts = 0;
   /** While true, new connections are closed at once. */
   refusing = false;
+  /** New connections still to close at once before the proxy lets them through again. */
+  private toRefuse = 0;
   /** The request text whose answer is to be lost (`''`: the next request's), if armed. */
   private marker: string | undefined;
   private readonly open = new Set<Socket>();
@@ -47,6 +49,11 @@ export class TcpFaultProxy {
     this.marker = marker;
   }
 
+  /** Closes the next `count` new connections at once: a server that is down, then back. */
+  refuseNext(count: number): void {
+    this.toRefuse = count;
+  }
+
   async close(): Promise<void> {
     for (const s of this.open) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -54,7 +61,8 @@ export class TcpFaultProxy {
 
   private accept(client: Socket, target: { host: string; port: number }): void {
     this.connections += 1;
-    if (this.refusing) {
+    if (this.refusing || this.toRefuse > 0) {
+      this.toRefuse = Math.max(0, this.toRefuse - 1);
       client.destroy();
       return;
     }

@@ -62,7 +62,9 @@ function messageOf(e: unknown): string {
 
 function isTransientConnect(e: unknown): boolean {
   const state = sqlState(e);
-  if (state !== undefined) return state.startsWith('08') || RETRYABLE_STATES.has(state);
+  // A server shutting down (57P01/57P02) refuses this connection; the next may reach it restarted or a standby.
+  if (state !== undefined)
+    return state.startsWith('08') || RETRYABLE_STATES.has(state) || SESSION_ENDED_STATES.has(state);
   const code = asError(e).code;
   if (typeof code === 'string' && TRANSIENT_NETWORK.has(code)) return true;
   return /timeout|terminated|closed/i.test(messageOf(e));

@@ -1,12 +1,17 @@
 /**
  * Connection failures against a real server, through a TCP proxy that breaks connections on request:
- * a server that is down is a clear, retryable error after a bounded number of tries; an answer lost after
- * the statement ran is recognised or repeated, so every operation ends as if nothing had broken; a
- * connection the server ended is replaced; settings problems are not retried and say the fix.
+ * a server that is down is a clear, retryable error after a bounded number of tries (and not noticed when
+ * it comes back within them); an answer lost after the statement ran is recognised or repeated, so every
+ * operation ends as if nothing had broken; a connection the server ended (idle, or mid-statement with
+ * 57P01) is replaced; 40001/40P01 are tried again; settings problems (password, database, permission,
+ * TLS) are not retried and say the fix.
  */
+
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPostgresStore,
+  openPostgresDatabase,
   type PostgresStoreOptions,
 } from '../../../../shared/adapters/postgres/index.js';
 import { StoreError } from '../../../../shared/core/errors.js';
@@ -21,7 +26,7 @@ const TTL = 30_000;
 const g = groupName('g');
 const schemas = new PostgresSchemas();
 let proxy: TcpFaultProxy;
-let base: PostgresStoreOptions;
+let base: PostgresStoreOptions & { schema: string };
 
 beforeAll(async () => {
   const url = new URL(postgresTestUrl());
@@ -172,6 +177,44 @@ describe('a server that cannot be reached', () => {
     }
   });
 
+  it('that comes back within the tries is not noticed: the operation succeeds', async () => {
+    const store = createPostgresStore({
+      ...base,
+      url: proxy.urlFor(base.url),
+      poolMax: 1,
+      retry: { attempts: 3, baseDelayMs: 1 },
+    });
+    try {
+      proxy.refuseNext(2);
+      const before = proxy.connections;
+      expect(await store.acquireLease(g, 'inv-back', TTL, T0 + 20 * TTL)).toMatchObject({ acquired: true });
+      // Two refused, the third let through (the schema check and the acquire share it).
+      expect(proxy.connections - before).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a missing database is not retried and says what to fix', async () => {
+    const url = new URL(proxy.urlFor(base.url));
+    url.pathname = '/no_such_database';
+    const store = createPostgresStore({
+      ...base,
+      url: url.toString(),
+      retry: { attempts: 3, baseDelayMs: 1 },
+    });
+    const before = proxy.connections;
+    try {
+      const e = await errorOf(store.getLease(g));
+      expect((e as StoreError).retryable).toBe(false);
+      expect(proxy.connections - before).toBe(1);
+      expect(e.message).toContain('3D000');
+      expect(e.message).toContain('create the database or fix the database name in the URL');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a wrong password is not retried and says what to check', async () => {
     const wrong = new URL(proxy.urlFor(base.url));
     wrong.password = 'not-the-password';
@@ -225,3 +268,105 @@ describe('a connection the server ended while idle', () => {
     }
   });
 });
+
+describe('a connection the server ends during a statement (57P01, administrator command)', () => {
+  it('is replaced and the statement tried again: the operation succeeds once', async () => {
+    const name = `havip_busy_${process.pid}`;
+    const url = new URL(base.url);
+    url.searchParams.set('application_name', name);
+    const store = createPostgresStore({
+      ...base,
+      url: url.toString(),
+      poolMax: 1,
+      retry: { baseDelayMs: 1 },
+    });
+    const locker = new pg.Client({ connectionString: base.url });
+    await locker.connect();
+    try {
+      const busy = groupName('busy');
+      await store.acquireLease(busy, 'inv-busy', TTL, T0);
+      // Hold the group row so the store's renewal waits on it, then end the store's session.
+      await locker.query('BEGIN');
+      await locker.query(`SELECT 1 FROM "${base.schema}".groups WHERE group_name = $1 FOR UPDATE`, ['busy']);
+      const renewal = store.renewLease(busy, 1, TTL, T0 + 1);
+      const waiting = await waitFor(async () => {
+        const rows = await sql<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+          [name],
+        );
+        return rows[0]?.pid;
+      });
+      expect(await sql('SELECT pg_terminate_backend($1) AS ended', [waiting])).toEqual([{ ended: true }]);
+      await locker.query('COMMIT');
+      expect(await renewal).toEqual({ group: busy, epoch: 1, holder: 'inv-busy', expiresAt: T0 + 1 + TTL });
+      expect(await store.getLease(busy)).toMatchObject({ epoch: 1, expiresAt: T0 + 1 + TTL });
+    } finally {
+      await locker.end();
+      await store.close();
+    }
+  });
+});
+
+describe('a statement the server refuses for now (40001 serialization failure, 40P01 deadlock)', () => {
+  /** A function that fails with `state` on its first `failures` calls, counting calls in a sequence. */
+  async function flaky(
+    state: string,
+    failures: number,
+  ): Promise<{ call: string; calls: () => Promise<number> }> {
+    const fn = `"${base.schema}".flaky_${state.toLowerCase()}_${failures}`;
+    const seq = `"${base.schema}".calls_${state.toLowerCase()}_${failures}`;
+    await sql(`CREATE SEQUENCE ${seq}`);
+    await sql(
+      `CREATE FUNCTION ${fn}() RETURNS bigint LANGUAGE plpgsql AS $$
+       DECLARE n bigint := nextval('${seq}');
+       BEGIN
+         IF n <= ${failures} THEN RAISE EXCEPTION 'try again (%)', n USING ERRCODE = '${state}'; END IF;
+         RETURN n;
+       END $$`,
+    );
+    return {
+      call: `SELECT ${fn}() AS n`,
+      calls: async () => (await sql<{ n: number }>(`SELECT last_value::int AS n FROM ${seq}`))[0]?.n ?? 0,
+    };
+  }
+
+  it.each(['40001', '40P01'])('%s is tried again, and the attempts are bounded', async (state) => {
+    const db = openPostgresDatabase({ ...base, retry: { attempts: 3, baseDelayMs: 1 } });
+    try {
+      const twice = await flaky(state, 2);
+      expect(await db.query('flaky', twice.call, [], { idempotent: false })).toEqual([{ n: 3 }]);
+      expect(await twice.calls()).toBe(3);
+
+      const always = await flaky(state, 99);
+      const e = await errorOf(db.query('flaky', always.call, [], { idempotent: false }));
+      expect(e).toBeInstanceOf(StoreError);
+      expect((e as StoreError).retryable).toBe(true);
+      expect(e.message).toContain(`(after 3 attempts): ${state}: try again (3)`);
+      expect(await always.calls()).toBe(3);
+    } finally {
+      await db.end();
+    }
+  });
+
+  it('a refusal that will not change (42501 permission denied) is not tried again', async () => {
+    const db = openPostgresDatabase({ ...base, retry: { attempts: 3, baseDelayMs: 1 } });
+    try {
+      const denied = await flaky('42501', 99);
+      const e = await errorOf(db.query('flaky', denied.call, [], { idempotent: true }));
+      expect((e as StoreError).retryable).toBe(false);
+      expect(e.message).toContain('grant the user USAGE');
+      expect(await denied.calls()).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+});
+
+/** Polls `probe` until it yields a value (bounded by the test timeout, not by a clock assertion). */
+async function waitFor<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -19,6 +19,7 @@ describe('classify', () => {
     { label: 'server starting up', e: server('57P03'), retryable: true },
     { label: 'too many connections', e: server('53300'), retryable: true },
     { label: 'connection exception class', e: server('08006'), retryable: true },
+    { label: 'server shutting down (admin shutdown)', e: server('57P01'), retryable: true },
     { label: 'bad password', e: server('28P01'), retryable: false },
     { label: 'no such database', e: server('3D000'), retryable: false },
     { label: 'unknown host', e: network('ENOTFOUND'), retryable: false },
