@@ -4,7 +4,8 @@
  * - `HAVIP_TEST_POSTGRES_URL` set (CI starts a cluster in `.ci/run`): use that server;
  * - otherwise start a throwaway cluster with `scripts/postgres-test-server.sh` (Debian's `postgresql`
  *   server binaries) for this run, and stop it afterwards;
- * - neither: the PostgreSQL tests fail with {@link NO_POSTGRES} — they never skip.
+ * - neither: the PostgreSQL tests fail with {@link NO_POSTGRES} — they never skip; with `CI=true` the
+ *   setup itself fails, so the whole run stops at once with the reason instead of a page of failures.
  *
  * Tests read the outcome with `postgresTestUrl()` (test/support/postgres.ts).
  */
@@ -60,7 +61,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     server = await startThrowawayPostgres();
   } catch (e) {
     const why = (e as { stderr?: string }).stderr?.trim() || (e instanceof Error ? e.message : String(e));
-    project.provide('postgres', { problem: `${NO_POSTGRES}. Starting a throwaway cluster failed: ${why}` });
+    const problem = `${NO_POSTGRES}. Starting a throwaway cluster failed: ${why}`;
+    if (process.env.CI === 'true') throw new Error(`CI=true and no PostgreSQL server: ${problem}`);
+    project.provide('postgres', { problem });
     return undefined;
   }
   project.provide('postgres', { url: server.url });
