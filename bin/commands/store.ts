@@ -171,7 +171,11 @@ async function initPostgres(opts: StoreInitOptions, io: StoreIo): Promise<ExitCo
   const settings = postgresEnvSchema.safeParse(io.env);
   if (!settings.success) {
     const issue = settings.error.issues[0];
-    return usage(io, `${String(issue?.path[0])}: ${issue?.message}`, 'see docs/state-store.md, "PostgreSQL"');
+    return usage(
+      io,
+      `${String(issue?.path[0])}: ${issue?.message}`,
+      'see docs/state-store.md, "PostgreSQL adapter"',
+    );
   }
   try {
     const options = postgresOptionsFromEnv(settings.data, 1);
