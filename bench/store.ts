@@ -117,7 +117,12 @@ async function postgresForBench(opts: StoreBenchOptions) {
   const server = given ? undefined : await startThrowawayPostgres();
   const url = given || (server?.url as string);
   const schema = `bench_${randomBytes(4).toString('hex')}`;
-  await initPostgresStore({ url, schema, poolMax: 1 });
+  try {
+    await initPostgresStore({ url, schema, poolMax: 1 });
+  } catch (e) {
+    if (server) await stopThrowawayPostgres(server);
+    throw e;
+  }
   const store = createPostgresStore({ url, schema, poolMax: opts.poolMax });
   return {
     store,
@@ -140,7 +145,8 @@ export async function runStoreBench(opts: StoreBenchOptions = DEFAULT_STORE): Pr
   const dir = mkdtempSync(path.join(tmpdir(), 'havip-bench-store-'));
   const sqlite = createSqliteStore({ path: path.join(dir, 'bench.sqlite') });
   opts.progress?.('store: starting PostgreSQL');
-  const postgres = await postgresForBench(opts).catch((e: unknown) => {
+  const postgres = await postgresForBench(opts).catch(async (e: unknown) => {
+    await sqlite.close();
     rmSync(dir, { recursive: true, force: true });
     throw e;
   });
