@@ -20,5 +20,7 @@ export default defineConfig({
     maxWorkers: 3,
     minWorkers: 1,
     sequence: { sequencer: SlowFirstSequencer },
+    // A PostgreSQL server for the PostgreSQL store's tests: HAVIP_TEST_POSTGRES_URL, or a throwaway cluster.
+    globalSetup: ['test/support/postgres-server.ts'],
   },
 });

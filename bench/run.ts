@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks and prints their figures, then one summary table with the targets.
  * Benchmarks report; they never fail on a missed target (exit 1 only when a benchmark could not run).
  *
- *   npm run bench -- [--only failover,sweep,cold-start,decide,config,heartbeat] [--runs N] [--latency 50,200]
+ *   npm run bench -- [--only failover,sweep,cold-start,decide,config,heartbeat,failover-latency,store] [--runs N] [--latency 50,200]
  *                    [--sweep-scales 1000x3@1,10000x3@10] [--sweep-topology yaml|json]
  *                    [--sweep-node-flags=--max-old-space-size=64] [--dist dist] [--json report.json]
  */
@@ -38,6 +38,7 @@ import {
 } from './heartbeat-cost.js';
 import { machine } from './lib/machine.js';
 import { fmt, fmtSummary, type SummaryRow, table } from './lib/stats.js';
+import { DEFAULT_STORE, runStoreBench, type StoreBenchReport } from './store.js';
 import {
   DEFAULT_SWEEP,
   runSweepBench,
@@ -54,6 +55,7 @@ const BENCHES = [
   'config',
   'heartbeat',
   'failover-latency',
+  'store',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -61,7 +63,8 @@ const HELP = `usage: npm run bench -- [options]
   --only <names>            comma-separated: ${BENCHES.join(', ')} (default: all)
   --runs <n>                measured runs per variant for every benchmark (defaults: failover 15,
                             cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches,
-                            heartbeat 5 beats per member, failover-latency 20 per failure)
+                            heartbeat 5 beats per member, failover-latency 20 per failure,
+                            store 300 round trips per store)
   --latency <ms,…>          simulated API latencies for the failover benchmark (default 50,200)
   --sweep-scales <list>     GROUPSxMEMBERS@REGIONS,… (default 1000x3@1,10000x3@10)
   --sweep-topology <form>   json (default: the build's topology.json, JSON.parse before loadTopology)
@@ -71,6 +74,8 @@ const HELP = `usage: npm run bench -- [options]
                             --sweep-node-flags=--max-old-space-size=48
   --dist <dir>              bundles for the cold-start benchmark (default dist; run npm run build)
   --baseline-dist <dir>     another build (e.g. of the main branch) measured side by side with --dist
+  --postgres-url <url>      PostgreSQL server for the store benchmark (default $HAVIP_TEST_POSTGRES_URL,
+                            else a throwaway cluster from Debian's postgresql binaries)
   --json <file>             also write every figure as JSON
   --help`;
 
@@ -406,6 +411,44 @@ function printHeartbeatCost(r: HeartbeatCostReport): SummaryRow[] {
   ];
 }
 
+function printStore(r: StoreBenchReport): SummaryRow[] {
+  const o = r.options;
+  out(
+    `\n## 6. State store: lease acquire + journal write + release (${o.rounds} rounds per store after ${o.warmup} ` +
+      `warm-up, interleaved; PostgreSQL over loopback (${r.server}), pool of ${o.poolMax})\n`,
+  );
+  out(
+    table([
+      ['store', 'round trip ms', 'acquire ms', 'journal ms', 'release ms', 'leases taken'],
+      ...r.stores.map((s) => [
+        s.store,
+        fmtSummary(s.roundTripMs),
+        fmtSummary(s.acquireMs),
+        fmtSummary(s.journalMs),
+        fmtSummary(s.releaseMs),
+        String(s.leasesTaken),
+      ]),
+    ]),
+  );
+  out(`  PostgreSQL ÷ SQLite (median round trip): ${fmt(r.ratio)}`);
+  return [
+    ...r.stores.map((s) => ({
+      bench: `state store ${s.store}`,
+      metric: 'acquire + journal + release (median, p10–p90)',
+      value: fmtSummary(s.roundTripMs, ' ms'),
+      target: '—',
+      met: undefined,
+    })),
+    {
+      bench: 'state store',
+      metric: 'PostgreSQL ÷ SQLite round trip',
+      value: fmt(r.ratio),
+      target: '—',
+      met: undefined,
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   let args: ReturnType<typeof parse>;
   const parse = () =>
@@ -419,6 +462,7 @@ async function main(): Promise<void> {
         'sweep-node-flags': { type: 'string' },
         dist: { type: 'string' },
         'baseline-dist': { type: 'string' },
+        'postgres-url': { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -557,6 +601,16 @@ async function main(): Promise<void> {
         target: '—',
         met: undefined,
       }));
+  });
+  await guard('store', async () => {
+    const r = await runStoreBench({
+      ...DEFAULT_STORE,
+      rounds: runs ?? DEFAULT_STORE.rounds,
+      postgresUrl: v['postgres-url'],
+      progress: log,
+    });
+    report.store = r;
+    return printStore(r);
   });
 
   await guard('heartbeat', async () => {

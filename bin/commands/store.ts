@@ -1,17 +1,21 @@
 /**
  * `havip store init`: creates the state store — the five Tablestore tables (idempotent: existing
- * tables are left as they are), or a local SQLite file with `--sqlite <path>`.
+ * tables are left as they are), a local SQLite file with `--sqlite <path>`, or the PostgreSQL schema
+ * with `--postgres` (created, or migrated in place to this build's version).
  * Exit 0 on success, 1 when the store rejected the operation, 2 for missing or invalid settings.
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { TablestoreAdminClientLike } from '../../shared/adapters/tablestore/tables.js';
+import { asEnvError, postgresEnvSchema, postgresOptionsFromEnv } from '../../shared/app/postgres-settings.js';
 import { isHavipError } from '../../shared/core/errors.js';
 import { ExitCode, type ExitCodeSink, printJson, printTable, type Sink } from '../output.js';
 
 /** Options of `havip store init`. */
 export interface StoreInitOptions {
   readonly sqlite?: string;
+  readonly postgres?: boolean;
+  readonly schema?: string;
   readonly endpoint?: string;
   readonly instance?: string;
   readonly prefix?: string;
@@ -57,6 +61,7 @@ function ttlText(seconds: number | undefined): string {
 /** Runs `havip store init` and returns the exit code. Never throws. */
 export async function runStoreInit(opts: StoreInitOptions, io: StoreIo): Promise<ExitCode> {
   if (opts.sqlite !== undefined) return initSqlite(opts.sqlite, opts, io);
+  if (opts.postgres === true || io.env.HAVIP_STORE === 'postgres') return initPostgres(opts, io);
 
   const endpoint = opts.endpoint ?? io.env.HAVIP_TABLESTORE_ENDPOINT;
   const instanceName = opts.instance ?? io.env.HAVIP_TABLESTORE_INSTANCE;
@@ -161,8 +166,50 @@ async function initSqlite(path: string, opts: StoreInitOptions, io: StoreIo): Pr
   }
 }
 
+/** Creates or migrates the PostgreSQL schema named by HAVIP_POSTGRES_* (or `--schema`). */
+async function initPostgres(opts: StoreInitOptions, io: StoreIo): Promise<ExitCode> {
+  const settings = postgresEnvSchema.safeParse(io.env);
+  if (!settings.success) {
+    const issue = settings.error.issues[0];
+    return usage(
+      io,
+      `${String(issue?.path[0])}: ${issue?.message}`,
+      'see docs/state-store.md, "PostgreSQL adapter"',
+    );
+  }
+  try {
+    const options = postgresOptionsFromEnv(settings.data, 1);
+    const pg = await import('../../shared/adapters/postgres/index.js');
+    const result = await pg
+      .initPostgresStore({ ...options, ...(opts.schema !== undefined ? { schema: opts.schema } : {}) })
+      .catch((e: unknown) => Promise.reject(asEnvError(e)));
+    const { target } = result;
+    if (opts.json) {
+      printJson({ store: 'postgres', ...result }, io.out);
+      return ExitCode.OK;
+    }
+    const applied = new Set(result.applied.map((a) => a.version));
+    printTable(
+      pg.MIGRATIONS.map((m) => ({
+        ...m,
+        status: applied.has(m.version) ? 'applied now' : 'already applied',
+      })),
+      ['version', 'description', 'status'],
+      io.out,
+    );
+    io.out.write(
+      applied.size > 0
+        ? `\nPostgreSQL schema "${result.schema}" at ${target}: version ${result.from} → ${result.to} (${applied.size} step(s) applied).\n`
+        : `\nPostgreSQL schema "${result.schema}" at ${target}: already at version ${result.to}.\n`,
+    );
+    return ExitCode.OK;
+  } catch (e) {
+    return reportFailure(e, io);
+  }
+}
+
 function reportFailure(e: unknown, io: StoreIo): ExitCode {
-  if (isHavipError(e) && e.code === 'store.invalid-argument') {
+  if (isHavipError(e) && (e.code === 'store.invalid-argument' || e.code === 'env.invalid')) {
     return usage(io, e.message);
   }
   const message = e instanceof Error ? e.message : String(e);
@@ -178,8 +225,15 @@ export function registerStore(program: Command, io: StoreIo & ExitCodeSink): voi
     .description('manage the state store (leases, journal, signals, history)');
   store
     .command('init')
-    .description('create the Tablestore tables (idempotent), or a local SQLite store with --sqlite')
+    .description(
+      'create the Tablestore tables (idempotent), a local SQLite store with --sqlite, or the PostgreSQL schema with --postgres',
+    )
     .option('--sqlite <path>', 'initialise a local SQLite store file instead of Tablestore')
+    .option(
+      '--postgres',
+      'create or migrate the PostgreSQL schema at $HAVIP_POSTGRES_URL (also when HAVIP_STORE=postgres)',
+    )
+    .option('--schema <name>', 'PostgreSQL schema (default: $HAVIP_POSTGRES_SCHEMA or havip)')
     .option('--endpoint <url>', 'Tablestore endpoint (default: $HAVIP_TABLESTORE_ENDPOINT)')
     .option('--instance <name>', 'Tablestore instance name (default: $HAVIP_TABLESTORE_INSTANCE)')
     .option('--prefix <prefix>', 'table name prefix (default: $HAVIP_TABLESTORE_PREFIX or havip_)')
@@ -189,7 +243,9 @@ export function registerStore(program: Command, io: StoreIo & ExitCodeSink): voi
     .addHelpText(
       'after',
       '\nCredentials come from ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET and, for STS,\n' +
-        'ALIBABA_CLOUD_SECURITY_TOKEN. Existing tables are never modified.\n',
+        'ALIBABA_CLOUD_SECURITY_TOKEN. Existing tables are never modified.\n' +
+        'PostgreSQL: HAVIP_POSTGRES_URL (the password there or in PGPASSWORD), HAVIP_POSTGRES_SSL,\n' +
+        'HAVIP_POSTGRES_CA_FILE, HAVIP_POSTGRES_SCHEMA. Safe to run again and from several replicas at once.\n',
     )
     .action(async (opts: StoreInitOptions) => {
       const code = await runStoreInit(opts, io);

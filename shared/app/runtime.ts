@@ -1,7 +1,7 @@
 /**
  * Composition root: builds the engine and the service from settings (environment variables on Function
- * Compute, explicit objects in the local mode and tests). The heavy adapters (Tablestore, SQLite) are
- * imported lazily so a function pays only for the store it uses on its cold start.
+ * Compute, explicit objects in the local mode and tests). The heavy adapters (Tablestore, SQLite,
+ * PostgreSQL) are imported lazily so a function pays only for the store it uses on its cold start.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -22,6 +22,7 @@ import type { Topology } from '../core/model.js';
 import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from '../core/ports.js';
 import { validateLive } from '../core/validate-live.js';
 import { loadAgentKeys, reportAuthority } from './agent-keys.js';
+import { asEnvError, postgresEnvSchema, postgresOptionsFromEnv } from './postgres-settings.js';
 import { Service } from './service.js';
 
 export const systemClock: Clock = {
@@ -33,8 +34,9 @@ export const systemClock: Clock = {
 export const envSchema = z.object({
   HAVIP_TOPOLOGY: z.string().min(1).optional(),
   HAVIP_TOPOLOGY_FILE: z.string().min(1).optional(),
-  HAVIP_STORE: z.enum(['tablestore', 'sqlite']).optional(),
+  HAVIP_STORE: z.enum(['tablestore', 'sqlite', 'postgres']).optional(),
   HAVIP_SQLITE_PATH: z.string().min(1).optional(),
+  ...postgresEnvSchema.shape,
   HAVIP_ALLOW_LOCAL_STORE_ON_FC: z.enum(['true', 'false']).optional(),
   HAVIP_TABLESTORE_ENDPOINT: z.string().url().optional(),
   HAVIP_TABLESTORE_INSTANCE: z.string().min(1).optional(),
@@ -256,7 +258,11 @@ export async function runtimeFromEnv(
   const onFc = env.FC_FUNCTION_NAME !== undefined;
   const storeKind = env.HAVIP_STORE ?? (onFc ? 'tablestore' : 'sqlite');
   const store =
-    storeKind === 'tablestore' ? await tablestoreFromEnv(env, credentials) : await sqliteFromEnv(env, onFc);
+    storeKind === 'tablestore'
+      ? await tablestoreFromEnv(env, credentials)
+      : storeKind === 'postgres'
+        ? await postgresFromEnv(env, onFc)
+        : await sqliteFromEnv(env, onFc);
   const cloud = createAlibabaCloudApi({
     credentials: onFc ? credentials.source() : 'default',
     ...(env.HAVIP_CLOUD_ENDPOINT ? { endpoints: { override: env.HAVIP_CLOUD_ENDPOINT } } : {}),
@@ -325,7 +331,7 @@ async function sqliteFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
         {
           path: 'HAVIP_STORE',
           message: 'sqlite on Function Compute keeps state per instance: two instances could both act',
-          hint: 'use HAVIP_STORE=tablestore (or set HAVIP_ALLOW_LOCAL_STORE_ON_FC=true for a single-instance test)',
+          hint: 'use HAVIP_STORE=tablestore or postgres (or set HAVIP_ALLOW_LOCAL_STORE_ON_FC=true for a single-instance test)',
         },
       ],
       'env.invalid',
@@ -335,6 +341,20 @@ async function sqliteFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
   return createSqliteStore({
     path: env.HAVIP_SQLITE_PATH ?? (onFc ? '/tmp/havip.sqlite' : '.data/havip.sqlite'),
   });
+}
+
+/**
+ * The PostgreSQL store: replicas on one's own machines or in Kubernetes, and Tencent SCF. A function
+ * instance handles one invocation at a time, so its pool stays small (2) unless HAVIP_POSTGRES_POOL_MAX says.
+ */
+async function postgresFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
+  const opts = postgresOptionsFromEnv(env, onFc ? 2 : 10);
+  const { createPostgresStore } = await import('../adapters/postgres/index.js');
+  try {
+    return createPostgresStore(opts);
+  } catch (e) {
+    throw asEnvError(e);
+  }
 }
 
 export function notifierFromEnv(env: Env, logger: Logger): Notifier {

@@ -15,8 +15,10 @@ import { runHeartbeatCostBench } from '../../bench/heartbeat-cost.js';
 import { type CallRecord, criticalChain, describeChain } from '../../bench/lib/recording-cloud.js';
 import { quantile, summarize, table } from '../../bench/lib/stats.js';
 import { generateTopology } from '../../bench/lib/topology.js';
+import { runStoreBench } from '../../bench/store.js';
 import { runSweepBench } from '../../bench/sweep.js';
 import { loadTopology } from '../../shared/core/config.js';
+import { postgresTestUrl } from '../support/postgres.js';
 
 const call = (op: string, start: number, end: number): CallRecord => ({ op, start, end, ok: true });
 
@@ -221,5 +223,21 @@ describe('heartbeat cost', () => {
     expect(afterSweep).toMatchObject({ describeHaVips: { first: 0, steady: 0 }, allCalls: { steady: 0 } });
     // Each group is described once, by its first member's first heartbeat.
     expect(empty).toMatchObject({ describeHaVips: { first: 20, steady: 0 } });
+  });
+});
+
+describe('state store benchmark', () => {
+  it('runs both stores on the same rounds and reports their figures and ratio', async () => {
+    const r = await runStoreBench({ rounds: 4, warmup: 2, poolMax: 2, postgresUrl: postgresTestUrl() });
+    expect(r.server).toBe('given URL');
+    expect(r.stores.map((s) => s.store)).toEqual(['sqlite', 'postgres']);
+    for (const s of r.stores) {
+      expect(s.roundTripMs.n).toBe(4);
+      expect(s.acquireMs.n).toBe(4);
+      // Every round took the lease and released it: the epoch counter saw each one.
+      expect(s.leasesTaken).toBe(6);
+      expect(s.roundTripMs.min).toBeGreaterThan(0);
+    }
+    expect(r.ratio).toBeCloseTo(r.stores[1].roundTripMs.median / r.stores[0].roundTripMs.median, 10);
   });
 });

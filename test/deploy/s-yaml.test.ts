@@ -211,13 +211,15 @@ describe('s.yaml against the build output', () => {
   );
 
   it('leaves nothing outside the bundle but built-ins, its own Tablestore copy and optional modules', () => {
-    // supports-color (debug) and bufferutil / utf-8-validate (ws) are optional: required inside try/catch.
+    // supports-color (debug) and bufferutil / utf-8-validate (ws) are optional: required inside try/catch;
+    // so is pg-native (node-postgres' libpq binding: its lazy `native` getter, or NODE_PG_FORCE_NATIVE).
     const allowed = new Set([
       'better-sqlite3',
       'tablestore',
       'supports-color',
       'bufferutil',
       'utf-8-validate',
+      'pg-native',
     ]);
     const externals = (file: string) => {
       const code = readFileSync(file, 'utf8');

@@ -1,7 +1,7 @@
 /**
  * Across adapters: every store lays a signal out the same way (docs/state-store.md, "Row format"), so
  * a signal reads the same whichever store kept it, and a row in the earlier format is reported, never
- * misread.
+ * misread. (PostgreSQL runs against the test server: test/support/postgres-server.ts.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import TableStore from 'tablestore';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresStore } from '../../../../shared/adapters/postgres/index.js';
 import { createSqliteStore } from '../../../../shared/adapters/sqlite/index.js';
 import {
   createTablestoreStore,
@@ -18,10 +19,16 @@ import {
 import { memberId } from '../../../../shared/core/model.js';
 import type { SignalRecord } from '../../../../shared/core/signals.js';
 import { FakeTablestoreClient } from '../../../support/fake-tablestore.js';
+import { PostgresSchemas, sql } from '../../../support/postgres.js';
+import { errorOf } from '../../../support/rejection.js';
 
 const T0 = 1_700_000_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'havip-rows-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const schemas = new PostgresSchemas();
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await schemas.dropAll();
+});
 
 const SIGNALS: readonly SignalRecord[] = [
   {
@@ -105,6 +112,34 @@ describe('the signal row format', () => {
         eventTime: '20261120T161532.058+0800',
       },
     ]);
+  });
+
+  it('PostgreSQL keeps the same row as the others (the member’s own signals: reporter empty)', async () => {
+    const { fromSqlite } = await rowsOfBothStores();
+    const opts = await schemas.fresh();
+    const postgres = createPostgresStore(opts);
+    for (const s of SIGNALS) expect(await postgres.recordSignal(s)).toBe(true);
+    await postgres.close();
+    const rows = await sql<{
+      kind: string;
+      reporter: string;
+      received_at: string;
+      sequence: string | null;
+      event_id: string | null;
+      payload: string;
+    }>(
+      `SELECT kind, reporter, received_at, sequence, event_id, payload FROM "${opts.schema}".signals WHERE member_id = 'i-a' ORDER BY kind`,
+    );
+    expect(rows.every((r) => r.reporter === '')).toBe(true);
+    expect(
+      rows.map((r) => ({
+        kind: r.kind,
+        receivedAt: Number(r.received_at),
+        sequence: r.sequence === null ? undefined : Number(r.sequence),
+        eventId: r.event_id ?? undefined,
+        payload: r.payload,
+      })),
+    ).toEqual(fromSqlite);
   });
 
   it('a row in the earlier format (a plain `value`) is read as version 1 meant it, and a newer signal replaces it', async () => {
