@@ -1,12 +1,12 @@
 /**
- * CVM: DescribeInstances and DescribeInstancesStatus, and the instance lifecycle an operator drives
- * (stop: RUNNING → STOPPING → STOPPED; start: STOPPED → STARTING → RUNNING, each second step after the
+ * CVM: DescribeInstances and DescribeInstancesStatus, StopInstances and StartInstances, and the instance
+ * lifecycle they (or an operator) drive (stop: RUNNING → STOPPING → STOPPED; start: STOPPED → STARTING → RUNNING, each second step after the
  * `instance` transition delay). A HAVIP holder that stops stops serving, but nobody is promoted: only
  * an announcement moves the HAVIP. Every state change is published to the state-change subscribers.
  */
 import { EventBus, type EventSink } from '../simulator/common/event-bus.js';
 import { counterId } from '../simulator/common/random.js';
-import { type Call, type Operations, read, type TencentSimContext } from './context.js';
+import { type Call, mutation, type Operations, read, type TencentSimContext } from './context.js';
 import { E, TencentSimApiError } from './errors.js';
 import { filterList, offsetLimit, type Params, stringList } from './params.js';
 import { byValues, describeList, renderInstance } from './render.js';
@@ -54,7 +54,34 @@ export class Cvm {
       DescribeInstancesStatus: read('cvm', ['InstanceIds', 'Offset', 'Limit'], (p, call) =>
         describeInstancesStatus(p, call),
       ),
+      StopInstances: mutation('cvm', ['InstanceIds', 'ForceStop', 'StopType', 'StoppedMode'], (p, call) =>
+        this.each(p, call, 'RUNNING', (id) => this.stop(id)),
+      ),
+      StartInstances: mutation('cvm', ['InstanceIds', 'LaunchTemplate'], (p, call) =>
+        this.each(p, call, 'STOPPED', (id) => this.start(id)),
+      ),
     };
+  }
+
+  /**
+   * StopInstances / StartInstances: every id must exist in the region and be in `needed` before any
+   * changes (the API refuses the whole call), then each one starts its transition.
+   */
+  private each(
+    p: Params,
+    call: Call,
+    needed: TencentSimInstanceState,
+    run: (id: string) => void,
+  ): Record<string, unknown> {
+    const ids = stringList(p, 'InstanceIds', 100);
+    if (ids === undefined || ids.length === 0) throw E.missing('InstanceIds');
+    for (const id of ids) {
+      const i = this.ctx.world.instances.get(id);
+      if (i !== undefined && i.regionId !== call.region) throw notFound(id);
+      this.require(id, needed);
+    }
+    for (const id of new Set(ids)) run(id);
+    return {};
   }
 
   stop(instanceId: string): void {
@@ -76,11 +103,7 @@ export class Cvm {
   /** The instance, which must be in `needed` (CVM's `UnsupportedOperation.InstanceState<State>` otherwise). */
   private require(instanceId: string, needed: TencentSimInstanceState): InstanceRec {
     const i = this.ctx.world.instances.get(instanceId);
-    if (i === undefined)
-      throw new TencentSimApiError(
-        'InvalidInstanceId.NotFound',
-        `The instance \`${instanceId}\` does not exist.`,
-      );
+    if (i === undefined) throw notFound(instanceId);
     if (i.state !== needed)
       throw new TencentSimApiError(
         `UnsupportedOperation.InstanceState${pascal(i.state)}`,
@@ -107,6 +130,9 @@ export class Cvm {
     });
   }
 }
+
+const notFound = (instanceId: string) =>
+  new TencentSimApiError('InvalidInstanceId.NotFound', `The instance \`${instanceId}\` does not exist.`);
 
 function pascal(state: string): string {
   return state

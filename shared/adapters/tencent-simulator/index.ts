@@ -29,6 +29,7 @@ export {
   type TencentFaultController,
   type TencentTransitionKind,
 } from './faults.js';
+export { inProcessTransport } from './in-process.js';
 export type { SiteProfile } from './render.js';
 export { parseTencentSeed, type TencentSimQuotas, type TencentSimSeed, tencentSeedSchema } from './seed.js';
 export { startTencentSimulatorServer, type TencentSimulatorServerOptions } from './server.js';

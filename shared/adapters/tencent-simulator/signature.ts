@@ -2,7 +2,7 @@
  * TC3-HMAC-SHA256 verification, as Tencent's API gateway does it (the algorithm is in
  * `../tencent/signer.ts`): the timestamp must be within 5 minutes of the gateway's clock
  * (`AuthFailure.SignatureExpire`), the scope's date must be the timestamp's UTC date, the SecretId must
- * be the configured one (`AuthFailure.SecretIdNotFound`), temporary credentials must carry their token
+ * be the configured one, temporary credentials must carry their token
  * (`AuthFailure.TokenFailure`), and the signature must match (`AuthFailure.SignatureFailure`).
  *
  * Two allowances for local endpoints, both to accept what the official SDK sends to `127.0.0.1:PORT`:
@@ -84,10 +84,12 @@ export function verifyTc3(req: Tc3Input, creds: TencentSimCredentials | undefine
       `The credential scope date ${auth.date} is not the UTC date of X-TC-Timestamp.`,
     );
   if (creds === undefined) return { ok: true, secretId: auth.secretId };
-  if (auth.secretId !== creds.secretId)
+  // Tencent answers an unknown SecretId with AuthFailure.SecretIdNotFound; the simulator knows one key
+  // pair only, so any other pair is simply a signature it cannot validate.
+  if (!sameText(auth.secretId, creds.secretId))
     return fail(
-      'AuthFailure.SecretIdNotFound',
-      'The SecretId is not found; check that it exists and is enabled.',
+      'AuthFailure.SignatureFailure',
+      'The SecretId is not the one this simulator accepts (it prints it at start-up).',
     );
   if (creds.token !== undefined && header(req.headers, 'x-tc-token') !== creds.token)
     return fail(

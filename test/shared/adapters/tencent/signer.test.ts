@@ -14,7 +14,7 @@ import {
   tc3Signature,
 } from '../../../../shared/adapters/tencent/signer.js';
 
-type SdkSign = typeof signNs.default;
+type SdkSign = typeof signNs.default.default;
 /** The SDK's signer is CommonJS with `exports.default`: Node exposes `module.exports` as the default, vitest may unwrap it. */
 const Sign: SdkSign = (() => {
   const d = (signNs as unknown as { default: unknown }).default;
