@@ -30,6 +30,7 @@ export {
   type TencentTransitionKind,
 } from './faults.js';
 export { inProcessTransport } from './in-process.js';
+export { type TencentSeedFromTopologyOptions, tencentSeedFromTopology } from './topology.js';
 export type { SiteProfile } from './render.js';
 export { parseTencentSeed, type TencentSimQuotas, type TencentSimSeed, tencentSeedSchema } from './seed.js';
 export { startTencentSimulatorServer, type TencentSimulatorServerOptions } from './server.js';
