@@ -30,9 +30,9 @@ export {
   type TencentTransitionKind,
 } from './faults.js';
 export { inProcessTransport } from './in-process.js';
-export { type TencentSeedFromTopologyOptions, tencentSeedFromTopology } from './topology.js';
 export type { SiteProfile } from './render.js';
 export { parseTencentSeed, type TencentSimQuotas, type TencentSimSeed, tencentSeedSchema } from './seed.js';
 export { startTencentSimulatorServer, type TencentSimulatorServerOptions } from './server.js';
 export { MAX_SKEW_SECONDS, type TencentSimCredentials } from './signature.js';
+export { type TencentSeedFromTopologyOptions, tencentSeedFromTopology } from './topology.js';
 export type { EipRec, EniRec, HaVipRec, InstanceRec, TaskRec, TatTaskRec } from './world.js';
