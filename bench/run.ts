@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks and prints their figures, then one summary table with the targets.
  * Benchmarks report; they never fail on a missed target (exit 1 only when a benchmark could not run).
  *
- *   npm run bench -- [--only failover,sweep,cold-start,decide,config] [--runs N] [--latency 50,200]
+ *   npm run bench -- [--only failover,sweep,cold-start,cold-start-tencent,decide,config] [--runs N] [--latency 50,200]
  *                    [--sweep-scales 1000x3@1,10000x3@10] [--sweep-topology yaml|json]
  *                    [--sweep-node-flags=--max-old-space-size=64] [--dist dist] [--json report.json]
  */
@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ColdStartReport, DEFAULT_COLD_START, missingBundles, runColdStartBench } from './cold-start.js';
+import { runTencentColdStartBench, tencentColdStartSection } from './cold-start-tencent.js';
 import { DEFAULT_CONFIG_LOAD, runConfigLoadBench } from './config-load.js';
 import { DEFAULT_DECIDE, runDecideBench } from './decide.js';
 import {
@@ -29,7 +30,7 @@ import {
   type TopologyFormat,
 } from './sweep.js';
 
-const BENCHES = ['failover', 'sweep', 'cold-start', 'decide', 'config'] as const;
+const BENCHES = ['failover', 'sweep', 'cold-start', 'cold-start-tencent', 'decide', 'config'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const HELP = `usage: npm run bench -- [options]
@@ -418,6 +419,13 @@ async function main(): Promise<void> {
     });
     report.coldStart = r;
     return printColdStart(r);
+  });
+  await guard('cold-start-tencent', async () => {
+    const r = await runTencentColdStartBench({ runs: runs ?? DEFAULT_COLD_START.runs, progress: log });
+    report.coldStartTencent = r;
+    const { text, rows } = tencentColdStartSection(r);
+    out(text);
+    return rows;
   });
   await guard('decide', async () => {
     const r = runDecideBench({ ...DEFAULT_DECIDE, samples: runs ?? DEFAULT_DECIDE.samples });
