@@ -6,7 +6,6 @@
  * the same rounds, a bare `node` and a process that only requires the official SDK's vpc, cvm and tat
  * clients. The import cost is a per-round difference to the bare process.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,12 +16,11 @@ import {
   TencentSimulatedCloud,
   tencentDemoSeed,
 } from '../shared/adapters/tencent-simulator/index.js';
+import { type ChildResult, runChild } from './cold-start.js';
 import { fmt, fmtSummary, type Summary, type SummaryRow, summarize, table } from './lib/stats.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
-const CHILD = path.join(HERE, 'cold-start-tencent-child.cjs');
-const BARE_CHILD = path.join(HERE, 'cold-start-child.cjs');
 const CREDENTIALS = { secretId: 'AKIDbenchcoldstart', secretKey: 'bench-secret-key' };
 
 export interface TencentColdStartFigures {
@@ -43,34 +41,6 @@ export interface TencentColdStartReport {
     readonly importRatioToSdk: Summary;
   };
   readonly failures: readonly string[];
-}
-
-interface ChildResult {
-  readonly readyMs: number;
-  readonly handledMs?: number;
-  readonly maxRssKb: number;
-  readonly result?: unknown;
-}
-
-function runChild(script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-      env,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdio[3]?.on('data', (b: Buffer) => out.push(b));
-    child.stderr?.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const text = Buffer.concat(out).toString().trim();
-      if (code !== 0 || text === '')
-        reject(new Error(`exit ${String(code)}: ${Buffer.concat(err).toString().trim() || 'no result'}`));
-      else resolve(JSON.parse(text) as ChildResult);
-    });
-  });
 }
 
 /** The adapter as one minified CommonJS file, as scripts/build.mjs bundles handlers. */
@@ -109,10 +79,10 @@ export async function runTencentColdStartBench(opts: {
       BENCH_CREDENTIALS: JSON.stringify(CREDENTIALS),
     };
     for (let i = 0; i < opts.runs; i++) {
-      bare.push(await runChild(BARE_CHILD, ['bare'], env));
-      sdk.push(await runChild(CHILD, ['tencent-sdk'], env));
+      bare.push(await runChild(['bare'], env));
+      sdk.push(await runChild(['tencent-sdk'], env));
       try {
-        const r = await runChild(CHILD, ['tencent-adapter', bundle], adapterEnv);
+        const r = await runChild(['tencent-adapter', bundle], adapterEnv);
         const first = (r.result as { haVipId?: string }[] | undefined)?.[0];
         if (first?.haVipId !== 'havip-demoweb')
           throw new Error(`unexpected answer ${JSON.stringify(r.result)}`);
