@@ -5,6 +5,9 @@
  *   sdk                  require @alicloud/vpc20160428 and @alicloud/ecs20140526 (the naive client choice)
  *   load <index.js>      require a bundled FC handler and exit (what `node -e 'require(bundle)'` costs)
  *   handler <index.js>   require a bundled FC handler, then call it once with the event in BENCH_EVENT
+ *   tencent-sdk          require the official Tencent vpc, cvm and tat clients (cold-start-tencent.ts)
+ *   tencent-adapter <bundle>  require the bundled Tencent adapter, then make its first call
+ *                        (DescribeHaVips, TC3-signed) to the simulator at BENCH_ENDPOINT
  * The result is one JSON line on file descriptor 3: times are `performance.now()`, i.e. milliseconds
  * since this process began, so node's own start-up is included and parent-side spawn noise is not.
  */
@@ -29,6 +32,13 @@ async function main() {
     if (typeof handler !== 'function') throw new Error(`${bundle} exports no handler`);
     return report({ readyMs: performance.now() });
   }
+  if (variant === 'tencent-sdk') {
+    require('tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_client.js');
+    require('tencentcloud-sdk-nodejs/tencentcloud/services/cvm/v20170312/cvm_client.js');
+    require('tencentcloud-sdk-nodejs/tencentcloud/services/tat/v20201028/tat_client.js');
+    return report({ readyMs: performance.now() });
+  }
+  if (variant === 'tencent-adapter' && bundle) return tencentFirstCall(bundle);
   if (variant !== 'handler' || !bundle) throw new Error(`unknown variant ${variant}`);
   const { handler } = require(bundle);
   const readyMs = performance.now();
@@ -37,6 +47,18 @@ async function main() {
   const result = await handler(Buffer.from(process.env.BENCH_EVENT || ''), context);
   const handledMs = performance.now();
   report({ readyMs, handledMs, result });
+}
+
+async function tencentFirstCall(bundle) {
+  const { createTencentCloudApi } = require(bundle);
+  const readyMs = performance.now();
+  const api = createTencentCloudApi({
+    credentials: JSON.parse(process.env.BENCH_CREDENTIALS || '{}'),
+    endpoints: { override: process.env.BENCH_ENDPOINT },
+    protocol: 'http',
+  });
+  const result = await api.describeHaVips({ regionId: 'ap-guangzhou', haVipIds: ['havip-demoweb'] });
+  report({ readyMs, handledMs: performance.now(), result });
 }
 
 main().catch((e) => {

@@ -67,7 +67,7 @@ groups:
 `;
 
 /** What one child process reported, plus the wall time the parent saw from spawn to exit. */
-interface ChildResult {
+export interface ChildResult {
   readonly readyMs: number;
   readonly handledMs?: number;
   readonly maxRssKb: number;
@@ -116,7 +116,7 @@ export function missingBundles(distDir: string, handlers: readonly HandlerName[]
   return handlers.filter((h) => !existsSync(path.join(distDir, h, 'index.js')));
 }
 
-function runChild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ChildResult> {
+export function runChild(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [CHILD, ...args], {

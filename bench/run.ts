@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks and prints their figures, then one summary table with the targets.
  * Benchmarks report; they never fail on a missed target (exit 1 only when a benchmark could not run).
  *
- *   npm run bench -- [--only failover,sweep,cold-start,decide,config,heartbeat,failover-latency,store] [--runs N] [--latency 50,200]
+ *   npm run bench -- [--only failover,sweep,cold-start,cold-start-tencent,decide,config,heartbeat,failover-latency,store] [--runs N] [--latency 50,200]
  *                    [--sweep-scales 1000x3@1,10000x3@10] [--sweep-topology yaml|json]
  *                    [--sweep-node-flags=--max-old-space-size=64] [--dist dist] [--json report.json]
  */
@@ -16,6 +16,7 @@ import {
   missingBundles,
   runColdStartBench,
 } from './cold-start.js';
+import { runTencentColdStartBench, tencentColdStartSection } from './cold-start-tencent.js';
 import { DEFAULT_CONFIG_LOAD, runConfigLoadBench } from './config-load.js';
 import { DEFAULT_DECIDE, runDecideBench } from './decide.js';
 import {
@@ -51,6 +52,7 @@ const BENCHES = [
   'failover',
   'sweep',
   'cold-start',
+  'cold-start-tencent',
   'decide',
   'config',
   'heartbeat',
@@ -561,6 +563,13 @@ async function main(): Promise<void> {
     });
     report.coldStart = r;
     return printColdStart(r);
+  });
+  await guard('cold-start-tencent', async () => {
+    const r = await runTencentColdStartBench({ runs: runs ?? DEFAULT_COLD_START.runs, progress: log });
+    report.coldStartTencent = r;
+    const { text, rows } = tencentColdStartSection(r);
+    out(text);
+    return rows;
   });
   await guard('decide', async () => {
     const r = runDecideBench({ ...DEFAULT_DECIDE, samples: runs ?? DEFAULT_DECIDE.samples });

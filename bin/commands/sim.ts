@@ -1,6 +1,6 @@
 /**
- * `havip sim`: serve the Alibaba VPC/ECS API simulator on 127.0.0.1 for SDKs, scripts and manual
- * experiments, until Ctrl-C.
+ * `havip sim`: serve the Alibaba VPC/ECS API simulator (or, with `--cloud tencent`, the Tencent
+ * VPC/CVM/TAT one: `sim-tencent.ts`) on 127.0.0.1 for SDKs, scripts and manual experiments, until Ctrl-C.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -15,6 +15,7 @@ import {
 import { parseTopology } from '../../shared/core/config.js';
 import { HavipError, InvalidInputError } from '../../shared/core/errors.js';
 import { ExitCode, type ExitCodeSink, failUsage, type Sink } from '../output.js';
+import { startTencentSim } from './sim-tencent.js';
 
 export interface SimOptions {
   /** 0 = any free port. */
@@ -87,12 +88,16 @@ interface SimFlags {
   seed?: string;
   transitionMs: string;
   attach: string;
+  cloud: string;
+  secretId?: string;
+  secretKey?: string;
 }
 
 export function registerSim(program: Command, io: { out: Sink; err: Sink } & ExitCodeSink): void {
   program
     .command('sim')
-    .description('serve the Alibaba VPC/ECS API simulator on 127.0.0.1 until Ctrl-C')
+    .description('serve the Alibaba VPC/ECS (or Tencent VPC/CVM/TAT) API simulator on 127.0.0.1 until Ctrl-C')
+    .option('--cloud <name>', 'alibaba or tencent', 'alibaba')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
     .option('--seed <file>', 'topology YAML/JSON or simulator seed JSON (default: a built-in demo world)')
     .option(
@@ -105,6 +110,8 @@ export function registerSim(program: Command, io: { out: Sink; err: Sink } & Exi
       'for topology files: highest (bind each HaVip to its top member) or none',
       'highest',
     )
+    .option('--secret-id <id>', 'tencent: the SecretId to accept (default: made up and printed)')
+    .option('--secret-key <key>', 'tencent: the SecretKey to accept (with --secret-id)')
     .action(async (flags: SimFlags) => {
       const port = Number(flags.port);
       const transitionMs = Number(flags.transitionMs);
@@ -116,18 +123,34 @@ export function registerSim(program: Command, io: { out: Sink; err: Sink } & Exi
         return usage(`--transition-ms must be a whole number ≥ 0, got ${JSON.stringify(flags.transitionMs)}`);
       if (flags.attach !== 'highest' && flags.attach !== 'none')
         return usage(`--attach must be highest or none, got ${JSON.stringify(flags.attach)}`);
+      if (flags.cloud !== 'alibaba' && flags.cloud !== 'tencent')
+        return usage(`--cloud must be alibaba or tencent, got ${JSON.stringify(flags.cloud)}`);
+      if (
+        (flags.secretId === undefined) !== (flags.secretKey === undefined) ||
+        (flags.secretId !== undefined && flags.cloud !== 'tencent')
+      )
+        return usage('--secret-id and --secret-key go together, with --cloud tencent');
       const print = (line: string) => io.out.write(`${line}\n`);
-      let sim: RunningSim;
+      let sim: { close(): Promise<void> };
       try {
-        sim = await startSim(
-          {
-            port,
-            transitionMs,
-            attach: flags.attach,
-            ...(flags.seed === undefined ? {} : { seedFile: flags.seed }),
-          },
-          print,
-        );
+        const common = {
+          port,
+          transitionMs,
+          attach: flags.attach as 'highest' | 'none',
+          ...(flags.seed === undefined ? {} : { seedFile: flags.seed }),
+        };
+        sim =
+          flags.cloud === 'tencent'
+            ? await startTencentSim(
+                {
+                  ...common,
+                  ...(flags.secretId === undefined || flags.secretKey === undefined
+                    ? {}
+                    : { credentials: { secretId: flags.secretId, secretKey: flags.secretKey } }),
+                },
+                print,
+              )
+            : await startSim(common, print);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {

@@ -23,7 +23,7 @@ export const ERROR_CODES = Object.freeze({
   'request.invalid': 'an HTTP API body, query or path parameter is malformed',
   'announce.invalid-address': 'the address to announce is not an IPv4 address',
   'store.invalid-argument': 'a state-store option, table name or record is malformed',
-  'cloud.options-invalid': 'the Alibaba Cloud adapter options are malformed',
+  'cloud.options-invalid': 'the options of a cloud adapter (Alibaba, Tencent) are malformed',
   'simulator.options-invalid': 'the simulator options are malformed',
   'simulator.seed-invalid': 'the simulator seed is malformed or describes an impossible world',
   'simulator.fault-invalid': 'a simulator fault setting is malformed',
@@ -49,7 +49,8 @@ export const ERROR_CODES = Object.freeze({
   // Something the request names is not in the topology (NotFoundError).
   'group.not-found': 'the group is not in the topology',
   'member.not-found': 'the member (instance or ENI) is not in the topology',
-  // The cloud (CloudError, CloudResponseLostError); docs/cloud-adapter.md maps Alibaba's codes to these.
+  // The cloud (CloudError, CloudResponseLostError); docs/cloud-adapter.md and docs/tencent.md map the
+  // clouds' codes to these.
   'cloud.throttled': 'the cloud API throttled the call (retryable)',
   'cloud.unavailable': 'the cloud API is unavailable or unreachable (retryable)',
   'cloud.conflict':
@@ -67,7 +68,7 @@ export const ERROR_CODES = Object.freeze({
   // Everything else.
   'deadline.exceeded': 'the invocation deadline passed before the operation finished (retryable)',
   'notify.failed': 'a notifier (webhook, DingTalk) failed; never blocks a failover',
-  'simulator.api-error': 'an Alibaba API error answered by the simulator (`alibabaCode` says which)',
+  'simulator.api-error': 'an API error answered by a simulator (`alibabaCode` or `tencentCode` says which)',
   'simulator.admin-not-found': 'no simulator admin route matches the request',
   // The host agent (shared/agent).
   'agent.state': "the agent's state directory cannot be read or written",
@@ -138,33 +139,51 @@ export class ConfigError extends InvalidInputError {
   }
 }
 
-/** A cloud API call failed. `alibabaCode` is Alibaba's own error code (e.g. `IncorrectHaVipStatus`). */
+/** The clouds whose adapters raise {@link CloudError}. */
+export type CloudProvider = 'alibaba' | 'tencent';
+
+/** What every cloud failure carries besides the cloud's own code. */
+interface CloudErrorCommon {
+  code?: CodeIn<'cloud'>;
+  action: string;
+  message: string;
+  requestId?: string;
+  statusCode?: number;
+  retryable: boolean;
+  cause?: unknown;
+}
+
+/**
+ * A cloud API call failed. `providerCode` is the cloud's own error code (Alibaba's
+ * `IncorrectHaVipStatus`, Tencent's `RequestLimitExceeded`); `provider` says which cloud answered.
+ * `alibabaCode` is the same value under the name the Alibaba call sites have always read.
+ */
 export class CloudError extends HavipError {
+  readonly provider: CloudProvider;
+  readonly providerCode: string;
+  /** The cloud's own code (named before a second cloud existed; equal to {@link providerCode}). */
   readonly alibabaCode: string;
   readonly requestId: string | undefined;
   readonly statusCode: number | undefined;
   readonly action: string;
-  constructor(args: {
-    code?: CodeIn<'cloud'>;
-    action: string;
-    alibabaCode: string;
-    message: string;
-    requestId?: string;
-    statusCode?: number;
-    retryable: boolean;
-    cause?: unknown;
-  }) {
-    super(args.code ?? 'cloud.error', `${args.action}: ${args.alibabaCode}: ${args.message}`, {
+  constructor(
+    args: CloudErrorCommon & ({ alibabaCode: string } | { provider: 'tencent'; tencentCode: string }),
+  ) {
+    const tencent = 'tencentCode' in args;
+    const providerCode = tencent ? args.tencentCode : args.alibabaCode;
+    super(args.code ?? 'cloud.error', `${args.action}: ${providerCode}: ${args.message}`, {
       retryable: args.retryable,
       cause: args.cause,
       details: {
         action: args.action,
-        alibabaCode: args.alibabaCode,
+        ...(tencent ? { provider: 'tencent', tencentCode: providerCode } : { alibabaCode: providerCode }),
         requestId: args.requestId,
         statusCode: args.statusCode,
       },
     });
-    this.alibabaCode = args.alibabaCode;
+    this.provider = tencent ? 'tencent' : 'alibaba';
+    this.providerCode = providerCode;
+    this.alibabaCode = providerCode;
     this.requestId = args.requestId;
     this.statusCode = args.statusCode;
     this.action = args.action;

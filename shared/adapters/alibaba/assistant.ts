@@ -5,12 +5,12 @@
  */
 import { CloudResponseLostError, type InputIssue, InvalidInputError } from '../../core/errors.js';
 import type { CloudApi, InvocationResult } from '../../core/ports.js';
+import { decodeOutput } from '../command-output.js';
 import { type Caller, requestIdOf } from './caller.js';
 import { DescribeInvocationResultsBody, RunCommandBody } from './schemas.js';
 import * as wire from './wire.js';
 
-/** Command output kept per result: enough to diagnose, small enough for a journal entry. */
-export const MAX_OUTPUT_CHARS = 4096;
+export { MAX_OUTPUT_CHARS } from '../command-output.js';
 
 /**
  * Cloud Assistant RunCommand. A body without `InvokeId` after a successful call is treated like a lost
@@ -85,13 +85,4 @@ function runCommandIssues(req: Parameters<CloudApi['runCommand']>[0]): InputIssu
     issues.push({ path: 'name', message: `must be 1 to ${wire.LIMITS.commandNameChars} characters` });
   if (req.instanceId === '') issues.push({ path: 'instanceId', message: 'must not be empty' });
   return issues;
-}
-
-/** Base64 `Output` → text, keeping the end (where a failing script's error is) when it is long. */
-function decodeOutput(output: string | null | undefined): string | undefined {
-  if (output === null || output === undefined || output === '') return undefined;
-  const text = Buffer.from(output, 'base64').toString('utf8');
-  if (text.length <= MAX_OUTPUT_CHARS) return text;
-  const marker = `[${text.length - MAX_OUTPUT_CHARS + 64} characters truncated]\n`;
-  return marker + text.slice(text.length - (MAX_OUTPUT_CHARS - 64));
 }

@@ -4,10 +4,10 @@
  * SDKs always call the path `/`, so a signed SDK request can never reach it by accident.
  */
 import { z } from 'zod';
-import { type ErrorCode, HavipError, InvalidInputError } from '../../core/errors.js';
+import { type ErrorCode, HavipError } from '../../core/errors.js';
 import type { SimulatedCloud } from './cloud.js';
+import { parseAdminBody as parseBody } from './common/json-input.js';
 import { SimApiError } from './errors.js';
-import { formatPath } from './types.js';
 
 const serverFaultCode = z.enum(['ServiceUnavailable', 'InternalError']);
 const nonNeg = z.number().finite().min(0);
@@ -36,33 +36,6 @@ const adminSchemas = {
   keepalivedStuck: z.object({ instanceId: z.string().min(1), stuck: z.boolean() }),
   cloudAssistant: z.object({ instanceId: z.string().min(1), mode: z.enum(['ok', 'offline', 'fail']) }),
 };
-
-function parseBody<T extends z.ZodType>(schema: T, body: Buffer, route: string): z.output<T> {
-  let json: unknown = {};
-  const text = body.toString('utf8').trim();
-  if (text !== '') {
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new InvalidInputError('simulator.admin-invalid', `${route}: the body is not JSON`, [
-        {
-          path: '',
-          message: 'expected a JSON object',
-          hint: 'send Content-Type: application/json with a JSON body',
-        },
-      ]);
-    }
-  }
-  const r = schema.safeParse(json);
-  if (!r.success) {
-    throw new InvalidInputError(
-      'simulator.admin-invalid',
-      `${route}: invalid body`,
-      r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
-    );
-  }
-  return r.data;
-}
 
 /** One admin request: the cloud, the raw body, and `route` (`POST /__admin/…`) for error messages. */
 interface AdminCall {

@@ -1,10 +1,9 @@
 /**
  * Cloud Assistant (ECS `RunCommand` / `DescribeInvocationResults`) request decoding and answer shapes.
  * The behaviour (running the script on the simulated host) lives in `assistant.ts`; this module holds
- * the parts that are pure: parameter validation with the API's error codes, the "script" model (a
- * script that runs `arping` for an address announces it) and the result rendering the SDK casts.
+ * the parts that are pure: parameter validation with the API's error codes and the result rendering
+ * the SDK casts (the "script" model, shared with the Tencent simulator, is in `common/script.ts`).
  */
-import { ipv4ToNumber } from '../../core/election.js';
 import { SimApiError } from './errors.js';
 import { optional, type Params, repeatList } from './params.js';
 import type { InvocationRec } from './world.js';
@@ -104,20 +103,6 @@ export function runCommandParams(p: Params): RunCommandRequest {
     );
   }
   return { type, script, instanceIds, name, timeoutSeconds };
-}
-
-/**
- * The IPv4 addresses a script sends gratuitous ARP for. The model is deliberately simple: a script that
- * runs `arping` announces every IPv4 address it mentions (the caller keeps only HaVip addresses).
- */
-export function addressesInScript(script: string): string[] {
-  if (!/(^|[^\w-])arping\b/.test(script)) return [];
-  const out: string[] = [];
-  for (const m of script.matchAll(/(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.]*\d)/g)) {
-    const a = m[1]!;
-    if (ipv4ToNumber(a) !== undefined && !out.includes(a)) out.push(a);
-  }
-  return out;
 }
 
 /** Invocations are kept per (invocation, instance): one RunCommand may target several instances. */

@@ -5,13 +5,9 @@
  * for a HaVip address announces it (`dataplane.ts`). Request decoding and the answer shapes are in
  * `assistant-wire.ts`.
  */
-import {
-  addressesInScript,
-  invocationKey,
-  renderInvocationResult,
-  runCommandParams,
-} from './assistant-wire.js';
+import { invocationKey, renderInvocationResult, runCommandParams } from './assistant-wire.js';
 import type { CloudAssistantMode } from './common/faults.js';
+import { addressesInScript } from './common/script.js';
 import { mutation, type Operations, read, requireRegion, type SimContext } from './context.js';
 import type { DataPlane } from './dataplane.js';
 import { byParam, describePage } from './describe.js';

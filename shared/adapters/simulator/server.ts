@@ -6,22 +6,21 @@
  * An admin API under `/__admin/` drives faults and operator actions. The SDKs always call the path
  * `/`, so a signed SDK request can never reach it by accident.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin } from './admin.js';
 import type { SimulatedCloud } from './cloud.js';
+import {
+  headerValue,
+  listenOnLoopback,
+  readBody,
+  type SimulatorServer,
+  sendJson,
+} from './common/http-server.js';
 import { counterId } from './common/random.js';
 import { E, SimApiError } from './errors.js';
 import { authenticate } from './signature.js';
 
-export interface SimulatorServer {
-  /** `127.0.0.1:PORT`: what the SDK `Config.endpoint` takes (with `protocol: 'http'`). */
-  readonly endpoint: string;
-  readonly port: number;
-  /** `http://127.0.0.1:PORT` */
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type { SimulatorServer };
 
 export interface SimulatorServerOptions {
   readonly cloud: SimulatedCloud;
@@ -51,35 +50,14 @@ const MAX_BODY = 1 << 20;
 const MAX_HEADER_BYTES = 128 * 1024;
 
 export async function startSimulatorServer(opts: SimulatorServerOptions): Promise<SimulatorServer> {
-  const host = opts.host ?? '127.0.0.1';
   let seq = 0;
   // RPC calls carry every parameter in the query string: a RunCommand script of the API's maximum
   // (24 KB after Base64) does not fit Node's default 16 KiB header limit.
-  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
-    handleHttp(opts.cloud, req, res, () => counterId(3, ++seq)).catch((e: unknown) => {
-      if (!res.headersSent)
-        sendJson(res, 500, { Code: 'InternalError', Message: e instanceof Error ? e.message : String(e) });
-      else res.destroy();
-    });
+  return listenOnLoopback((req, res) => handleHttp(opts.cloud, req, res, () => counterId(3, ++seq)), {
+    ...(opts.port === undefined ? {} : { port: opts.port }),
+    maxHeaderSize: MAX_HEADER_BYTES,
+    onError: (e) => ({ Code: 'InternalError', Message: e instanceof Error ? e.message : String(e) }),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `${host}:${port}`,
-    port,
-    url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
 }
 
 async function handleHttp(
@@ -89,7 +67,7 @@ async function handleHttp(
   nextId: () => string,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const body = await readBody(req);
+  const body = await readBody(req, MAX_BODY);
   if (body === undefined) {
     sendJson(res, 413, {
       Code: 'RequestEntityTooLarge',
@@ -138,36 +116,4 @@ async function handleHttp(
     return;
   }
   sendJson(res, out.status, out.body, { 'x-acs-request-id': out.requestId });
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks);
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json;charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }

@@ -7,8 +7,8 @@
  * every problem is reported with its path.
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../../core/errors.js';
 import type { QuotaProfile } from '../../core/model.js';
+import { parseInput } from './common/json-input.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seed
@@ -168,20 +168,15 @@ export function resolveSimQuotas(q: ParsedSimSeed['quotas']): SimQuotas {
  * world is built; both report `simulator.seed-invalid`.
  */
 export function parseSimSeed(input: unknown, source = 'seed'): ParsedSimSeed {
-  const r = simSeedSchema.safeParse(input);
-  if (r.success) return r.data;
-  throw new InvalidInputError(
+  return parseInput(
+    simSeedSchema,
+    input,
     'simulator.seed-invalid',
     `${source}: the simulator seed is invalid`,
-    r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
   );
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
-  return out;
-}
+export { formatPath } from './common/json-input.js';
 
 // ---------------------------------------------------------------------------------------------
 // Requests and responses

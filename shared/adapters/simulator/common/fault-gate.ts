@@ -6,12 +6,18 @@
  * decides and counts; the cloud's dispatcher turns a refusal into its own error shape.
  */
 import type { SimClock } from './clock.js';
-import type { Faults, PreDecision } from './faults.js';
+import type { Faults, PreDecision, ServerFaultCode } from './faults.js';
 import type { StatsCounter } from './stats.js';
 
-export class FaultGate {
+/** What the gate asks of a fault controller, whatever its codes and transition kinds. */
+type GateFaults<Code extends string> = Pick<
+  Faults<Code, string>,
+  'latencyFor' | 'before' | 'stalenessFor' | 'takeDrop'
+>;
+
+export class FaultGate<Code extends string = ServerFaultCode> {
   constructor(
-    private readonly faults: Faults,
+    private readonly faults: GateFaults<Code>,
     private readonly clock: SimClock,
     private readonly stats: StatsCounter,
   ) {}
@@ -30,7 +36,7 @@ export class FaultGate {
   }
 
   /** Throttling or an injected failure (counted), or `ok`; taken after the latency, before the call runs. */
-  admit(action: string, account: string): PreDecision {
+  admit(action: string, account: string): PreDecision<Code> {
     const pre = this.faults.before(action, account);
     if (pre.kind === 'throttle') this.stats.throttle();
     else if (pre.kind === 'error') this.stats.fault('error');

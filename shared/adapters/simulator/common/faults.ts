@@ -9,9 +9,9 @@
 import { InvalidInputError } from '../../../core/errors.js';
 import type { SimClock } from './clock.js';
 
-/** The 5xx codes a failure injection answers with. */
+/** The 5xx codes a failure injection answers with (Alibaba's; another cloud names its own set). */
 export type ServerFaultCode = 'ServiceUnavailable' | 'InternalError';
-/** Resource kinds with asynchronous transitions. */
+/** Resource kinds with asynchronous transitions (Alibaba's; another cloud names its own set). */
 export type TransitionKind = 'haVip' | 'eip' | 'instance';
 /**
  * How the Cloud Assistant agent on an instance behaves: `ok` runs commands; `offline` never picks them
@@ -32,32 +32,38 @@ export interface ThrottleConfig {
 }
 
 /** A read-only picture of the active faults (for the admin endpoint and reports). */
-export interface FaultConfig {
+export interface FaultConfig<Code extends string = ServerFaultCode, Kind extends string = TransitionKind> {
   readonly latencyMs: number;
   readonly latencyByAction: Readonly<Record<string, number>>;
   readonly throttle: ThrottleConfig | null;
-  readonly failNext: readonly { action: string; remaining: number; code: ServerFaultCode }[];
-  readonly failureRates: readonly { action: string; probability: number; code: ServerFaultCode }[];
+  readonly failNext: readonly { action: string; remaining: number; code: Code }[];
+  readonly failureRates: readonly { action: string; probability: number; code: Code }[];
   readonly dropNext: readonly { action: string; remaining: number }[];
   readonly stalenessMs: number;
   readonly staleActions: readonly string[] | null;
-  readonly transitionDelayMs: Readonly<Record<TransitionKind, number>>;
+  readonly transitionDelayMs: Readonly<Record<Kind, number>>;
   /** Instances (or `*`) whose simulated keepalived does not move. */
   readonly keepalivedStuck: readonly string[];
   /** Cloud Assistant agent behaviour by instance (or `*`); absent = `ok`. */
   readonly cloudAssistant: Readonly<Record<string, CloudAssistantMode>>;
 }
 
-/** The programmatic fault API (also driven by the admin endpoint `/__admin/faults/...`). */
-export interface FaultController {
+/**
+ * The programmatic fault API (also driven by the admin endpoint `/__admin/faults/...`). `Code` is what
+ * an injected failure answers with, `Kind` the resource kinds whose transitions can be slowed.
+ */
+export interface FaultController<
+  Code extends string = ServerFaultCode,
+  Kind extends string = TransitionKind,
+> {
   /** Delay every call (or only `action`) by `ms` on the simulator clock; 0 removes it. */
   setLatency(ms: number, opts?: { action?: string }): void;
   /** Enable a token bucket per AccessKey id; `null` disables throttling. */
   setThrottle(config: ThrottleConfig | null): void;
   /** The next `count` calls (of `action`, or of any action) fail with a 5xx and have no effect. */
-  failNext(opts?: { action?: string; count?: number; code?: ServerFaultCode }): void;
+  failNext(opts?: { action?: string; count?: number; code?: Code }): void;
   /** Each call (of `action`, or any) fails with a 5xx with this probability (seeded); 0 removes it. */
-  setFailureRate(opts: { probability: number; action?: string; code?: ServerFaultCode }): void;
+  setFailureRate(opts: { probability: number; action?: string; code?: Code }): void;
   /**
    * The next `count` successful mutations (of `action`, or any mutating action) are applied but their
    * responses are dropped: the HTTP server destroys the socket without answering.
@@ -69,7 +75,7 @@ export interface FaultController {
    */
   setStaleness(ms: number, opts?: { actions?: readonly string[] }): void;
   /** How long asynchronous transitions of one resource kind take from now on. */
-  setTransitionDelay(kind: TransitionKind, ms: number): void;
+  setTransitionDelay(kind: Kind, ms: number): void;
   /**
    * Freeze (or release) the simulated keepalived on an instance, or on every instance with `*`: as if
    * its vrrp_script never noticed the failure, it does not take over a HaVip that lost its master.
@@ -80,8 +86,18 @@ export interface FaultController {
   setCloudAssistant(instanceId: string, mode: CloudAssistantMode): void;
   /** Remove every fault; transition delays go back to the constructor's values. */
   reset(): void;
-  config(): FaultConfig;
+  config(): FaultConfig<Code, Kind>;
 }
+
+/** What differs between the clouds a {@link Faults} controller serves. */
+export interface FaultsOptions<Code extends string> {
+  /** What an injected failure answers with when the caller names no code. */
+  readonly defaultCode: Code;
+  /** The instance ids the per-instance switches accept (besides `*`). Default Alibaba's `i-…`. */
+  readonly instanceId?: { readonly pattern: RegExp; readonly example: string };
+}
+
+const ALIBABA_INSTANCE_ID = { pattern: /^i-[A-Za-z0-9_.-]+$/, example: 'i-…' } as const;
 
 const ANY = '*';
 
@@ -94,40 +110,48 @@ function nonNegative(name: string, v: number): number {
   return v;
 }
 
-function requireTarget(path: string, instanceId: string): void {
-  if (instanceId !== ANY && !/^i-[A-Za-z0-9_.-]+$/.test(instanceId)) {
+function requireTarget(
+  path: string,
+  instanceId: string,
+  id: { readonly pattern: RegExp; readonly example: string },
+): void {
+  if (instanceId !== ANY && !id.pattern.test(instanceId)) {
     throw new InvalidInputError('simulator.fault-invalid', 'invalid fault setting', [
-      { path, message: `must be an instance id (i-…) or *, got ${JSON.stringify(instanceId)}` },
+      { path, message: `must be an instance id (${id.example}) or *, got ${JSON.stringify(instanceId)}` },
     ]);
   }
 }
 
 /** Decision for one call, made before the operation runs. */
-export type PreDecision =
+export type PreDecision<Code extends string = ServerFaultCode> =
   | { readonly kind: 'ok' }
   | { readonly kind: 'throttle'; readonly status: number }
-  | { readonly kind: 'error'; readonly code: ServerFaultCode };
+  | { readonly kind: 'error'; readonly code: Code };
 
-export class Faults implements FaultController {
+export class Faults<Code extends string = ServerFaultCode, Kind extends string = TransitionKind>
+  implements FaultController<Code, Kind>
+{
   private latencyMs = 0;
   private latencyByAction = new Map<string, number>();
   private throttle: ThrottleConfig | null = null;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private failQueue: { action: string; remaining: number; code: ServerFaultCode }[] = [];
-  private failureRates = new Map<string, { probability: number; code: ServerFaultCode }>();
+  private failQueue: { action: string; remaining: number; code: Code }[] = [];
+  private failureRates = new Map<string, { probability: number; code: Code }>();
   private dropQueue: { action: string; remaining: number }[] = [];
   private stalenessMs = 0;
   private staleActions: ReadonlySet<string> | null = null;
-  private delays: Record<TransitionKind, number>;
+  private delays: Record<Kind, number>;
   private readonly stuck = new Set<string>();
   private readonly agents = new Map<string, CloudAssistantMode>();
 
   constructor(
     private readonly clock: SimClock,
     private readonly random: () => number,
-    private readonly defaultDelays: Readonly<Record<TransitionKind, number>>,
+    private readonly defaultDelays: Readonly<Record<Kind, number>>,
     /** Called when a data-plane switch changes (keepalived may have to act). */
     private readonly onDataPlaneChange: () => void = () => {},
+    // The defaults are Alibaba's, whose codes include ServiceUnavailable.
+    private readonly options: FaultsOptions<Code> = { defaultCode: 'ServiceUnavailable' as Code },
   ) {
     this.delays = { ...defaultDelays };
   }
@@ -152,19 +176,19 @@ export class Faults implements FaultController {
     this.buckets.clear();
   }
 
-  failNext(opts: { action?: string; count?: number; code?: ServerFaultCode } = {}): void {
+  failNext(opts: { action?: string; count?: number; code?: Code } = {}): void {
     const count = opts.count ?? 1;
     nonNegative('failNext.count', count);
     if (count > 0) {
       this.failQueue.push({
         action: opts.action ?? ANY,
         remaining: count,
-        code: opts.code ?? 'ServiceUnavailable',
+        code: opts.code ?? this.options.defaultCode,
       });
     }
   }
 
-  setFailureRate(opts: { probability: number; action?: string; code?: ServerFaultCode }): void {
+  setFailureRate(opts: { probability: number; action?: string; code?: Code }): void {
     if (!(opts.probability >= 0 && opts.probability <= 1)) {
       throw new InvalidInputError('simulator.fault-invalid', 'invalid fault setting', [
         {
@@ -176,7 +200,10 @@ export class Faults implements FaultController {
     const key = opts.action ?? ANY;
     if (opts.probability === 0) this.failureRates.delete(key);
     else
-      this.failureRates.set(key, { probability: opts.probability, code: opts.code ?? 'ServiceUnavailable' });
+      this.failureRates.set(key, {
+        probability: opts.probability,
+        code: opts.code ?? this.options.defaultCode,
+      });
   }
 
   dropNextResponse(opts: { action?: string; count?: number } = {}): void {
@@ -191,20 +218,20 @@ export class Faults implements FaultController {
     this.staleActions = opts.actions === undefined ? null : new Set(opts.actions);
   }
 
-  setTransitionDelay(kind: TransitionKind, ms: number): void {
+  setTransitionDelay(kind: Kind, ms: number): void {
     nonNegative(`transitionDelay.${kind}`, ms);
     this.delays[kind] = ms;
   }
 
   setKeepalivedStuck(instanceId: string, stuck: boolean): void {
-    requireTarget('keepalivedStuck.instanceId', instanceId);
+    requireTarget('keepalivedStuck.instanceId', instanceId, this.instanceIdRule());
     if (stuck) this.stuck.add(instanceId);
     else this.stuck.delete(instanceId);
     this.onDataPlaneChange();
   }
 
   setCloudAssistant(instanceId: string, mode: CloudAssistantMode): void {
-    requireTarget('cloudAssistant.instanceId', instanceId);
+    requireTarget('cloudAssistant.instanceId', instanceId, this.instanceIdRule());
     if (mode !== 'ok' && mode !== 'offline' && mode !== 'fail') {
       throw new InvalidInputError('simulator.fault-invalid', 'invalid fault setting', [
         { path: 'cloudAssistant.mode', message: `must be ok, offline or fail, got ${String(mode)}` },
@@ -230,7 +257,7 @@ export class Faults implements FaultController {
     this.onDataPlaneChange();
   }
 
-  config(): FaultConfig {
+  config(): FaultConfig<Code, Kind> {
     return {
       latencyMs: this.latencyMs,
       latencyByAction: Object.fromEntries(this.latencyByAction),
@@ -262,7 +289,7 @@ export class Faults implements FaultController {
     return this.latencyByAction.get(action) ?? this.latencyMs;
   }
 
-  transitionDelay(kind: TransitionKind): number {
+  transitionDelay(kind: Kind): number {
     return this.delays[kind];
   }
 
@@ -274,7 +301,7 @@ export class Faults implements FaultController {
   }
 
   /** Throttle and injected-failure decision, taken before the operation runs (it then has no effect). */
-  before(action: string, account: string): PreDecision {
+  before(action: string, account: string): PreDecision<Code> {
     if (this.throttle !== null && !this.takeToken(account, this.throttle)) {
       return { kind: 'throttle', status: this.throttle.status ?? 400 };
     }
@@ -296,6 +323,10 @@ export class Faults implements FaultController {
     d.remaining -= 1;
     this.dropQueue = this.dropQueue.filter((x) => x.remaining > 0);
     return true;
+  }
+
+  private instanceIdRule(): { readonly pattern: RegExp; readonly example: string } {
+    return this.options.instanceId ?? ALIBABA_INSTANCE_ID;
   }
 
   private takeToken(account: string, cfg: ThrottleConfig): boolean {
