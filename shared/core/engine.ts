@@ -3,7 +3,7 @@
  * drain, and the `plan` dry run). observe → assess health → decide (pure) → act under the group lease
  * (saga) → record and notify. The phases of one reconcile are in reconcile/phases.ts.
  */
-import { NotFoundError } from './errors.js';
+import { ConfigError, NotFoundError } from './errors.js';
 import { assessMember, type MemberObservation } from './health.js';
 import type { Group, GroupName, MemberHealth, MemberId, Topology } from './model.js';
 import { type GroupObservation, mapLimit, observeGroups, type ReadRetry } from './observe.js';
@@ -11,6 +11,9 @@ import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from './po
 import { type ReconcileEnv, Reconciliation } from './reconcile/phases.js';
 import { failedResult, type ReconcileRequest, type ReconcileResult } from './reconcile/request.js';
 import { type BackoffPolicy, backoffOrGiveUp, DEFAULT_BACKOFF, isRetryable } from './retry.js';
+import { observeTencentGroups } from './tencent/observe.js';
+import { isTencentRetryable } from './tencent/retry.js';
+import type { TencentCloudApi } from './tencent-ports.js';
 
 export {
   errorOf,
@@ -23,7 +26,10 @@ export {
 export { resumeDecision } from './reconcile/roll-forward.js';
 
 export interface EngineDeps {
+  /** Alibaba Cloud: the groups with `cloud: alibaba`. */
   readonly cloud: CloudApi;
+  /** Tencent Cloud: the groups with `cloud: tencent` (required when the topology has any). */
+  readonly tencent?: TencentCloudApi | undefined;
   readonly store: StateStore;
   readonly notifier: Notifier;
   readonly clock: Clock;
@@ -61,11 +67,18 @@ export class Engine {
     opts: Partial<EngineOptions> = {},
   ) {
     this.opts = { ...DEFAULT_ENGINE_OPTIONS, ...opts };
+    const onTencent = topology.groups.filter((g) => g.cloud === 'tencent').map((g) => g.name);
+    if (onTencent.length > 0 && deps.tencent === undefined)
+      throw new ConfigError(
+        `groups ${onTencent.join(', ')} are on Tencent Cloud, but no Tencent Cloud adapter is configured`,
+        [],
+      );
     this.groups = new Map(topology.groups.map((g) => [g.name, g]));
     this.random = deps.random ?? Math.random;
-    const { cloud, store, notifier, clock, logger } = deps;
+    const { cloud, tencent, store, notifier, clock, logger } = deps;
     this.env = {
       cloud,
+      tencent,
       store,
       notifier,
       clock,
@@ -132,33 +145,51 @@ export class Engine {
     return obs as GroupObservation;
   }
 
-  private observe(
+  /** Alibaba groups through the Alibaba observer, Tencent groups through Tencent's, in parallel. */
+  private async observe(
     groups: readonly Group[],
     deadline: number | undefined,
     concurrency?: number,
   ): Promise<Map<GroupName, GroupObservation>> {
-    const retry: ReadRetry | undefined =
-      deadline === undefined
-        ? undefined
-        : async (what, read) => {
-            for (let attempt = 0; ; attempt++) {
-              try {
-                return await read();
-              } catch (e) {
-                if (!isRetryable(e)) throw e;
-                await backoffOrGiveUp(
-                  attempt,
-                  this.deps.clock,
-                  deadline,
-                  this.opts.backoff,
-                  this.random,
-                  what,
-                  e,
-                );
-              }
-            }
-          };
-    return observeGroups(this.deps.cloud, groups, () => this.deps.clock.now(), concurrency, retry);
+    const now = () => this.deps.clock.now();
+    const tencentGroups = groups.filter((g) => g.cloud === 'tencent');
+    const alibabaGroups = tencentGroups.length === 0 ? groups : groups.filter((g) => g.cloud !== 'tencent');
+    const [alibaba, tencent] = await Promise.all([
+      alibabaGroups.length === 0
+        ? new Map<GroupName, GroupObservation>()
+        : observeGroups(
+            this.deps.cloud,
+            alibabaGroups,
+            now,
+            concurrency,
+            this.readRetry(deadline, isRetryable),
+          ),
+      tencentGroups.length === 0 || this.deps.tencent === undefined
+        ? new Map<GroupName, GroupObservation>()
+        : observeTencentGroups(
+            this.deps.tencent,
+            tencentGroups,
+            now,
+            this.readRetry(deadline, isTencentRetryable),
+          ),
+    ]);
+    for (const [name, obs] of tencent) alibaba.set(name, obs);
+    return alibaba;
+  }
+
+  /** Retries a describe that failed retryably with backoff until `deadline`; without one, reads once. */
+  private readRetry(deadline: number | undefined, retryable: (e: unknown) => boolean): ReadRetry | undefined {
+    if (deadline === undefined) return undefined;
+    return async (what, read) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await read();
+        } catch (e) {
+          if (!retryable(e)) throw e;
+          await backoffOrGiveUp(attempt, this.deps.clock, deadline, this.opts.backoff, this.random, what, e);
+        }
+      }
+    };
   }
 
   /** Health for every member; persists the bookkeeping when `persist` (compare-and-set, advisory). */
