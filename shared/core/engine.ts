@@ -26,8 +26,8 @@ export {
 export { resumeDecision } from './reconcile/roll-forward.js';
 
 export interface EngineDeps {
-  /** Alibaba Cloud: the groups with `cloud: alibaba`. */
-  readonly cloud: CloudApi;
+  /** Alibaba Cloud: the groups with `cloud: alibaba` (required when the topology has any). */
+  readonly cloud?: CloudApi | undefined;
   /** Tencent Cloud: the groups with `cloud: tencent` (required when the topology has any). */
   readonly tencent?: TencentCloudApi | undefined;
   readonly store: StateStore;
@@ -60,6 +60,7 @@ export class Engine {
   private readonly groups: Map<string, Group>;
   private readonly random: () => number;
   private readonly env: ReconcileEnv;
+  private readonly alibaba: CloudApi;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -67,17 +68,14 @@ export class Engine {
     opts: Partial<EngineOptions> = {},
   ) {
     this.opts = { ...DEFAULT_ENGINE_OPTIONS, ...opts };
-    const onTencent = topology.groups.filter((g) => g.cloud === 'tencent').map((g) => g.name);
-    if (onTencent.length > 0 && deps.tencent === undefined)
-      throw new ConfigError(
-        `groups ${onTencent.join(', ')} are on Tencent Cloud, but no Tencent Cloud adapter is configured`,
-        [],
-      );
+    requirePort(topology, 'tencent', deps.tencent);
+    requirePort(topology, 'alibaba', deps.cloud);
+    this.alibaba = deps.cloud ?? NO_ALIBABA;
     this.groups = new Map(topology.groups.map((g) => [g.name, g]));
     this.random = deps.random ?? Math.random;
-    const { cloud, tencent, store, notifier, clock, logger } = deps;
+    const { tencent, store, notifier, clock, logger } = deps;
     this.env = {
-      cloud,
+      cloud: this.alibaba,
       tencent,
       store,
       notifier,
@@ -158,7 +156,7 @@ export class Engine {
       alibabaGroups.length === 0
         ? new Map<GroupName, GroupObservation>()
         : observeGroups(
-            this.deps.cloud,
+            this.alibaba,
             alibabaGroups,
             now,
             concurrency,
@@ -229,3 +227,19 @@ export class Engine {
     return { health };
   }
 }
+
+/** An engine needs the port of every cloud its topology's groups are on. */
+function requirePort(topology: Topology, cloud: 'alibaba' | 'tencent', port: unknown): void {
+  const on = topology.groups.filter((g) => (g.cloud ?? 'alibaba') === cloud).map((g) => g.name);
+  if (on.length === 0 || port !== undefined) return;
+  const name = cloud === 'tencent' ? 'Tencent Cloud' : 'Alibaba Cloud';
+  throw new ConfigError(`groups ${on.join(', ')} are on ${name}, but no ${name} adapter is configured`, []);
+}
+
+/** The Alibaba port of an engine whose topology has no Alibaba group: nothing may call it. */
+const NO_ALIBABA: CloudApi = new Proxy({} as CloudApi, {
+  get: (_target, name) =>
+    name === 'then'
+      ? undefined
+      : () => Promise.reject(new ConfigError(`no Alibaba Cloud adapter is configured (${String(name)})`, [])),
+});

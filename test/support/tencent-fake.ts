@@ -16,7 +16,9 @@
  *   so the engine sees each one), {@link TencentFake.loseNext} applies a mutation and loses its answer.
  * `associations: 'unknown'` models the international site, whose answers carry no scope.
  */
+import type { TencentScenarioWorld } from '../../shared/app/simulate-engine.js';
 import { CloudError, CloudResponseLostError } from '../../shared/core/errors.js';
+import type { Topology } from '../../shared/core/model.js';
 import type {
   TencentCloudApi,
   TencentHaVip,
@@ -590,4 +592,48 @@ export function seedTencentPair(fake: TencentFake, opts: { held?: boolean } = {}
     fake.announce(TENCENT_PAIR.haVipId, TENCENT_PAIR.primary);
     fake.effects.length = 0;
   }
+}
+
+/**
+ * Seeds the fake from a topology's Tencent groups: every CVM member RUNNING in the group's subnet, every
+ * ENI member attached (to an instance of its own), each HAVIP unheld with an empty drift scope.
+ */
+export function seedTencentFromTopology(fake: TencentFake, topology: Topology): void {
+  let vip = 100;
+  for (const g of topology.groups) {
+    if (g.cloud !== 'tencent' || g.tencent === undefined || g.haVipId === undefined) continue;
+    const at = { vpcId: g.tencent.vpcId, subnetId: g.tencent.subnetId };
+    for (const m of g.members) {
+      if (m.kind === 'ecs') {
+        if (!fake.instances.has(m.id)) fake.addInstance({ instanceId: m.id, ip: m.ip, ...at });
+        continue;
+      }
+      const host = `ins-h${m.id.slice(4)}`;
+      if (!fake.instances.has(host))
+        fake.addInstance({ instanceId: host, ip: `${m.ip}0`.slice(0, 15), ...at });
+      fake.addEni({ networkInterfaceId: m.id, ip: m.ip, instanceId: host, ...at });
+    }
+    if (!fake.haVips.has(g.haVipId)) fake.addHaVip({ haVipId: g.haVipId, vip: `10.255.0.${vip++}`, ...at });
+  }
+}
+
+/** The Tencent world of `havip simulate --engine`, over the fake. */
+export function fakeTencentScenarioWorld(
+  opts: TencentFakeOptions = {},
+): (topology: Topology) => Promise<TencentScenarioWorld> {
+  return async (topology) => {
+    const fake = new TencentFake({ ...opts, regionId: topology.groups[0]?.region ?? 'ap-guangzhou' });
+    seedTencentFromTopology(fake, topology);
+    return {
+      api: fake,
+      isRunning: (id) => fake.instances.get(id)?.state === 'RUNNING',
+      setRunning: (id, running) => fake.setState(id, running ? 'RUNNING' : 'STOPPED'),
+      holder: (g) => {
+        const h = g.haVipId === undefined ? undefined : fake.haVips.get(g.haVipId);
+        return g.members.every((m) => m.kind === 'eni') ? h?.networkInterfaceId : h?.instanceId;
+      },
+      settle: async () => fake.settle(),
+      close: async () => undefined,
+    };
+  };
 }
