@@ -530,12 +530,16 @@ export class TencentFake implements TencentCloudApi {
     inv.exitCode = ok ? 0 : 1;
   }
 
-  /** Which NIC of the instance announces: the ENI in the HAVIP's scope (an ENI group), else the instance. */
+  /**
+   * Which NIC of the instance announces: a secondary ENI of the HAVIP's subnet (the one in the scope
+   * first), as the engine means for an ENI member; else the instance (its primary ENI).
+   */
   private announcerOn(instanceId: string, h: FakeHaVip | undefined): string {
-    const eni = h?.scope.find(
-      (s) => s.instanceType === 'ENI' && this.enis.get(s.instanceId)?.instanceId === instanceId,
+    const secondary = [...this.enis.values()].filter(
+      (e) => e.instanceId === instanceId && !e.primary && e.subnetId === h?.subnetId,
     );
-    return eni?.instanceId ?? instanceId;
+    const inScope = secondary.find((e) => h?.scope.some((s) => s.instanceId === e.networkInterfaceId));
+    return (inScope ?? secondary[0])?.networkInterfaceId ?? instanceId;
   }
 
   private requestId(): string {

@@ -7,6 +7,8 @@
  *   announcing `NetworkInterfaceId` for an ENI group. It is the one "binding" the view reports, so there
  *   is never more than one (no split brain on Tencent: the last ARP announcer wins);
  * - a CVM's `InstanceState` becomes the status the health rules know (RUNNING → Running, STOPPED → Stopped…);
+ *   an ENI member is usable only while attached to a RUNNING instance (its host is described too: an ENI
+ *   on a stopped instance cannot announce);
  * - what only Tencent has (the drift scope, the EIP address, raw states) stays in `tencent`.
  */
 import type { Group, GroupName, Member } from '../model.js';
@@ -80,11 +82,18 @@ function instanceView(regionId: string, s: TencentInstanceStatus): InstanceState
   };
 }
 
-function eniView(e: TencentNetworkInterface): NetworkInterfaceState {
+/** `InUse` only while attached to a RUNNING host; otherwise why not, which health reads as unusable. */
+function eniView(e: TencentNetworkInterface, host: TencentInstanceStatus | undefined): NetworkInterfaceState {
+  const status =
+    e.instanceId === undefined
+      ? 'Available'
+      : host?.state === 'RUNNING'
+        ? 'InUse'
+        : `host ${host?.state ?? 'missing'}`;
   return {
     networkInterfaceId: e.networkInterfaceId,
     regionId: e.regionId,
-    status: e.instanceId === undefined ? 'Available' : 'InUse',
+    status,
     instanceId: e.instanceId,
     vpcId: e.vpcId,
     vSwitchId: e.subnetId,
@@ -135,6 +144,7 @@ export async function observeTencentGroups(
       );
   }
   await Promise.all(tasks);
+  await describeHosts(api, enis, statuses, retry);
   const observedAt = now();
   const out = new Map<GroupName, GroupObservation>();
   for (const g of groups) {
@@ -144,16 +154,42 @@ export async function observeTencentGroups(
       statuses: pick(statuses, g.region, idsOf(g.members, 'ecs')),
       enis: pick(enis, g.region, idsOf(g.members, 'eni')),
     };
+    const hostOf = (e: TencentNetworkInterface) =>
+      e.instanceId === undefined ? undefined : statuses.get(key(g.region, e.instanceId));
     out.set(g.name, {
       haVip: h === undefined ? undefined : haVipView(g, h),
       instances: new Map([...own.statuses].map(([id, s]) => [id, instanceView(g.region, s)])),
-      enis: new Map([...own.enis].map(([id, e]) => [id, eniView(e)])),
+      enis: new Map([...own.enis].map(([id, e]) => [id, eniView(e, hostOf(e))])),
       eip: undefined,
       observedAt,
       tencent: own,
     });
   }
   return out;
+}
+
+/** The states of the instances ENI members are attached to (those not already described as members). */
+async function describeHosts(
+  api: TencentCloudApi,
+  enis: ReadonlyMap<string, TencentNetworkInterface>,
+  statuses: Map<string, TencentInstanceStatus>,
+  retry: ReadRetry,
+): Promise<void> {
+  const hosts = new Map<string, string[]>();
+  for (const e of enis.values()) {
+    if (e.instanceId === undefined || statuses.has(key(e.regionId, e.instanceId))) continue;
+    hosts.set(e.regionId, unique([...(hosts.get(e.regionId) ?? []), e.instanceId]));
+  }
+  const reads = [...hosts].flatMap(([regionId, ids]) =>
+    chunks(ids).map((instanceIds) =>
+      retry('DescribeInstancesStatus', () => api.describeInstancesStatus({ regionId, instanceIds })).then(
+        (found) => {
+          for (const s of found) statuses.set(key(regionId, s.instanceId), s);
+        },
+      ),
+    ),
+  );
+  await Promise.all(reads);
 }
 
 const key = (regionId: string, id: string): string => `${regionId}/${id}`;
