@@ -15,16 +15,7 @@ import type { StateStore } from '../../shared/core/ports.js';
 import type { TencentCloudApi } from '../../shared/core/tencent-ports.js';
 import { seedTencentFromTopology, TencentFake } from '../support/tencent-fake.js';
 import { FAST_ENGINE, RecordingNotifier } from '../support/world.js';
-
-export type Invariant =
-  | 'inv1-exclusive'
-  | 'inv2-eligible-target'
-  | 'inv3-nopreempt'
-  | 'inv4-fencing'
-  | 'inv5-replay'
-  | 'inv6-convergence'
-  | 'inv7-last-holder'
-  | 'data-plane';
+import type { Invariant } from './stats.js';
 
 export class CampaignStats {
   readonly checks = new Map<Invariant, number>();
@@ -42,16 +33,7 @@ export class CampaignStats {
   }
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as mulberry32 } from '../../shared/adapters/simulator/common/random.js';
 
 /** A random Tencent group as YAML: 2–4 members of one kind, nopreempt or not, maybe an EIP. */
 export function randomGroupYaml(r: () => number, n: number): string {
