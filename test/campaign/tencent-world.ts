@@ -137,7 +137,7 @@ export class TencentCampaignWorld {
   readonly store: StateStore;
   private readonly engines: Engine[];
   private seq = 0;
-  /** The members a manual failover of this step named (nopreempt allows that move). */
+  /** This step ran a manual failover (nopreempt allows its move). */
   private manualThisStep = false;
 
   constructor(
@@ -185,10 +185,9 @@ export class TencentCampaignWorld {
     this.stats.check('inv2-eligible-target');
     const host = id.startsWith('eni-') ? this.fake.enis.get(id)?.instanceId : id;
     const state = host === undefined ? undefined : this.fake.instances.get(host)?.state;
-    if (this.manualForced || state === 'RUNNING') return;
+    if (state === 'RUNNING') return;
     this.stats.violate('inv2-eligible-target', `${action} on ${id}, whose instance is ${state ?? 'missing'}`);
   }
-  private manualForced = false;
 
   holder(): string | undefined {
     const h = this.fake.haVips.get(this.group.haVipId as string);
@@ -276,10 +275,7 @@ export class TencentCampaignWorld {
     const scope = this.fake.scopeOf(this.group.haVipId as string);
     const members = new Set<string>(this.group.members.map((m) => m.id));
     const ours = scope.filter((id) => members.has(id));
-    const probe = this.fake.haVips.get(this.group.haVipId as string);
-    if (probe === undefined) return;
-    const known = (this.fake as unknown as { opts: { associations: string } }).opts.associations === 'known';
-    if (known && (ours.length > 1 || (holder !== undefined && !ours.includes(holder))))
+    if (this.fake.scopeKnown && (ours.length > 1 || (holder !== undefined && !ours.includes(holder))))
       this.stats.violate(
         'inv1-exclusive',
         `after ${kind} (${r.decision?.reason}) the scope is [${ours.join(', ')}], the holder ${holder}`,

@@ -224,6 +224,11 @@ export class TencentFake implements TencentCloudApi {
     for (const t of this.tasks.values()) if (t.status === 'RUNNING') this.finishTask(t);
   }
 
+  /** Whether answers carry the drift scope (the China site) or not (the international API). */
+  get scopeKnown(): boolean {
+    return this.opts.associations === 'known';
+  }
+
   holder(haVipId: string): string | undefined {
     return this.haVips.get(haVipId)?.instanceId;
   }

@@ -5,7 +5,7 @@
  */
 import type { CloudKind, Finding, Group, Topology } from '../model.js';
 
-/** The groups on `cloud`; `at(i)` maps the part's group index back to the document's. */
+/** The groups on one cloud, as a topology of their own. */
 export interface CloudPart {
   readonly topology: Topology;
   /** Rewrites a finding of the part so its paths name the document's groups. */
