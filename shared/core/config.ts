@@ -17,7 +17,7 @@
  */
 import { toFindings } from './config/issues.js';
 import { toTopology } from './config/normalise.js';
-import { documentSchema } from './config/schema.js';
+import { documentSchema, withGroupClouds } from './config/schema.js';
 import { parseYaml } from './config/yaml.js';
 import { ConfigError } from './errors.js';
 import { sortFindings } from './findings.js';
@@ -50,6 +50,7 @@ export function safeParseTopology(input: unknown, _opts: ParseOptions = {}): Par
     if (!yaml.ok) return { ok: false, findings: yaml.findings };
     data = yaml.value;
   }
+  data = withGroupClouds(data);
   const result = documentSchema.safeParse(data);
   if (!result.success) {
     const findings = result.error.issues.flatMap((issue) => toFindings(issue, data));

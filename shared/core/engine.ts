@@ -5,7 +5,7 @@
  */
 
 import { witnessProbeOf } from './corroborate.js';
-import { NotFoundError } from './errors.js';
+import { ConfigError, NotFoundError } from './errors.js';
 import { assessGroup, type MemberObservation } from './health.js';
 import type { Group, GroupName, Member, MemberHealth, MemberId, ProbeConfig, Topology } from './model.js';
 import { type GroupObservation, mapLimit, observeGroups, type ReadRetry } from './observe.js';
@@ -13,6 +13,9 @@ import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from './po
 import { type ReconcileEnv, Reconciliation } from './reconcile/phases.js';
 import { failedResult, type ReconcileRequest, type ReconcileResult } from './reconcile/request.js';
 import { type BackoffPolicy, backoffOrGiveUp, DEFAULT_BACKOFF, isRetryable } from './retry.js';
+import { observeTencentGroups } from './tencent/observe.js';
+import { isTencentRetryable } from './tencent/retry.js';
+import type { TencentCloudApi } from './tencent-ports.js';
 
 export {
   errorOf,
@@ -25,7 +28,10 @@ export {
 export { resumeDecision } from './reconcile/roll-forward.js';
 
 export interface EngineDeps {
-  readonly cloud: CloudApi;
+  /** Alibaba Cloud: the groups with `cloud: alibaba` (required when the topology has any). */
+  readonly cloud?: CloudApi | undefined;
+  /** Tencent Cloud: the groups with `cloud: tencent` (required when the topology has any). */
+  readonly tencent?: TencentCloudApi | undefined;
   readonly store: StateStore;
   readonly notifier: Notifier;
   readonly clock: Clock;
@@ -56,6 +62,7 @@ export class Engine {
   private readonly groups: Map<string, Group>;
   private readonly random: () => number;
   private readonly env: ReconcileEnv;
+  private readonly alibaba: CloudApi;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -63,11 +70,15 @@ export class Engine {
     opts: Partial<EngineOptions> = {},
   ) {
     this.opts = { ...DEFAULT_ENGINE_OPTIONS, ...opts };
+    requirePort(topology, 'tencent', deps.tencent);
+    requirePort(topology, 'alibaba', deps.cloud);
+    this.alibaba = deps.cloud ?? NO_ALIBABA;
     this.groups = new Map(topology.groups.map((g) => [g.name, g]));
     this.random = deps.random ?? Math.random;
-    const { cloud, store, notifier, clock, logger } = deps;
+    const { tencent, store, notifier, clock, logger } = deps;
     this.env = {
-      cloud,
+      cloud: this.alibaba,
+      tencent,
       store,
       notifier,
       clock,
@@ -134,33 +145,45 @@ export class Engine {
     return obs as GroupObservation;
   }
 
-  private observe(
+  /** Alibaba groups through the Alibaba observer, Tencent groups through Tencent's, in parallel. */
+  private async observe(
     groups: readonly Group[],
     deadline: number | undefined,
     concurrency?: number,
   ): Promise<Map<GroupName, GroupObservation>> {
-    const retry: ReadRetry | undefined =
-      deadline === undefined
-        ? undefined
-        : async (what, read) => {
-            for (let attempt = 0; ; attempt++) {
-              try {
-                return await read();
-              } catch (e) {
-                if (!isRetryable(e)) throw e;
-                await backoffOrGiveUp(
-                  attempt,
-                  this.deps.clock,
-                  deadline,
-                  this.opts.backoff,
-                  this.random,
-                  what,
-                  e,
-                );
-              }
-            }
-          };
-    return observeGroups(this.deps.cloud, groups, () => this.deps.clock.now(), concurrency, retry);
+    const now = () => this.deps.clock.now();
+    const tencentGroups = groups.filter((g) => g.cloud === 'tencent');
+    const alibabaGroups = tencentGroups.length === 0 ? groups : groups.filter((g) => g.cloud !== 'tencent');
+    const [alibaba, tencent] = await Promise.all([
+      alibabaGroups.length === 0
+        ? new Map<GroupName, GroupObservation>()
+        : observeGroups(this.alibaba, alibabaGroups, now, concurrency, this.readRetry(deadline, isRetryable)),
+      tencentGroups.length === 0 || this.deps.tencent === undefined
+        ? new Map<GroupName, GroupObservation>()
+        : observeTencentGroups(
+            this.deps.tencent,
+            tencentGroups,
+            now,
+            this.readRetry(deadline, isTencentRetryable),
+          ),
+    ]);
+    for (const [name, obs] of tencent) alibaba.set(name, obs);
+    return alibaba;
+  }
+
+  /** Retries a describe that failed retryably with backoff until `deadline`; without one, reads once. */
+  private readRetry(deadline: number | undefined, retryable: (e: unknown) => boolean): ReadRetry | undefined {
+    if (deadline === undefined) return undefined;
+    return async (what, read) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await read();
+        } catch (e) {
+          if (!retryable(e)) throw e;
+          await backoffOrGiveUp(attempt, this.deps.clock, deadline, this.opts.backoff, this.random, what, e);
+        }
+      }
+    };
   }
 
   /**
@@ -215,3 +238,19 @@ export class Engine {
     return out;
   }
 }
+
+/** An engine needs the port of every cloud its topology's groups are on. */
+function requirePort(topology: Topology, cloud: 'alibaba' | 'tencent', port: unknown): void {
+  const on = topology.groups.filter((g) => (g.cloud ?? 'alibaba') === cloud).map((g) => g.name);
+  if (on.length === 0 || port !== undefined) return;
+  const name = cloud === 'tencent' ? 'Tencent Cloud' : 'Alibaba Cloud';
+  throw new ConfigError(`groups ${on.join(', ')} are on ${name}, but no ${name} adapter is configured`, []);
+}
+
+/** The Alibaba port of an engine whose topology has no Alibaba group: nothing may call it. */
+const NO_ALIBABA: CloudApi = new Proxy({} as CloudApi, {
+  get: (_target, name) =>
+    name === 'then'
+      ? undefined
+      : () => Promise.reject(new ConfigError(`no Alibaba Cloud adapter is configured (${String(name)})`, [])),
+});

@@ -8,7 +8,7 @@
 declare const brand: unique symbol;
 export type Brand<T, B extends string> = T & { readonly [brand]: B };
 
-/** An ECS instance id (`i-…`) or an ENI id (`eni-…`). */
+/** An instance id (Alibaba ECS `i-…`, Tencent CVM `ins-…`) or an ENI id (`eni-…`). */
 export type MemberId = Brand<string, 'MemberId'>;
 export type HaVipId = Brand<string, 'HaVipId'>;
 export type VSwitchId = Brand<string, 'VSwitchId'>;
@@ -21,9 +21,10 @@ export const vSwitchId = (s: string): VSwitchId => s as VSwitchId;
 export const allocationId = (s: string): AllocationId => s as AllocationId;
 export const groupName = (s: string): GroupName => s as GroupName;
 
+/** `ecs`: a virtual machine instance (an Alibaba ECS or a Tencent CVM instance); `eni`: an ENI. */
 export type MemberKind = 'ecs' | 'eni';
 export const memberKindOf = (id: string): MemberKind | undefined =>
-  id.startsWith('i-') ? 'ecs' : id.startsWith('eni-') ? 'eni' : undefined;
+  id.startsWith('i-') || id.startsWith('ins-') ? 'ecs' : id.startsWith('eni-') ? 'eni' : undefined;
 
 export interface Member {
   readonly id: MemberId;
@@ -88,10 +89,29 @@ export type AnnouncePolicy = 'agent' | 'cloud-assistant' | 'keepalived' | 'none'
 /** What happens to an old holder that is still Running but unhealthy. */
 export type FencingPolicy = 'none' | 'stop';
 
+/** The cloud a group's HaVip lives on. */
+export type CloudKind = 'alibaba' | 'tencent';
+
+/**
+ * Where a Tencent group's HAVIP lives, and the EIP bound to it. On Tencent an EIP is bound to the HAVIP
+ * by its public IP (`HaVipAssociateAddressIp`), not by an allocation id, so it is not an `EipBinding`.
+ */
+export interface TencentPlacement {
+  readonly vpcId: string;
+  readonly subnetId: string;
+  /** The public IP of the EIP to keep bound to the HAVIP, if any. */
+  readonly eipAddressIp: string | undefined;
+}
+
 export interface Group {
   readonly name: GroupName;
+  /** `alibaba` unless the group (or the document) says otherwise. */
+  readonly cloud: CloudKind;
   readonly region: string;
+  /** The members' subnet: an Alibaba vSwitch (`vsw-…`), or on Tencent the subnet (`subnet-…`). */
   readonly vSwitchId: VSwitchId;
+  /** Tencent groups only: the HAVIP's VPC and subnet and the EIP bound to it. */
+  readonly tencent?: TencentPlacement | undefined;
   readonly haVipId: HaVipId | undefined;
   readonly eip: EipBinding | undefined;
   readonly nopreempt: boolean;

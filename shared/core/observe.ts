@@ -6,6 +6,7 @@
  */
 import type { Group, GroupName } from './model.js';
 import type { CloudApi, EipState, HaVipState, InstanceState, NetworkInterfaceState } from './ports.js';
+import type { TencentObservation } from './tencent/observe.js';
 
 export interface GroupObservation {
   readonly haVip: HaVipState | undefined;
@@ -13,6 +14,11 @@ export interface GroupObservation {
   readonly enis: ReadonlyMap<string, NetworkInterfaceState>;
   readonly eip: EipState | undefined;
   readonly observedAt: number;
+  /**
+   * Tencent groups only: what Tencent answered (the drift scope, CVM states). The fields above are then
+   * the engine's view of it (`haVip.masterInstanceId` is the holder), as tencent/observe.ts explains.
+   */
+  readonly tencent?: TencentObservation | undefined;
 }
 
 /** What is bound, as the decision needs it: HaVip bindings, or the EIP's instance in `direct` mode. */

@@ -13,9 +13,13 @@
  *   runs them, so `havip validate` can report every such finding at once.
  */
 import { ConfigError } from './errors.js';
-import type { Finding, Topology } from './model.js';
+import { sortFindings } from './findings.js';
+import type { CloudKind, Finding, Topology } from './model.js';
 import { ALIBABA_CODES, ALIBABA_RULE_SET, type AlibabaCode } from './validate/alibaba/rule-set.js';
-import { runRuleSet } from './validate/rule-set.js';
+import { cloudsOf, partOn } from './validate/clouds.js';
+import { uniqueGroupNames } from './validate/common-rules.js';
+import { type RuleSet, runRuleSet } from './validate/rule-set.js';
+import { TENCENT_RULE_SET } from './validate/tencent/rule-set.js';
 
 export {
   checkAllocationId,
@@ -31,6 +35,7 @@ export {
   PRIORITY_OWNER_MESSAGE,
   type Problem,
 } from './validate/field-rules.js';
+export { TENCENT_CODES, type TencentCode } from './validate/tencent/rule-set.js';
 
 /** Every code {@link validateTopology} can report. */
 export type ValidationCode = AlibabaCode;
@@ -46,7 +51,31 @@ export const VALIDATION_CODES = ALIBABA_CODES;
  * Paths point at the effective group setting, which may have been inherited from `defaults`.
  */
 export function validateTopology(t: Topology): Finding[] {
-  return runRuleSet(t, ALIBABA_RULE_SET);
+  const clouds = cloudsOf(t);
+  if (!clouds.has('tencent')) return runRuleSet(t, ALIBABA_RULE_SET);
+  const findings = [
+    ...(clouds.has('alibaba') ? onCloud(t, 'alibaba', ALIBABA_RULE_SET) : []),
+    ...onCloud(t, 'tencent', TENCENT_RULE_SET),
+  ];
+  // Group names key the lease, journal and API across clouds too.
+  if (clouds.size > 1) findings.push(...runRuleSet(t, { codes: ALIBABA_CODES, rules: [uniqueGroupNames] }));
+  return sortFindings(unique(findings));
+}
+
+/** Runs one cloud's rule set over that cloud's groups, with paths into the whole document. */
+function onCloud<C extends string>(t: Topology, cloud: CloudKind, set: RuleSet<C>): Finding[] {
+  const part = partOn(t, cloud);
+  return runRuleSet(part.topology, set).map(part.toDocument);
+}
+
+function unique(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}\u0000${f.path}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Throws {@link ConfigError} (`config.invalid`) listing every error-severity finding; warnings pass. */

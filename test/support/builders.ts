@@ -19,6 +19,7 @@ export function member(id: string, priority: number, ip: string): Member {
 export function makeGroup(overrides: Partial<Group> & { members: readonly Member[] }): Group {
   return {
     name: groupName('web'),
+    cloud: 'alibaba',
     region: 'cn-hangzhou',
     vSwitchId: vSwitchId('vsw-test'),
     haVipId: haVipId('havip-test'),

@@ -133,6 +133,10 @@ const REQUIRED_HINTS: Readonly<Record<string, string>> = {
   id: 'add the ECS instance id (i-…) or ENI id (eni-…)',
   ip: "add the member's primary private IPv4; the election breaks priority ties on it",
   allocationId: 'add the EIP allocation id (eip-…)',
+  haVipId: 'add the HAVIP the group fails over (havip-…)',
+  vpcId: "add the VPC the HAVIP lives in (the HAVIP's VpcId, vpc-…)",
+  subnetId: "add the subnet the HAVIP and the members live in (the HAVIP's SubnetId, subnet-…)",
+  addressIp: "add the EIP's public IPv4 address",
   port: 'add the port the probe connects to',
 };
 

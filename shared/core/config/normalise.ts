@@ -19,7 +19,7 @@ import {
 } from '../model.js';
 import { resolveQuotas } from '../quotas.js';
 import { CONFIG_DEFAULTS } from './defaults.js';
-import type { RawDocument, RawGroup, RawProbe, RawSettings } from './schema.js';
+import type { RawDocument, RawGroup, RawProbe, RawSettings, RawTencentGroup } from './schema.js';
 
 export function toTopology(raw: RawDocument): Topology {
   const quotaProfile = raw.quotaProfile ?? CONFIG_DEFAULTS.quotaProfile;
@@ -33,24 +33,19 @@ export function toTopology(raw: RawDocument): Topology {
 }
 
 /** A group's own setting wins over `defaults`, which wins over the built-in default, field by field. */
-function toGroup(g: RawGroup, d: RawSettings, region: string): Group {
+function toGroup(g: RawGroup | RawTencentGroup, d: RawSettings, region: string): Group {
   const D = CONFIG_DEFAULTS;
   const members: Member[] = g.members.map((m) => ({
     id: memberId(m.id),
-    // The schema admits only i-/eni- ids, so the kind is always defined here.
+    // The schema admits only i-/ins-/eni- ids, so the kind is always defined here.
     kind: memberKindOf(m.id) ?? 'ecs',
     priority: m.priority ?? D.priority,
     ip: m.ip,
   }));
   return {
     name: groupName(g.name),
+    ...placementOf(g),
     region: g.region ?? region,
-    vSwitchId: vSwitchId(g.vSwitchId),
-    haVipId: g.haVipId === undefined ? undefined : haVipId(g.haVipId),
-    eip:
-      g.eip === undefined
-        ? undefined
-        : { allocationId: allocationId(g.eip.allocationId), mode: g.eip.mode ?? D.eipMode },
     nopreempt: g.nopreempt ?? d.nopreempt ?? D.nopreempt,
     preemptDelaySeconds: g.preemptDelaySeconds ?? d.preemptDelaySeconds ?? D.preemptDelaySeconds,
     flapGuard: {
@@ -75,6 +70,30 @@ function toAgent(g: RawSettings['agent'], d: RawSettings['agent']): AgentSetting
   return {
     healthPort: g?.healthPort ?? d?.healthPort ?? D.healthPort,
     reportTtlSeconds: g?.reportTtlSeconds ?? d?.reportTtlSeconds ?? D.reportTtlSeconds,
+  };
+}
+
+/** Where the group's address lives: an Alibaba vSwitch, HaVip and EIP, or a Tencent VPC subnet and HAVIP. */
+function placementOf(
+  g: RawGroup | RawTencentGroup,
+): Pick<Group, 'cloud' | 'vSwitchId' | 'haVipId' | 'eip' | 'tencent'> {
+  if (g.cloud === 'tencent') {
+    return {
+      cloud: 'tencent',
+      vSwitchId: vSwitchId(g.subnetId),
+      haVipId: haVipId(g.haVipId),
+      eip: undefined,
+      tencent: { vpcId: g.vpcId, subnetId: g.subnetId, eipAddressIp: g.eip?.addressIp },
+    };
+  }
+  return {
+    cloud: 'alibaba',
+    vSwitchId: vSwitchId(g.vSwitchId),
+    haVipId: g.haVipId === undefined ? undefined : haVipId(g.haVipId),
+    eip:
+      g.eip === undefined
+        ? undefined
+        : { allocationId: allocationId(g.eip.allocationId), mode: g.eip.mode ?? CONFIG_DEFAULTS.eipMode },
   };
 }
 

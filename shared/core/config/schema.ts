@@ -15,11 +15,19 @@ import {
   checkVSwitchId,
   type Problem,
 } from '../validate/field-rules.js';
+import {
+  checkTencentEipAddressIp,
+  checkTencentHaVipId,
+  checkTencentMemberId,
+  checkTencentSubnetId,
+  checkTencentVpcId,
+  type TencentProblem,
+} from '../validate/tencent/field-rules.js';
 import type { ParseCode } from './parse-codes.js';
 
 /** What a custom issue carries in `params`. */
 export interface IssueParams {
-  readonly code?: ParseCode | Problem['code'];
+  readonly code?: ParseCode | Problem['code'] | TencentProblem['code'];
   readonly hint?: string;
 }
 
@@ -41,13 +49,13 @@ function int(min: number, max: number) {
 }
 
 /** Reports a field rule's problem as a custom issue. */
-function problemIssue(ctx: z.RefinementCtx, p: Problem | undefined): void {
+function problemIssue(ctx: z.RefinementCtx, p: Problem | TencentProblem | undefined): void {
   if (!p) return;
   const params: IssueParams = { code: p.code, hint: p.hint };
   ctx.addIssue({ code: 'custom', message: p.message, params });
 }
 
-function ruled(rule: (s: string) => Problem | undefined, what: string) {
+function ruled(rule: (s: string) => Problem | TencentProblem | undefined, what: string) {
   return z.string({ error: expect(what) }).superRefine((s, ctx) => problemIssue(ctx, rule(s)));
 }
 
@@ -124,9 +132,12 @@ const memberSchema = strict(
   'a mapping like {id: i-…, priority: 100, ip: 192.168.0.11}',
 );
 
+const CLOUDS = ['alibaba', 'tencent'] as const;
+
 const groupSchema = strict(
   {
     name: ruled(checkGroupName, 'a group name like web'),
+    cloud: z.literal('alibaba'),
     region: ruled(checkRegionId, 'a region id like cn-hangzhou').optional(),
     vSwitchId: ruled(checkVSwitchId, 'a vSwitch id like vsw-…'),
     haVipId: ruled(checkHaVipId, 'a HaVip id like havip-…').optional(),
@@ -145,9 +156,48 @@ const groupSchema = strict(
   'a mapping with name, vSwitchId, haVipId and members',
 );
 
+const tencentMemberSchema = strict(
+  {
+    id: ruled(checkTencentMemberId, 'a CVM instance id (ins-…) or an ENI id (eni-…)'),
+    priority: priority.optional(),
+    ip: ruled(checkMemberIp, 'an IPv4 address like 10.0.1.11'),
+  },
+  'a mapping like {id: ins-…, priority: 100, ip: 10.0.1.11}',
+);
+
+/** A group on Tencent Cloud: a HAVIP (moved by ARP within its drift scope), its VPC and subnet. */
+const tencentGroupSchema = strict(
+  {
+    name: ruled(checkGroupName, 'a group name like web'),
+    cloud: z.literal('tencent'),
+    region: ruled(checkRegionId, 'a region id like ap-guangzhou').optional(),
+    haVipId: ruled(checkTencentHaVipId, 'a HAVIP id like havip-…'),
+    vpcId: ruled(checkTencentVpcId, 'a VPC id like vpc-…'),
+    subnetId: ruled(checkTencentSubnetId, 'a subnet id like subnet-…'),
+    eip: strict(
+      { addressIp: ruled(checkTencentEipAddressIp, 'a public IPv4 address like 203.0.113.10') },
+      'a mapping like {addressIp: 203.0.113.10}',
+    ).optional(),
+    ...settingsShape,
+    members: z
+      .array(tencentMemberSchema, { error: expect('a list of members') })
+      .min(1, { error: 'must list at least one member' }),
+  },
+  'a mapping with name, haVipId, vpcId, subnetId and members',
+);
+
+/**
+ * A group is on the cloud its `cloud` names; {@link withGroupClouds} fills a missing one from the
+ * document's `cloud` (default alibaba) before parsing, so the union always has its discriminator.
+ */
+const anyGroupSchema = z.discriminatedUnion('cloud', [groupSchema, tencentGroupSchema], {
+  error: expect('a mapping with name, vSwitchId, haVipId and members'),
+});
+
 export const documentSchema = strict(
   {
     region: ruled(checkRegionId, 'a region id like cn-hangzhou'),
+    cloud: oneOf(CLOUDS).optional(),
     quotaProfile: oneOf(['current', 'legacy']).optional(),
     quotas: strict(
       {
@@ -160,7 +210,7 @@ export const documentSchema = strict(
     ).optional(),
     defaults: strict(settingsShape, 'a mapping of group settings').optional(),
     groups: z
-      .array(groupSchema, { error: expect('a list of groups') })
+      .array(anyGroupSchema, { error: expect('a list of groups') })
       .min(1, { error: 'must list at least one group' }),
   },
   'a mapping with region and groups (see examples/two-node.yaml)',
@@ -168,5 +218,23 @@ export const documentSchema = strict(
 
 export type RawDocument = z.infer<typeof documentSchema>;
 export type RawGroup = z.infer<typeof groupSchema>;
+export type RawTencentGroup = z.infer<typeof tencentGroupSchema>;
 export type RawSettings = NonNullable<RawDocument['defaults']>;
 export type RawProbe = z.infer<typeof probeSchema>;
+
+/**
+ * Gives every group the cloud it is on before parsing: its own `cloud`, else the document's (when that
+ * is a known cloud), else alibaba. A group that is not a mapping is left for the schema to report.
+ */
+export function withGroupClouds(data: unknown): unknown {
+  if (!isRecord(data) || !Array.isArray(data.groups)) return data;
+  const fallback = (CLOUDS as readonly unknown[]).includes(data.cloud) ? data.cloud : 'alibaba';
+  const groups = data.groups.map((g: unknown) =>
+    isRecord(g) && g.cloud === undefined ? { ...g, cloud: fallback } : g,
+  );
+  return { ...data, groups };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

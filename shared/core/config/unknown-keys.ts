@@ -22,24 +22,47 @@ export function knownKeysAt(segs: readonly PropertyKey[], root: unknown): string
   return end instanceof z.ZodObject ? Object.keys(end.shape) : [];
 }
 
-/** The schema that applies at `at`: optional wrappers removed, a probe union resolved by its `kind`. */
+/**
+ * The schema that applies at `at`: optional wrappers removed, a union resolved by its discriminator (a
+ * probe by its `kind`, a group by its `cloud`).
+ */
 function unwrap(schema: unknown, at: readonly PropertyKey[], root: unknown): unknown {
   let cur = schema;
   for (;;) {
     if (cur instanceof z.ZodOptional) cur = cur.unwrap();
     else if (cur instanceof z.ZodDiscriminatedUnion) {
-      const kind = valueAt(root, [...at, 'kind']);
-      const match = (cur.options as unknown[]).find((o) => hasKindLiteral(o, kind));
+      const key = cur.def.discriminator;
+      const value = valueAt(root, [...at, key]);
+      const match = (cur.options as unknown[]).find((o) => hasLiteral(o, key, value));
       if (match === undefined) return undefined;
       cur = match;
     } else return cur;
   }
 }
 
-function hasKindLiteral(option: unknown, kind: unknown): boolean {
+function hasLiteral(option: unknown, key: string, value: unknown): boolean {
   if (!(option instanceof z.ZodObject)) return false;
-  const literal = (option.shape as Record<string, unknown>).kind;
-  return literal instanceof z.ZodLiteral && literal.values.has(kind as never);
+  const literal = (option.shape as Record<string, unknown>)[key];
+  return literal instanceof z.ZodLiteral && literal.values.has(value as never);
+}
+
+/** Keys of one cloud's groups written in a group on the other cloud. */
+const TENCENT_GROUP_KEYS = new Set(['vpcId', 'subnetId', 'addressIp']);
+const ALIBABA_GROUP_KEYS = new Set(['vSwitchId', 'allocationId', 'mode']);
+
+function crossCloudHint(key: string, known: readonly string[]): string | undefined {
+  if (TENCENT_GROUP_KEYS.has(key) && !known.includes(key)) {
+    return `${key} belongs to a Tencent Cloud group: set cloud: tencent on the group (or the file), or on Alibaba use vSwitchId and eip: {allocationId: eip-…}`;
+  }
+  if (ALIBABA_GROUP_KEYS.has(key) && known.includes('subnetId')) {
+    return key === 'vSwitchId'
+      ? 'vSwitchId is Alibaba Cloud’s: a Tencent group names subnetId: subnet-… and vpcId: vpc-…'
+      : 'a Tencent group binds its EIP by public IP: eip: {addressIp: 203.0.113.10}';
+  }
+  if (ALIBABA_GROUP_KEYS.has(key) && known.includes('addressIp')) {
+    return 'a Tencent group binds its EIP by public IP only: eip: {addressIp: 203.0.113.10}';
+  }
+  return undefined;
 }
 
 const PER_GROUP_KEYS = new Set(['name', 'members', 'vSwitchId', 'haVipId', 'eip']);
@@ -65,6 +88,8 @@ export function unknownKeyHint(
   if (inside === 'probe' && (key === 'path' || key === 'expectStatus')) {
     return `${key} applies only to probes with kind: http`;
   }
+  const crossCloud = crossCloudHint(key, known);
+  if (crossCloud !== undefined) return crossCloud;
   if (key === 'eips') return 'a HaVip carries at most one EIP: use eip: {allocationId: eip-…}';
   const guess = didYouMean(key, known);
   return guess ? `did you mean ${guess}?` : 'remove it, or check the spelling against docs/configuration.md';

@@ -25,6 +25,8 @@ import type {
 } from '../ports.js';
 import type { BackoffPolicy } from '../retry.js';
 import { plannedReport, planSteps, SagaRunner, type SagaStep, type StepReport, stepKey } from '../saga.js';
+import { isTencentRetryable } from '../tencent/retry.js';
+import type { TencentCloudApi } from '../tencent-ports.js';
 import { notificationKind, outcomeOf, Recorder, type RecorderDeps } from './record.js';
 import type { ReconcileRequest, ReconcileResult, ReconcileStatus, ResumedFrom } from './request.js';
 import { errorOf } from './request.js';
@@ -40,6 +42,8 @@ import {
 /** What a reconcile needs from the engine: its ports, its options and its two reads. */
 export interface ReconcileEnv extends RecorderDeps {
   readonly cloud: CloudApi;
+  /** Tencent Cloud, for the groups on it. */
+  readonly tencent?: TencentCloudApi | undefined;
   readonly store: StateStore;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -254,6 +258,7 @@ export class Reconciliation {
       lease: this.lease,
       haVip: obs.haVip,
       observed: (s) => this.remember(s, clock.now()),
+      ...(this.group.cloud === 'tencent' ? { tencent: this.env.tencent, retryable: isTencentRetryable } : {}),
     });
     this.steps.push(...(await this.runner.run(plan)));
     const outcome = outcomeOf(this.group, decision, this.steps);

@@ -8,6 +8,7 @@ import { CloudError, CloudResponseLostError, DeadlineExceededError, HavipError }
 import type { Decision, Group } from '../model.js';
 import type { Clock, CloudApi, EipState, HaVipState, Lease, Logger, StateStore } from '../ports.js';
 import { type BackoffPolicy, backoffOrGiveUp, isRetryable } from '../retry.js';
+import type { TencentCloudApi } from '../tencent-ports.js';
 import { clientToken, type StepOutcome } from './steps.js';
 
 export interface SagaContext {
@@ -27,6 +28,10 @@ export interface SagaContext {
   haVip: HaVipState | undefined;
   /** Told every HaVip the saga reads (the engine keeps it for agents' heartbeats); never throws. */
   readonly observed?: ((s: HaVipState) => Promise<void>) | undefined;
+  /** Tencent groups: the Tencent port the steps call (tencent/handlers.ts). */
+  readonly tencent?: TencentCloudApi | undefined;
+  /** Which failures are worth retrying; default {@link isRetryable} (the adapter's word). */
+  readonly retryable?: ((e: unknown) => boolean) | undefined;
 }
 
 /** What running one step amounts to. */
@@ -63,6 +68,11 @@ export class FencedCloud {
 
   get group(): Group {
     return this.ctx.group;
+  }
+
+  /** Whether a failed call is worth another attempt, as the cloud's policy says. */
+  retryable(e: unknown): boolean {
+    return (this.ctx.retryable ?? isRetryable)(e);
   }
 
   /** The ClientToken of a step: the same for every retry, so a retried committed request has no effect. */
@@ -103,7 +113,7 @@ export class FencedCloud {
           const visible = await effectVisible().catch(() => false);
           if (visible) return;
         }
-        if (!isRetryable(e)) throw e;
+        if (!this.retryable(e)) throw e;
         const { logger, group, clock, deadline, backoff, random } = this.ctx;
         logger.warn(
           { group: group.name, action, attempt, code: e instanceof HavipError ? e.code : undefined },
@@ -187,7 +197,7 @@ export class FencedCloud {
         const value = await read();
         if (pred(value)) return value;
       } catch (e) {
-        if (!isRetryable(e)) throw e;
+        if (!this.retryable(e)) throw e;
       }
       if (clock.now() + delay >= until) throw new DeadlineExceededError(`waiting for ${what}`);
       await clock.sleep(delay);

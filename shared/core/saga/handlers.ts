@@ -5,6 +5,7 @@
  */
 import { announceScript } from '../announce.js';
 import { DeadlineExceededError, HavipError, StaleEpochError } from '../errors.js';
+import { runTencentStep } from '../tencent/handlers.js';
 import { type FencedCloud, type Owed, type StepResult, settled } from './fenced-cloud.js';
 import type { SagaStep, StepOf, StepOp } from './steps.js';
 
@@ -23,7 +24,11 @@ export type Handled = StepResult | { readonly owes: Owed };
 
 type Handler<K extends StepOp> = (step: StepOf<K>, run: StepRun) => Promise<Handled>;
 
-const HANDLERS: { readonly [K in StepOp]: Handler<K> } = {
+/** Steps only a Tencent plan has (tencent/handlers.ts runs a Tencent group's steps). */
+type TencentOnlyOp = 'scope-add' | 'scope-drop' | 'havip-eip';
+type AlibabaOp = Exclude<StepOp, TencentOnlyOp>;
+
+const HANDLERS: { readonly [K in AlibabaOp]: Handler<K> } = {
   'attach-havip': attachHaVip,
   'detach-havip': detachHaVip,
   announce,
@@ -34,7 +39,11 @@ const HANDLERS: { readonly [K in StepOp]: Handler<K> } = {
 };
 
 export function runStep(step: SagaStep, run: StepRun): Promise<Handled> {
-  return (HANDLERS[step.op] as Handler<StepOp>)(step as never, run);
+  if (run.cloud.group.cloud === 'tencent') return runTencentStep(step, run);
+  const handler = HANDLERS[step.op as AlibabaOp] as Handler<StepOp> | undefined;
+  if (handler === undefined)
+    throw new HavipError('internal', `step ${step.op} does not exist on Alibaba Cloud`);
+  return handler(step as never, run);
 }
 
 const NONE: ReadonlySet<string> = new Set();

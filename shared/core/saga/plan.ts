@@ -5,6 +5,7 @@
 import type { Decision, Group, Member, MemberId, Quotas } from '../model.js';
 import type { GroupObservation } from '../observe.js';
 import type { EipInstanceType, EipState, HaVipInstanceType } from '../ports.js';
+import { planTencentSteps } from '../tencent/plan.js';
 import type { SagaStep } from './steps.js';
 
 type MemberOf = (id: MemberId) => Member;
@@ -19,6 +20,7 @@ export function planSteps(
   obs: GroupObservation,
   quotas: Quotas,
 ): SagaStep[] {
+  if (group.cloud === 'tencent') return planTencentSteps(group, decision, obs);
   const byId = new Map<string, Member>(group.members.map((m) => [m.id, m]));
   const member: MemberOf = (id) => byId.get(id) as Member;
   const steps: SagaStep[] = [];

@@ -4,6 +4,7 @@
  */
 import type { MemberId } from '../model.js';
 import type { EipInstanceType, HaVipInstanceType, JournalPhase } from '../ports.js';
+import type { TencentHaVipTargetType } from '../tencent-ports.js';
 
 export type SagaStep =
   | { readonly op: 'attach-havip'; readonly member: MemberId; readonly instanceType: HaVipInstanceType }
@@ -19,7 +20,22 @@ export type SagaStep =
   | { readonly op: 'verify'; readonly member: MemberId; readonly waitSeconds: number }
   | { readonly op: 'eip-unbind'; readonly instanceId: string; readonly instanceType: EipInstanceType }
   | { readonly op: 'eip-bind'; readonly instanceId: string; readonly instanceType: EipInstanceType }
-  | { readonly op: 'fence-stop'; readonly member: MemberId };
+  | { readonly op: 'fence-stop'; readonly member: MemberId }
+  // Tencent Cloud (tencent/plan.ts): the HAVIP's drift scope, and its EIP bound by address.
+  /** Add the member to the HAVIP's drift scope (AssociateHaVipInstance): it may then take the address. */
+  | { readonly op: 'scope-add'; readonly member: MemberId; readonly targetType: TencentHaVipTargetType }
+  /**
+   * Remove the member from the drift scope (DisassociateHaVipInstance). Never the current holder unless
+   * `evict` (keepalived coexistence, forced move): whether that evicts it is undocumented.
+   */
+  | {
+      readonly op: 'scope-drop';
+      readonly member: MemberId;
+      readonly targetType: TencentHaVipTargetType;
+      readonly evict: boolean;
+    }
+  /** Bind the EIP with this public IP to the HAVIP (HaVipAssociateAddressIp, an asynchronous task). */
+  | { readonly op: 'havip-eip'; readonly haVipId: string; readonly addressIp: string };
 
 export type StepOp = SagaStep['op'];
 export type StepOf<K extends StepOp> = Extract<SagaStep, { op: K }>;
@@ -45,9 +61,13 @@ export const PHASE: Readonly<Record<StepOp, JournalPhase>> = {
   'eip-unbind': 'EIP',
   'eip-bind': 'EIP',
   'fence-stop': 'FENCING',
+  'scope-add': 'ATTACHING',
+  'scope-drop': 'DETACHING',
+  'havip-eip': 'EIP',
 };
 
-export const stepTarget = (s: SagaStep): string => ('member' in s ? s.member : s.instanceId);
+export const stepTarget = (s: SagaStep): string =>
+  'member' in s ? s.member : 'instanceId' in s ? s.instanceId : s.haVipId;
 export const stepKey = (s: SagaStep): string => `${s.op}:${stepTarget(s)}`;
 
 /** The report of a step the dry run (`plan`) shows without running it. */

@@ -101,6 +101,9 @@ function reservedRange([a, b]: readonly [number, number, number, number]): strin
   return undefined;
 }
 
+/** Tencent Cloud's id shapes (CVM instance, subnet, VPC), recognised so a misplaced one is named as such. */
+const TENCENT_ID = /^(ins|subnet|vpc)-[a-z0-9]+$/;
+
 function idRule(code: FieldCode, pattern: RegExp, what: string, example: string) {
   return (id: string): Problem | undefined => {
     if (pattern.test(id)) return undefined;
@@ -113,7 +116,9 @@ function idRule(code: FieldCode, pattern: RegExp, what: string, example: string)
           ? 'Alibaba Cloud ids are lowercase'
           : id.trim() !== id
             ? 'remove the surrounding spaces'
-            : 'copy the id from the console or the DescribeXxx API',
+            : TENCENT_ID.test(id)
+              ? 'that is a Tencent Cloud id: set cloud: tencent on the group (or the file), or copy the Alibaba id from the console'
+              : 'copy the id from the console or the DescribeXxx API',
     };
   };
 }
