@@ -29,7 +29,7 @@ describe('havip store init (migrateSchema)', () => {
     const opts = { url: postgresTestUrl(), schema: schemas.name() };
     const first = await initPostgresStore(opts);
     expect(first).toMatchObject({ schema: opts.schema, from: 0, to: POSTGRES_SCHEMA_VERSION });
-    expect(first.applied.map((a) => a.version)).toEqual([1, 2]);
+    expect(first.applied.map((a) => a.version)).toEqual([1, 2, 3]);
     expect(await initPostgresStore(opts)).toEqual({
       schema: opts.schema,
       target: `${new URL(opts.url).hostname}:${new URL(opts.url).port || '5432'}${new URL(opts.url).pathname}`,
@@ -37,7 +37,7 @@ describe('havip store init (migrateSchema)', () => {
       to: POSTGRES_SCHEMA_VERSION,
       applied: [],
     });
-    expect(await versionsOf(opts.schema)).toEqual([1, 2]);
+    expect(await versionsOf(opts.schema)).toEqual([1, 2, 3]);
     const tables = await sql<{ table_name: string }>(
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
       [opts.schema],
@@ -47,6 +47,7 @@ describe('havip store init (migrateSchema)', () => {
       'groups',
       'health',
       'history',
+      'observations',
       'schema_version',
       'signals',
     ]);
@@ -55,8 +56,8 @@ describe('havip store init (migrateSchema)', () => {
   it('several inits at once, each on its own connection, apply every step exactly once', async () => {
     const opts = { url: postgresTestUrl(), schema: schemas.name() };
     const results = await Promise.all(Array.from({ length: 6 }, () => initPostgresStore(opts)));
-    expect(results.flatMap((r) => r.applied.map((a) => a.version)).sort()).toEqual([1, 2]);
-    expect(await versionsOf(opts.schema)).toEqual([1, 2]);
+    expect(results.flatMap((r) => r.applied.map((a) => a.version)).sort()).toEqual([1, 2, 3]);
+    expect(await versionsOf(opts.schema)).toEqual([1, 2, 3]);
   });
 
   it('upgrades a version-1 schema in place: every row stays, and signals gain the reporter key', async () => {
@@ -81,11 +82,11 @@ describe('havip store init (migrateSchema)', () => {
     const store = createPostgresStore(opts);
     try {
       expect((await errorOf(store.getLease(groupName('web')))).message).toContain(
-        'is at version 1, this build needs 2: run `havip store init --postgres`',
+        'is at version 1, this build needs 3: run `havip store init --postgres`',
       );
       const upgrade = await initPostgresStore(opts);
-      expect(upgrade).toMatchObject({ from: 1, to: 2, applied: [{ version: 2 }] });
-      expect(await versionsOf(opts.schema)).toEqual([1, 2]);
+      expect(upgrade).toMatchObject({ from: 1, to: 3, applied: [{ version: 2 }, { version: 3 }] });
+      expect(await versionsOf(opts.schema)).toEqual([1, 2, 3]);
       // The same store object works now: it checks the version again after a refusal.
       expect(await store.getLease(groupName('web'))).toEqual({
         group: 'web',
