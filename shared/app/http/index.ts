@@ -25,4 +25,5 @@ export {
   statusForResults,
   UnsupportedMediaTypeError,
 } from './errors.js';
-export { type FetchApp, handleFcHttpEvent } from './fc.js';
+export { type FetchApp, type HttpTriggerOptions, handleFcHttpEvent, handleScfHttpEvent } from './fc.js';
+export { createRuntimeHttpApp, type HttpSecretsEnv } from './runtime-app.js';
