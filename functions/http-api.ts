@@ -7,6 +7,9 @@ let app: ReturnType<typeof createRuntimeHttpApp> | undefined;
 
 export const handler = async (event: unknown, context: FcContext) => {
   const rt = await runtimeFor(context);
-  app ??= createRuntimeHttpApp(rt, process.env);
+  app ??= createRuntimeHttpApp(rt, {
+    HAVIP_API_TOKENS: process.env.HAVIP_API_TOKENS,
+    HAVIP_HMAC_KEYS: process.env.HAVIP_HMAC_KEYS,
+  });
   return handleFcHttpEvent(app, event, { logger: rt.logger, requestId: context?.requestId });
 };

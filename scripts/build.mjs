@@ -28,6 +28,10 @@
  * - `--measure` starts fresh `node` processes that only load each bundle and reports the median wall
  *   time and peak RSS next to a bare `node` doing nothing, plus what loading the Tablestore SDK adds.
  *
+ * - The Tencent SCF entry points (`functions/scf/*.ts`, docs/tencent-deployment.md) are bundled the same
+ *   way, side by side into one code package: `<outdir>/scf/<name>.js` (`handler: <name>.main_handler` in
+ *   serverless.yml; SCF looks for the file at the package root), without the Tablestore SDK: on SCF the
+ *   state goes to PostgreSQL.
  * - The host agent (`havip agent`, docs/agent.md) is bundled on its own into `<outdir>/agent/havip-agent.cjs`:
  *   one CommonJS file with every dependency inside and a `#!/usr/bin/env node` line, which runs on
  *   Node >= 20 without node_modules (copy it to a member host and run it).
@@ -44,6 +48,7 @@ import { build } from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FUNCTIONS_DIR = path.join(ROOT, 'functions');
+const SCF_DIR = path.join(FUNCTIONS_DIR, 'scf');
 /** Shared by the entry points, not an entry point itself. */
 const NOT_HANDLERS = new Set(['bootstrap']);
 
@@ -104,9 +109,9 @@ async function checkOutdir(outdir) {
     usage(`refusing to clean ${outdir}: it is not empty and holds no earlier build (no build-report.json)`);
 }
 
-/** Handler names: `functions/<name>.ts` except the shared bootstrap. */
-async function handlerNames() {
-  const files = await readdir(FUNCTIONS_DIR);
+/** Handler names: `<dir>/<name>.ts` except the shared bootstrap. */
+async function handlerNames(dir = FUNCTIONS_DIR) {
+  const files = await readdir(dir);
   return files
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .map((f) => f.slice(0, -3))
@@ -114,12 +119,13 @@ async function handlerNames() {
     .sort();
 }
 
-async function bundleOne(name, outdir) {
-  const dir = path.join(outdir, name);
-  const outfile = path.join(dir, 'index.js');
+/** FC bundles carry the Tablestore SDK; SCF bundles (`scf: true`) share `<outdir>/scf/` without it. */
+async function bundleOne(name, outdir, { scf = false } = {}) {
+  const dir = path.join(outdir, scf ? 'scf' : name);
+  const outfile = path.join(dir, scf ? `${name}.js` : 'index.js');
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: [path.join(FUNCTIONS_DIR, `${name}.ts`)],
+    entryPoints: [path.join(scf ? SCF_DIR : FUNCTIONS_DIR, `${name}.ts`)],
     outfile,
     bundle: true,
     format: 'cjs',
@@ -134,7 +140,7 @@ async function bundleOne(name, outdir) {
     logLevel: 'silent',
   });
   for (const w of result.warnings) process.stderr.write(`build: ${name}: warning: ${w.text}\n`);
-  const sdkBytes = await bundleTablestore(dir);
+  const sdkBytes = scf ? 0 : await bundleTablestore(dir);
   await writeFile(path.join(dir, 'package.json'), `${JSON.stringify({ type: 'commonjs', private: true })}\n`);
   const codeBytes = (await stat(outfile)).size;
   const mapBytes = (await stat(`${outfile}.map`)).size;
@@ -151,7 +157,15 @@ async function bundleOne(name, outdir) {
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8)
     .map(([pkg, bytes]) => ({ pkg, bytes }));
-  return { name, dir, codeBytes, totalBytes: codeBytes + mapBytes, tablestoreBytes: sdkBytes, largest };
+  return {
+    name,
+    dir,
+    outfile,
+    codeBytes,
+    totalBytes: codeBytes + mapBytes,
+    tablestoreBytes: sdkBytes,
+    largest,
+  };
 }
 
 /** The host agent as one self-contained file (no node_modules on the member hosts). */
@@ -267,16 +281,19 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const names = await handlerNames();
   if (names.length === 0) usage(`no handlers found in ${FUNCTIONS_DIR}`);
+  const scfNames = await handlerNames(SCF_DIR);
 
   await checkOutdir(opts.outdir);
   await rm(opts.outdir, { recursive: true, force: true });
   await mkdir(opts.outdir, { recursive: true });
 
   let results;
+  let scfResults;
   let agent;
   try {
-    [results, agent] = await Promise.all([
+    [results, scfResults, agent] = await Promise.all([
       Promise.all(names.map((n) => bundleOne(n, opts.outdir))),
+      Promise.all(scfNames.map((n) => bundleOne(n, opts.outdir, { scf: true }))),
       bundleAgent(opts.outdir),
     ]);
   } catch (e) {
@@ -290,19 +307,21 @@ async function main() {
   }
 
   if (opts.topology) {
-    for (const r of results) await copyFile(opts.topology, path.join(r.dir, 'topology.yaml'));
+    for (const r of [...results, ...scfResults])
+      await copyFile(opts.topology, path.join(r.dir, 'topology.yaml'));
   }
 
-  for (const r of results) {
-    if (!existsSync(path.join(r.dir, 'index.js'))) {
-      process.stderr.write(`build: ${r.name}: index.js was not written\n`);
+  for (const r of [...results, ...scfResults]) {
+    if (!existsSync(r.outfile)) {
+      process.stderr.write(`build: ${r.name}: ${path.basename(r.outfile)} was not written\n`);
       process.exit(1);
     }
   }
 
   const report = {
     outdir: opts.outdir,
-    bundles: results.map(({ dir, ...rest }) => rest),
+    bundles: results.map(({ dir, outfile, ...rest }) => rest),
+    scf: scfResults.map(({ dir, outfile, tablestoreBytes, ...rest }) => rest),
     agent,
     topology: opts.topology ? 'topology.yaml' : undefined,
     ...(opts.measure ? { coldStart: measure(results, opts.runs) } : {}),
@@ -321,6 +340,15 @@ async function main() {
       .join(', ');
     process.stdout.write(
       `${rel}/${r.name}/index.js  ${kib(r.codeBytes)}  (with map ${kib(r.totalBytes)}; largest: ${top}) + node_modules/tablestore ${kib(r.tablestoreBytes)}\n`,
+    );
+  }
+  for (const r of scfResults) {
+    const top = r.largest
+      .slice(0, 4)
+      .map((l) => `${l.pkg} ${kib(l.bytes)}`)
+      .join(', ');
+    process.stdout.write(
+      `${rel}/scf/${r.name}.js  ${kib(r.codeBytes)}  (with map ${kib(r.totalBytes)}; largest: ${top})\n`,
     );
   }
   process.stdout.write(

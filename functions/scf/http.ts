@@ -7,6 +7,12 @@ let app: { readonly rt: Runtime; readonly http: ReturnType<typeof createRuntimeH
 
 export const main_handler = async (event: unknown, context: ScfContext) => {
   const rt = await scfRuntimeFor(context);
-  if (app?.rt !== rt) app = { rt, http: createRuntimeHttpApp(rt, process.env) };
+  if (app?.rt !== rt) {
+    const secrets = {
+      HAVIP_API_TOKENS: process.env.HAVIP_API_TOKENS,
+      HAVIP_HMAC_KEYS: process.env.HAVIP_HMAC_KEYS,
+    };
+    app = { rt, http: createRuntimeHttpApp(rt, secrets) };
+  }
   return handleScfHttpEvent(app.http, event, { logger: rt.logger, requestId: context?.request_id });
 };

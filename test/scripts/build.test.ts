@@ -4,7 +4,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -125,4 +125,26 @@ describe('the agent bundle', () => {
     }
     expect(await new Promise((r) => proc.once('exit', r))).toBe(0);
   }, 60_000);
+});
+
+describe('the SCF bundles', () => {
+  it('are one code package: <name>.js side by side, each loading in a fresh node and exporting main_handler', async () => {
+    const names = readdirSync(join(ROOT, 'functions/scf'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3));
+    expect(names.length).toBeGreaterThan(0);
+    const files = readdirSync(join(outdir, 'scf'));
+    expect(files).toContain('package.json');
+    // No Tablestore copy: on SCF the state goes to PostgreSQL.
+    expect(files).not.toContain('node_modules');
+    for (const name of names) {
+      const file = join(outdir, 'scf', `${name}.js`);
+      const { stdout } = await run(
+        process.execPath,
+        ['-e', `process.stdout.write(typeof require(${JSON.stringify(file)}).main_handler)`],
+        { cwd: host, env: { PATH: process.env.PATH ?? '' } },
+      );
+      expect(stdout, name).toBe('function');
+    }
+  });
 });

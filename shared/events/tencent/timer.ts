@@ -15,7 +15,8 @@ import {
 import { parseSweepScope, type TimerEvent, type TimerParseOptions } from '../timer.js';
 
 const ScfTimerSchema = z.looseObject({
-  Type: z.literal('Timer'),
+  // "Timer" in Tencent's trigger reference, "timer" in the Serverless Framework's: both are accepted.
+  Type: z.string().refine((t) => t.toLowerCase() === 'timer', 'expected "Timer"'),
   TriggerName: z.string().optional(),
   Time: z.string().optional(),
   Message: z.union([z.string(), z.null()]).optional(),

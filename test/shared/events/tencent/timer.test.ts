@@ -17,6 +17,10 @@ describe('parseScfTimerEvent', () => {
     });
   });
 
+  it('accepts the lower-case Type of the Serverless Framework reference', () => {
+    expect(parseScfTimerEvent(timer({ Type: 'timer', Message: null })).scope).toEqual({ kind: 'all' });
+  });
+
   it.each([
     [undefined, { kind: 'all' }],
     ['', { kind: 'all' }],
