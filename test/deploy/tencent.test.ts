@@ -147,7 +147,13 @@ describe('serverless.yml', () => {
     const vars = new Map(yml.inputs.environments.map((e) => [e.key, e.value]));
     for (const f of Object.values(functions)) for (const e of f.environment ?? []) vars.set(e.key, e.value);
     expect(vars.get('HAVIP_STORE')).toBe('postgres');
-    for (const secret of ['HAVIP_API_TOKENS', 'HAVIP_HMAC_KEYS', 'HAVIP_POSTGRES_URL', 'HAVIP_TOPOLOGY'])
+    for (const secret of [
+      'HAVIP_API_TOKENS',
+      'HAVIP_HMAC_KEYS',
+      'HAVIP_POSTGRES_URL',
+      'PGPASSWORD',
+      'HAVIP_TOPOLOGY',
+    ])
       expect(vars.get(secret), secret).toBe(`\${env:${secret}}`);
     const deployed = Object.fromEntries([...vars].map(([k, v]) => [k, v.replace(/\$\{env:[A-Z_]+\}/, 'x')]));
     expect(() => scfSettingsFromEnv(deployed)).not.toThrow();
