@@ -333,24 +333,17 @@ async function main() {
     return;
   }
   const rel = path.relative(process.cwd(), opts.outdir) || '.';
+  const sizes = (r) =>
+    `${kib(r.codeBytes)}  (with map ${kib(r.totalBytes)}; largest: ${r.largest
+      .slice(0, 4)
+      .map((l) => `${l.pkg} ${kib(l.bytes)}`)
+      .join(', ')})`;
   for (const r of results) {
-    const top = r.largest
-      .slice(0, 4)
-      .map((l) => `${l.pkg} ${kib(l.bytes)}`)
-      .join(', ');
     process.stdout.write(
-      `${rel}/${r.name}/index.js  ${kib(r.codeBytes)}  (with map ${kib(r.totalBytes)}; largest: ${top}) + node_modules/tablestore ${kib(r.tablestoreBytes)}\n`,
+      `${rel}/${r.name}/index.js  ${sizes(r)} + node_modules/tablestore ${kib(r.tablestoreBytes)}\n`,
     );
   }
-  for (const r of scfResults) {
-    const top = r.largest
-      .slice(0, 4)
-      .map((l) => `${l.pkg} ${kib(l.bytes)}`)
-      .join(', ');
-    process.stdout.write(
-      `${rel}/scf/${r.name}.js  ${kib(r.codeBytes)}  (with map ${kib(r.totalBytes)}; largest: ${top})\n`,
-    );
-  }
+  for (const r of scfResults) process.stdout.write(`${rel}/scf/${r.name}.js  ${sizes(r)}\n`);
   process.stdout.write(
     `${rel}/${agent.file}  ${kib(agent.bytes)}  (the host agent: node ${agent.file.split('/').pop()} --help)\n`,
   );

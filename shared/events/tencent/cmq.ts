@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { InvalidInputError } from '../../core/errors.js';
 import {
   DEFAULT_MAX_EVENT_BYTES,
   invalidEvent,
   isPlainObject,
   limitOption,
+  malformedElement,
   parseJsonBody,
   zodIssues,
 } from '../decode.js';
@@ -87,9 +87,7 @@ export function parseCmqMessage(body: unknown, opts: CmqParseOptions = {}): Pars
       result.signals.push(...one.signals);
       result.ignored.push(...one.ignored);
     } catch (e) {
-      if (!(e instanceof InvalidInputError)) throw e;
-      const reason = `malformed record at ${prefix}: ${e.issues.map((x) => `${x.path}: ${x.message}`).join('; ')}`;
-      result.ignored.push({ reason, issues: e.issues });
+      result.ignored.push(malformedElement(e, record, prefix, 'record'));
     }
   });
   return result;

@@ -4,9 +4,16 @@
  * on the validated {@link TencentCloudEvent}.
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../../core/errors.js';
 import type { Signal } from '../../core/signals.js';
-import { checkJsonTree, invalidEvent, isPlainObject, joinPath, parseJsonText, zodIssues } from '../decode.js';
+import {
+  checkJsonTree,
+  invalidEvent,
+  isPlainObject,
+  joinPath,
+  malformedElement,
+  parseJsonText,
+  zodIssues,
+} from '../decode.js';
 import { eventTimeMs, MAX_EVENT_ID_CHARS } from '../ecs.js';
 import type { ParseResult } from '../parse-result.js';
 
@@ -141,12 +148,7 @@ export function eachEvent(
       result.signals.push(...one.signals);
       result.ignored.push(...one.ignored);
     } catch (e) {
-      if (!(e instanceof InvalidInputError)) throw e;
-      const eventId = isPlainObject(element) && typeof element.id === 'string' ? element.id : undefined;
-      const reason = `malformed event at ${prefix}: ${e.issues.map((x) => `${x.path || prefix}: ${x.message}`).join('; ')}`;
-      result.ignored.push(
-        eventId === undefined ? { reason, issues: e.issues } : { eventId, reason, issues: e.issues },
-      );
+      result.ignored.push(malformedElement(e, element, prefix));
     }
   });
   return result;
