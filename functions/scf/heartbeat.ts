@@ -1,4 +1,4 @@
-/** SCF handler: CMQ topic messages (heartbeat timeouts, agent reports, alarm notifications). */
+/** SCF handler: CMQ topic messages, read as the MNS path reads its message bodies (heartbeats, alarms). */
 import { handleCmqMessage } from '../../shared/app/handlers.js';
 import { type ScfContext, scfInvocationId, scfRuntimeFor } from '../../shared/app/scf-runtime.js';
 
