@@ -2,15 +2,28 @@
  * The runtime behind the SCF entry points (`functions/scf/`): one per warm instance, built by a factory
  * from the environment, with each invocation's deadline set from SCF's context.
  *
- * On SCF the state goes to PostgreSQL (TencentDB for PostgreSQL; HAVIP_STORE=postgres) and the cloud is
- * Tencent's (the Tencent adapter behind the cloud port). {@link scfRuntimeFromEnv} checks the settings
- * SCF needs and is where those two are wired in; until they are, it refuses to start with a clear error
- * rather than run with a store that cannot fence concurrent instances. Tests (and the local mode) inject a
- * runtime with {@link useScfRuntimeFactory}.
+ * On SCF the state goes to PostgreSQL (TencentDB for PostgreSQL; HAVIP_STORE=postgres, the only store
+ * that fences concurrent instances there) and the cloud is Tencent's: the Tencent adapter, signing with
+ * the execution role's temporary credentials, read again for every call. {@link scfRuntimeFromEnv}
+ * checks the settings SCF needs first, so a deployment mistake is reported as such. Tests (and the local
+ * mode) inject a runtime with {@link useScfRuntimeFactory}, or keep the production factory and swap only
+ * the adapter's transport for a simulator's.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { createLogger } from '../adapters/logger/index.js';
+import { createNetworkProber } from '../adapters/probe/index.js';
+import { createTencentCloudApi, type TencentTransport } from '../adapters/tencent/index.js';
 import { ConfigError, type InputIssue } from '../core/errors.js';
-import type { Runtime } from './runtime.js';
+import { loadAgentKeys } from './agent-keys.js';
+import {
+  assembleRuntime,
+  notifierFromEnv,
+  parseEnv,
+  postgresFromEnv,
+  type Runtime,
+  topologyFromEnv,
+} from './runtime.js';
 
 /** The parts of the SCF Node.js context this project reads. */
 export interface ScfContext {
@@ -96,28 +109,61 @@ export function scfCredentials(env: NodeJS.ProcessEnv): TencentCredentials {
   return { secretId, secretKey, sessionToken: env.TENCENTCLOUD_SESSIONTOKEN || undefined };
 }
 
-/**
- * The production factory. It checks the SCF settings and the role's credentials first, so a deployment
- * mistake is reported as such; the Tencent adapter and the PostgreSQL store are assembled here once both
- * are part of the build.
- */
-export const scfRuntimeFromEnv: ScfRuntimeFactory = async (env) => {
-  scfSettingsFromEnv(env);
-  scfCredentials(env);
-  throw new ConfigError(
-    'this build cannot run on SCF yet',
-    [
-      {
-        path: 'shared/app/scf-runtime.ts',
-        message: 'the Tencent cloud adapter and the PostgreSQL store are not wired into scfRuntimeFromEnv',
-        hint: 'deploy a build whose scfRuntimeFromEnv assembles them (docs/tencent-deployment.md)',
-      },
-    ],
-    'env.invalid',
-  );
-};
+/** What a test may swap in the production factory; never set in production. */
+export interface ScfRuntimeOptions {
+  /** The Tencent adapter's exchange (a simulator's in-process transport); default: signed HTTPS. */
+  readonly transport?: TencentTransport;
+}
 
-let factory: ScfRuntimeFactory = scfRuntimeFromEnv;
+/**
+ * The production factory: the SCF settings and the role's credentials are checked first, then the
+ * topology, the agent keys, the PostgreSQL store and the Tencent adapter are assembled into a runtime.
+ */
+export async function scfRuntimeFromEnv(
+  rawEnv: NodeJS.ProcessEnv,
+  opts: ScfRuntimeOptions = {},
+): Promise<Runtime> {
+  scfSettingsFromEnv(rawEnv);
+  scfCredentials(rawEnv);
+  const env = parseEnv(rawEnv);
+  const logger = createLogger({
+    level: env.HAVIP_LOG_LEVEL ?? 'info',
+    base: { service: 'havip-failover', fn: rawEnv.SCF_FUNCTIONNAME },
+  });
+  const topology = topologyFromEnv(env);
+  const agentKeys = loadAgentKeys(env.HAVIP_AGENT_KEYS, topology, {
+    env: rawEnv,
+    readFile: (path) => readFileSync(path, 'utf8'),
+  });
+  const tencent = createTencentCloudApi({
+    // Temporary: SCF refreshes them in the environment, so every call reads them again.
+    credentials: () => {
+      const c = scfCredentials(rawEnv);
+      return { secretId: c.secretId, secretKey: c.secretKey, token: c.sessionToken };
+    },
+    ...(env.HAVIP_CLOUD_ENDPOINT ? { endpoints: { override: env.HAVIP_CLOUD_ENDPOINT } } : {}),
+    ...(env.HAVIP_CLOUD_PROTOCOL ? { protocol: env.HAVIP_CLOUD_PROTOCOL } : {}),
+    ...(opts.transport ? { transport: opts.transport } : {}),
+    logger,
+  });
+  const store = await postgresFromEnv(env, true);
+  try {
+    return assembleRuntime({
+      topology,
+      tencent,
+      store,
+      notifier: notifierFromEnv(env, logger),
+      logger,
+      prober: createNetworkProber(),
+      agentKeys,
+    });
+  } catch (e) {
+    await store.close(); // e.g. a group on a cloud SCF has no adapter for: no pool left behind
+    throw e;
+  }
+}
+
+let factory: ScfRuntimeFactory = (env) => scfRuntimeFromEnv(env);
 let runtime: Promise<Runtime> | undefined;
 
 /** Replaces the factory (tests, the local mode); the next invocation builds a runtime with it. */

@@ -69,6 +69,21 @@ describe('scfCredentials', () => {
   });
 });
 
+/** What building (not connecting: the pool connects on first use) needs beyond {@link GOOD}. */
+const BUILDABLE = { HAVIP_POSTGRES_SSL: 'disable', HAVIP_LOG_LEVEL: 'silent' };
+const TENCENT = `cloud: tencent
+region: ap-guangzhou
+groups:
+  - name: web
+    haVipId: havip-demoweb1
+    vpcId: vpc-demo0001
+    subnetId: subnet-demo0001
+    announce: cloud-assistant
+    members:
+      - { id: ins-demo0001, priority: 100, ip: 10.0.1.11 }
+      - { id: ins-demo0002, priority: 10, ip: 10.0.1.12 }
+`;
+
 describe('scfRuntimeFromEnv', () => {
   it('reports a deployment mistake before anything else', async () => {
     await expect(scfRuntimeFromEnv({ ...CREDS, HAVIP_STORE: 'tablestore' })).rejects.toMatchObject({
@@ -78,8 +93,31 @@ describe('scfRuntimeFromEnv', () => {
     await expect(scfRuntimeFromEnv(GOOD)).rejects.toMatchObject({ code: 'credentials.missing' });
   });
 
-  it('with good settings it still refuses: this build has no Tencent runtime wired in', async () => {
-    await expect(scfRuntimeFromEnv({ ...GOOD, ...CREDS })).rejects.toThrow(/cannot run on SCF yet/);
+  it('with good settings builds a runtime on the Tencent port; the Alibaba port refuses every call', async () => {
+    const rt = await scfRuntimeFromEnv({ ...GOOD, ...CREDS, ...BUILDABLE, HAVIP_TOPOLOGY: TENCENT });
+    try {
+      expect(rt.tencent).toBeDefined();
+      await expect(
+        rt.cloud.describeHaVips({ regionId: 'cn-hangzhou', haVipIds: ['havip-x'] }),
+      ).rejects.toThrow(/no Alibaba Cloud adapter/);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('an Alibaba group cannot run on SCF: the engine names the missing port', async () => {
+    const alibaba = `region: cn-hangzhou
+groups:
+  - name: web
+    vSwitchId: vsw-bp1demo0000000000001
+    haVipId: havip-bp1demo0000000000001
+    members:
+      - { id: i-bp1demo0000000000001, priority: 100, ip: 192.168.0.11 }
+      - { id: i-bp1demo0000000000002, priority: 10, ip: 192.168.0.12 }
+`;
+    await expect(
+      scfRuntimeFromEnv({ ...GOOD, ...CREDS, ...BUILDABLE, HAVIP_TOPOLOGY: alibaba }),
+    ).rejects.toThrow(/Alibaba Cloud/);
   });
 });
 

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { reportAuthority } from '../../../../shared/app/agent-keys.js';
+import { loadTopology } from '../../../../shared/core/config.js';
 import { InvalidInputError } from '../../../../shared/core/errors.js';
 import { memberId } from '../../../../shared/core/model.js';
+import { encodeReport, signReport } from '../../../../shared/events/agent-report.js';
 import { parseHeartbeatMessage } from '../../../../shared/events/mns.js';
 import { parseCmqMessage } from '../../../../shared/events/tencent/cmq.js';
 
@@ -143,5 +146,61 @@ describe('parseCmqMessage', () => {
       return;
     }
     throw new Error('expected a rejection');
+  });
+});
+
+describe('parseCmqMessage: agent keys (as on the MNS path)', () => {
+  const { topology } = loadTopology(
+    `cloud: tencent
+region: ap-guangzhou
+groups:
+  - name: web
+    haVipId: havip-demoweb1
+    vpcId: vpc-demo0001
+    subnetId: subnet-demo0001
+    announce: cloud-assistant
+    members:
+      - { id: ins-demo0001, priority: 100, ip: 10.0.1.11 }
+      - { id: ins-demo0002, priority: 10, ip: 10.0.1.12 }
+`,
+    { source: 'cmq test' },
+  );
+  const reports = reportAuthority(
+    topology,
+    new Map([['web', Buffer.from('web-group-key-0123456789abcdef')]]),
+  );
+
+  it('an unsigned heartbeat.timeout about a member of a keyed group is refused at its instanceId', () => {
+    const body = envelope(record('{"type":"heartbeat.timeout","instanceId":"ins-demo0001"}'));
+    expect(() => parseCmqMessage(body, { reports })).toThrow(
+      expect.objectContaining({
+        code: 'report.refused',
+        issues: [expect.objectContaining({ path: 'Records[0].CMQ.msgBody.instanceId' })],
+      }),
+    );
+    // Without keys for the group the same message is a signal, as before.
+    expect(parseCmqMessage(body).signals).toHaveLength(1);
+  });
+
+  it('a report signed with another key is refused, never a signal', () => {
+    const report = encodeReport(
+      signReport(
+        {
+          type: 'heartbeat.timeout',
+          instanceId: 'i-bp1web0000000000001',
+          group: 'web',
+          reporter: 'i-bp1web0000000000002',
+          sequence: 1_767_225_600_123,
+          reason: 'peer-silent',
+          reporterChecks: 'ok',
+          lastSeenAt: '2026-01-01T00:00:00.000Z',
+          sentAt: '2026-01-01T00:00:03.010Z',
+        },
+        'another-key-0123456789abcdef0000',
+      ),
+    );
+    expect(() => parseCmqMessage(envelope(record(report)), { reports })).toThrow(
+      expect.objectContaining({ code: 'report.refused' }),
+    );
   });
 });
