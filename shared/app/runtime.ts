@@ -260,6 +260,27 @@ async function validateLiveOn(parts: RuntimeParts): Promise<Finding[]> {
 }
 
 /**
+ * What every deployed runtime (FC, SCF) reads first: its logger (naming the function `fn`), the topology
+ * and the host agents' keys (`rawEnv` is where the variables `HAVIP_AGENT_KEYS` refers to live).
+ */
+export function deployedBasics(
+  env: Env,
+  rawEnv: Readonly<Record<string, string | undefined>>,
+  fn: string | undefined,
+): { logger: Logger; topology: Topology; agentKeys: ReadonlyMap<string, Uint8Array> } {
+  const logger = createLogger({
+    level: env.HAVIP_LOG_LEVEL ?? 'info',
+    base: { service: 'havip-failover', fn },
+  });
+  const topology = topologyFromEnv(env);
+  const agentKeys = loadAgentKeys(env.HAVIP_AGENT_KEYS, topology, {
+    env: rawEnv,
+    readFile: (path) => readFileSync(path, 'utf8'),
+  });
+  return { logger, topology, agentKeys };
+}
+
+/**
  * Builds the production runtime from the environment (Function Compute). `rawEnv` is where the
  * variables `HAVIP_AGENT_KEYS` refers to are looked up.
  */
@@ -268,15 +289,7 @@ export async function runtimeFromEnv(
   credentials: InvocationCredentials,
   rawEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Runtime> {
-  const logger = createLogger({
-    level: env.HAVIP_LOG_LEVEL ?? 'info',
-    base: { service: 'havip-failover', fn: env.FC_FUNCTION_NAME },
-  });
-  const topology = topologyFromEnv(env);
-  const agentKeys = loadAgentKeys(env.HAVIP_AGENT_KEYS, topology, {
-    env: rawEnv,
-    readFile: (path) => readFileSync(path, 'utf8'),
-  });
+  const { logger, topology, agentKeys } = deployedBasics(env, rawEnv, env.FC_FUNCTION_NAME);
   const onFc = env.FC_FUNCTION_NAME !== undefined;
   const storeKind = env.HAVIP_STORE ?? (onFc ? 'tablestore' : 'sqlite');
   const store =
@@ -367,7 +380,7 @@ async function sqliteFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
 
 /**
  * The PostgreSQL store: replicas on one's own machines or in Kubernetes, and Tencent SCF. A function
- * instance (`onFunction`) handles one invocation at a time, so its pool stays small (2) unless
+ * instance (`onFc`: on FC or SCF) handles one invocation at a time, so its pool stays small (2) unless
  * HAVIP_POSTGRES_POOL_MAX says.
  */
 export async function postgresFromEnv(env: Env, onFc: boolean): Promise<StateStore> {

@@ -9,20 +9,17 @@
  * mode) inject a runtime with {@link useScfRuntimeFactory}, or keep the production factory and swap only
  * the adapter's transport for a simulator's.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { createLogger } from '../adapters/logger/index.js';
 import { createNetworkProber } from '../adapters/probe/index.js';
 import { createTencentCloudApi, type TencentTransport } from '../adapters/tencent/index.js';
 import { ConfigError, type InputIssue } from '../core/errors.js';
-import { loadAgentKeys } from './agent-keys.js';
 import {
   assembleRuntime,
+  deployedBasics,
   notifierFromEnv,
   parseEnv,
   postgresFromEnv,
   type Runtime,
-  topologyFromEnv,
 } from './runtime.js';
 
 /** The parts of the SCF Node.js context this project reads. */
@@ -126,15 +123,7 @@ export async function scfRuntimeFromEnv(
   scfSettingsFromEnv(rawEnv);
   scfCredentials(rawEnv);
   const env = parseEnv(rawEnv);
-  const logger = createLogger({
-    level: env.HAVIP_LOG_LEVEL ?? 'info',
-    base: { service: 'havip-failover', fn: rawEnv.SCF_FUNCTIONNAME },
-  });
-  const topology = topologyFromEnv(env);
-  const agentKeys = loadAgentKeys(env.HAVIP_AGENT_KEYS, topology, {
-    env: rawEnv,
-    readFile: (path) => readFileSync(path, 'utf8'),
-  });
+  const { logger, topology, agentKeys } = deployedBasics(env, rawEnv, rawEnv.SCF_FUNCTIONNAME);
   const tencent = createTencentCloudApi({
     // Temporary: SCF refreshes them in the environment, so every call reads them again.
     credentials: () => {
