@@ -16,26 +16,11 @@ import type { Runtime } from '../../shared/app/runtime.js';
 import { scfRuntimeFromEnv, useScfRuntimeFactory } from '../../shared/app/scf-runtime.js';
 import { parseYaml } from '../../shared/core/config/yaml.js';
 import { PostgresSchemas, postgresTestUrl, sql } from '../support/postgres.js';
+import { TENCENT_PAIR, TENCENT_PAIR_YAML } from '../support/tencent-topology.js';
 
-const PRIMARY = 'ins-demo0001';
-const BACKUP = 'ins-demo0002';
-const HAVIP = 'havip-demoweb1';
+const { primary: PRIMARY, backup: BACKUP, haVipId: HAVIP } = TENCENT_PAIR;
+const TOPOLOGY = TENCENT_PAIR_YAML;
 const FIXTURES = 'test/fixtures/events';
-const TOPOLOGY = `
-cloud: tencent
-region: ap-guangzhou
-groups:
-  - name: web
-    haVipId: ${HAVIP}
-    vpcId: vpc-demo0001
-    subnetId: subnet-demo0001
-    nopreempt: true
-    announce: cloud-assistant
-    announceDeadlineSeconds: 10
-    members:
-      - { id: ${PRIMARY}, priority: 100, ip: 10.0.1.11 }
-      - { id: ${BACKUP}, priority: 10, ip: 10.0.1.12 }
-`;
 /** The execution role's temporary credentials, as SCF puts them in the environment (test values). */
 const ROLE = { secretId: 'AKIDscfroletest', secretKey: 'scf-role-secret-key-for-tests', token: 'scf-tok' };
 

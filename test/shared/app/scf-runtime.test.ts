@@ -8,6 +8,7 @@ import {
   useScfRuntimeFactory,
 } from '../../../shared/app/scf-runtime.js';
 import { ConfigError } from '../../../shared/core/errors.js';
+import { TENCENT_PAIR_YAML } from '../../support/tencent-topology.js';
 
 const GOOD = {
   HAVIP_STORE: 'postgres',
@@ -71,18 +72,6 @@ describe('scfCredentials', () => {
 
 /** What building (not connecting: the pool connects on first use) needs beyond {@link GOOD}. */
 const BUILDABLE = { HAVIP_POSTGRES_SSL: 'disable', HAVIP_LOG_LEVEL: 'silent' };
-const TENCENT = `cloud: tencent
-region: ap-guangzhou
-groups:
-  - name: web
-    haVipId: havip-demoweb1
-    vpcId: vpc-demo0001
-    subnetId: subnet-demo0001
-    announce: cloud-assistant
-    members:
-      - { id: ins-demo0001, priority: 100, ip: 10.0.1.11 }
-      - { id: ins-demo0002, priority: 10, ip: 10.0.1.12 }
-`;
 
 describe('scfRuntimeFromEnv', () => {
   it('reports a deployment mistake before anything else', async () => {
@@ -94,7 +83,12 @@ describe('scfRuntimeFromEnv', () => {
   });
 
   it('with good settings builds a runtime on the Tencent port; the Alibaba port refuses every call', async () => {
-    const rt = await scfRuntimeFromEnv({ ...GOOD, ...CREDS, ...BUILDABLE, HAVIP_TOPOLOGY: TENCENT });
+    const rt = await scfRuntimeFromEnv({
+      ...GOOD,
+      ...CREDS,
+      ...BUILDABLE,
+      HAVIP_TOPOLOGY: TENCENT_PAIR_YAML,
+    });
     try {
       expect(rt.tencent).toBeDefined();
       await expect(

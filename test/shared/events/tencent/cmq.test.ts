@@ -7,6 +7,7 @@ import { memberId } from '../../../../shared/core/model.js';
 import { encodeReport, signReport } from '../../../../shared/events/agent-report.js';
 import { parseHeartbeatMessage } from '../../../../shared/events/mns.js';
 import { parseCmqMessage } from '../../../../shared/events/tencent/cmq.js';
+import { TENCENT_PAIR_YAML } from '../../../support/tencent-topology.js';
 
 const fixture = (name: string): Buffer =>
   readFileSync(new URL(`../../../fixtures/events/${name}`, import.meta.url));
@@ -150,21 +151,7 @@ describe('parseCmqMessage', () => {
 });
 
 describe('parseCmqMessage: agent keys (as on the MNS path)', () => {
-  const { topology } = loadTopology(
-    `cloud: tencent
-region: ap-guangzhou
-groups:
-  - name: web
-    haVipId: havip-demoweb1
-    vpcId: vpc-demo0001
-    subnetId: subnet-demo0001
-    announce: cloud-assistant
-    members:
-      - { id: ins-demo0001, priority: 100, ip: 10.0.1.11 }
-      - { id: ins-demo0002, priority: 10, ip: 10.0.1.12 }
-`,
-    { source: 'cmq test' },
-  );
+  const { topology } = loadTopology(TENCENT_PAIR_YAML, { source: 'cmq test' });
   const reports = reportAuthority(
     topology,
     new Map([['web', Buffer.from('web-group-key-0123456789abcdef')]]),
