@@ -34,6 +34,11 @@
  * - `--measure` starts fresh `node` processes that only load each bundle and reports the median wall
  *   time and peak RSS next to a bare `node` doing nothing, plus what loading the Tablestore SDK adds.
  *
+ * - The Tencent SCF entry points (`functions/scf/*.ts`, docs/tencent-deployment.md) are bundled with the
+ *   same settings, side by side into one code package: `<outdir>/scf/<name>.js`, one self-contained file
+ *   each (`handler: <name>.main_handler` in serverless.yml; SCF looks for the file at the package root),
+ *   without the Tablestore SDK: on SCF the state goes to PostgreSQL. They import `shared/app` statically
+ *   (the two-file split above is Function Compute's); `--topology` writes `scf/topology.json` too.
  * - The host agent (`havip agent`, docs/agent.md) is bundled on its own into `<outdir>/agent/havip-agent.cjs`:
  *   one CommonJS file with every dependency inside and a `#!/usr/bin/env node` line, which runs on
  *   Node >= 20 without node_modules (copy it to a member host and run it).
@@ -51,6 +56,7 @@ import { appChunk, appEntry, lazySdkRequires } from './esbuild-plugins.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FUNCTIONS_DIR = path.join(ROOT, 'functions');
+const SCF_DIR = path.join(FUNCTIONS_DIR, 'scf');
 /** Shared by the entry points, not an entry point itself. */
 const NOT_HANDLERS = new Set(['bootstrap']);
 
@@ -111,9 +117,9 @@ async function checkOutdir(outdir) {
     usage(`refusing to clean ${outdir}: it is not empty and holds no earlier build (no build-report.json)`);
 }
 
-/** Handler names: `functions/<name>.ts` except the shared bootstrap. */
-async function handlerNames() {
-  const files = await readdir(FUNCTIONS_DIR);
+/** Handler names: `<dir>/<name>.ts` except the shared bootstrap. */
+async function handlerNames(dir = FUNCTIONS_DIR) {
+  const files = await readdir(dir);
   return files
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .map((f) => f.slice(0, -3))
@@ -168,28 +174,59 @@ async function bundleOne(name, outdir) {
   const entryBytes = (await stat(outfile)).size;
   const appBytes = (await stat(appFile)).size;
   const mapBytes = (await stat(`${outfile}.map`)).size + (await stat(`${appFile}.map`)).size;
-  // Which packages make up the application, largest first: where to look when the cold start grows.
-  const byPackage = new Map();
-  for (const [input, info] of Object.entries(
-    app.metafile.outputs[path.relative(ROOT, appFile)]?.inputs ?? {},
-  )) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-    const key = m ? m[1] : input.split('/').slice(0, 2).join('/');
-    byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
-  }
-  const largest = [...byPackage.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 8)
-    .map(([pkg, bytes]) => ({ pkg, bytes }));
   return {
     name,
     dir,
+    outfile,
     entryBytes,
     appBytes,
     codeBytes: entryBytes + appBytes,
     totalBytes: entryBytes + appBytes + mapBytes,
     tablestoreBytes: sdkBytes,
-    largest,
+    // Which packages make up the application: where to look when the cold start grows.
+    largest: largestPackages(app.metafile, appFile),
+  };
+}
+
+/** The packages in one output file, largest first. */
+function largestPackages(metafile, file) {
+  const byPackage = new Map();
+  for (const [input, info] of Object.entries(metafile.outputs[path.relative(ROOT, file)]?.inputs ?? {})) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const key = m ? m[1] : input.split('/').slice(0, 2).join('/');
+    byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput);
+  }
+  return [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([pkg, bytes]) => ({ pkg, bytes }));
+}
+
+/**
+ * `<outdir>/scf/<name>.js`: one self-contained file per SCF entry point, side by side in one code package
+ * (SCF loads `<name>.js` from the package root). The FC entry/app split is not applied: the SCF entry
+ * points import `shared/app` statically, and a per-function `app.js` could not share one directory.
+ */
+async function bundleScf(name, outdir) {
+  const dir = path.join(outdir, 'scf');
+  const outfile = path.join(dir, `${name}.js`);
+  const result = await build({
+    ...HANDLER_BUILD,
+    entryPoints: [path.join(SCF_DIR, `${name}.ts`)],
+    outfile,
+    plugins: [lazySdkRequires()],
+  });
+  for (const w of result.warnings) process.stderr.write(`build: scf/${name}: warning: ${w.text}\n`);
+  await writeFile(path.join(dir, 'package.json'), `${JSON.stringify({ type: 'commonjs', private: true })}\n`);
+  const codeBytes = (await stat(outfile)).size;
+  const mapBytes = (await stat(`${outfile}.map`)).size;
+  return {
+    name,
+    dir,
+    outfile,
+    codeBytes,
+    totalBytes: codeBytes + mapBytes,
+    largest: largestPackages(result.metafile, outfile),
   };
 }
 
@@ -349,16 +386,19 @@ async function main() {
   if (names.length === 0) usage(`no handlers found in ${FUNCTIONS_DIR}`);
   // Checked before anything is written: a broken topology leaves the previous build in place.
   const topologyJson = opts.topology ? await topologyAsJson(opts.topology) : undefined;
+  const scfNames = await handlerNames(SCF_DIR);
 
   await checkOutdir(opts.outdir);
   await rm(opts.outdir, { recursive: true, force: true });
   await mkdir(opts.outdir, { recursive: true });
 
   let results;
+  let scfResults;
   let agent;
   try {
-    [results, agent] = await Promise.all([
+    [results, scfResults, agent] = await Promise.all([
       Promise.all(names.map((n) => bundleOne(n, opts.outdir))),
+      Promise.all(scfNames.map((n) => bundleScf(n, opts.outdir))),
       bundleAgent(opts.outdir),
     ]);
   } catch (e) {
@@ -372,19 +412,21 @@ async function main() {
   }
 
   if (topologyJson !== undefined) {
-    for (const r of results) await writeFile(path.join(r.dir, 'topology.json'), topologyJson);
+    for (const r of [...results, ...scfResults])
+      await writeFile(path.join(r.dir, 'topology.json'), topologyJson);
   }
 
-  for (const r of results) {
-    if (!existsSync(path.join(r.dir, 'index.js'))) {
-      process.stderr.write(`build: ${r.name}: index.js was not written\n`);
+  for (const r of [...results, ...scfResults]) {
+    if (!existsSync(r.outfile)) {
+      process.stderr.write(`build: ${r.name}: ${path.basename(r.outfile)} was not written\n`);
       process.exit(1);
     }
   }
 
   const report = {
     outdir: opts.outdir,
-    bundles: results.map(({ dir, ...rest }) => rest),
+    bundles: results.map(({ dir, outfile, ...rest }) => rest),
+    scf: scfResults.map(({ dir, outfile, ...rest }) => rest),
     agent,
     topology: opts.topology ? 'topology.json' : undefined,
     ...(opts.measure ? { coldStart: measure(results, opts.runs) } : {}),
@@ -396,15 +438,20 @@ async function main() {
     return;
   }
   const rel = path.relative(process.cwd(), opts.outdir) || '.';
-  for (const r of results) {
-    const top = r.largest
+  const top = (r) =>
+    r.largest
       .slice(0, 4)
       .map((l) => `${l.pkg} ${kib(l.bytes)}`)
       .join(', ');
+  for (const r of results) {
     process.stdout.write(
-      `${rel}/${r.name}/index.js  ${kib(r.entryBytes)} + app.js ${kib(r.appBytes)}  (with maps ${kib(r.totalBytes)}; largest: ${top}) + node_modules/tablestore ${kib(r.tablestoreBytes)}\n`,
+      `${rel}/${r.name}/index.js  ${kib(r.entryBytes)} + app.js ${kib(r.appBytes)}  (with maps ${kib(r.totalBytes)}; largest: ${top(r)}) + node_modules/tablestore ${kib(r.tablestoreBytes)}\n`,
     );
   }
+  for (const r of scfResults)
+    process.stdout.write(
+      `${rel}/scf/${r.name}.js  ${kib(r.codeBytes)}  (with map ${kib(r.totalBytes)}; largest: ${top(r)})\n`,
+    );
   process.stdout.write(
     `${rel}/${agent.file}  ${kib(agent.bytes)}  (the host agent: node ${agent.file.split('/').pop()} --help)\n`,
   );

@@ -1,6 +1,7 @@
 /**
  * Trigger handlers, independent of Function Compute: parse → service → result. The FC entry points in
- * `functions/` only adapt the FC calling convention to these, and the local mode calls them directly.
+ * `functions/` (and the SCF ones in `functions/scf/`) only adapt the calling convention to these, and the
+ * local mode calls them directly.
  *
  * Async triggers (EventBridge, MNS, timer) never throw on bad input: FC would retry a thrown invocation
  * for hours. They log a clear error and acknowledge. A *valid* event that fails for an infrastructure
@@ -14,7 +15,10 @@ import type { Logger } from '../core/ports.js';
 import { parseEcsEvent } from '../events/ecs.js';
 import { parseHeartbeatMessage } from '../events/mns.js';
 import type { IgnoredEvent, ParseResult } from '../events/parse-result.js';
-import { parseTimerEvent } from '../events/timer.js';
+import { parseCmqMessage } from '../events/tencent/cmq.js';
+import { parseTencentCvmEvent } from '../events/tencent/cvm.js';
+import { parseScfTimerEvent } from '../events/tencent/timer.js';
+import { parseTimerEvent, type TimerEvent } from '../events/timer.js';
 import type { Service } from './service.js';
 
 export interface AsyncHandlerResult {
@@ -102,18 +106,79 @@ export function handleHeartbeatMessage(
   );
 }
 
-export async function handleTimer(
+export function handleTimer(
   service: Service,
   logger: Logger,
   body: unknown,
   invocationId: string,
 ): Promise<AsyncHandlerResult> {
+  return sweep(service, logger, () => parseTimerEvent(body), invocationId, {
+    path: 'payload.groups',
+    hint: 'fix the timer trigger payload in s.yaml',
+  });
+}
+
+/** Tencent EventBridge CVM events (CloudMonitor events and CloudAudit API calls), one or an `EventList`. */
+export function handleCvmEvent(
+  service: Service,
+  logger: Logger,
+  body: unknown,
+  invocationId: string,
+): Promise<AsyncHandlerResult> {
+  return processSignals(
+    service,
+    logger,
+    () => parseTencentCvmEvent(body),
+    'event',
+    invocationId,
+    'EventBridge CVM event',
+  );
+}
+
+/** Tencent CMQ topic messages: the same bodies as the MNS path (signed agent reports, heartbeats, alarms). */
+export function handleCmqMessage(
+  service: Service,
+  logger: Logger,
+  body: unknown,
+  invocationId: string,
+): Promise<AsyncHandlerResult> {
+  return processSignals(
+    service,
+    logger,
+    () => parseCmqMessage(body, { reports: service.reportAuthority }),
+    'heartbeat',
+    invocationId,
+    'CMQ message',
+  );
+}
+
+/** The SCF timer trigger: its `Message` is read as FC's timer payload. */
+export function handleScfTimer(
+  service: Service,
+  logger: Logger,
+  body: unknown,
+  invocationId: string,
+): Promise<AsyncHandlerResult> {
+  return sweep(service, logger, () => parseScfTimerEvent(body), invocationId, {
+    path: 'Message.groups',
+    hint: 'fix the timer trigger argument in serverless.yml',
+  });
+}
+
+async function sweep(
+  service: Service,
+  logger: Logger,
+  parse: () => TimerEvent,
+  invocationId: string,
+  /** Where the group list sits in this trigger's event, and where the operator fixes it. */
+  fix: { readonly path: string; readonly hint: string },
+): Promise<AsyncHandlerResult> {
   let groups: string[] | undefined;
   try {
-    const t = parseTimerEvent(body);
+    const t = parse();
     groups = t.scope.kind === 'groups' ? t.scope.groups : undefined;
     if (groups !== undefined)
-      for (const g of groups) service.topology.groups.some((x) => x.name === g) || unknownGroup(g);
+      for (const g of groups) service.topology.groups.some((x) => x.name === g) || unknownGroup(g, fix);
   } catch (e) {
     if (!(e instanceof InvalidInputError)) throw e;
     return rejected(logger, e, invocationId, 'timer payload');
@@ -133,12 +198,12 @@ export async function handleTimer(
   };
 }
 
-function unknownGroup(name: string): never {
+function unknownGroup(name: string, fix: { readonly path: string; readonly hint: string }): never {
   throw new InvalidInputError('event.invalid', 'the timer payload names an unknown group', [
     {
-      path: 'payload.groups',
+      path: fix.path,
       message: `${JSON.stringify(name)} is not in the topology`,
-      hint: 'fix the timer trigger payload in s.yaml',
+      hint: fix.hint,
     },
   ]);
 }

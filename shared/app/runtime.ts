@@ -16,11 +16,13 @@ import {
   createWebhookNotifier,
 } from '../adapters/webhook/index.js';
 import { loadTopology } from '../core/config.js';
-import { Engine, type EngineOptions } from '../core/engine.js';
+import { Engine, type EngineOptions, NO_ALIBABA } from '../core/engine.js';
 import { ConfigError, type InputIssue } from '../core/errors.js';
-import type { Topology } from '../core/model.js';
+import type { Finding, Topology } from '../core/model.js';
 import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from '../core/ports.js';
-import { validateLive } from '../core/validate-live.js';
+import type { TencentCloudApi } from '../core/tencent-ports.js';
+import { cloudsOf } from '../core/validate/clouds.js';
+import { collectTencentSnapshot, validateLive, validateTencentLiveSnapshot } from '../core/validate-live.js';
 import { loadAgentKeys, reportAuthority } from './agent-keys.js';
 import { asEnvError, postgresEnvSchema, postgresOptionsFromEnv } from './postgres-settings.js';
 import { Service } from './service.js';
@@ -168,7 +170,10 @@ export class InvocationCredentials {
 
 export interface RuntimeParts {
   readonly topology: Topology;
-  readonly cloud: CloudApi;
+  /** Alibaba Cloud: required when the topology has an Alibaba group. */
+  readonly cloud?: CloudApi | undefined;
+  /** Tencent Cloud: required when the topology has a Tencent group. */
+  readonly tencent?: TencentCloudApi | undefined;
   readonly store: StateStore;
   readonly notifier: Notifier;
   readonly logger: Logger;
@@ -187,7 +192,9 @@ export interface Runtime {
   readonly engine: Engine;
   readonly service: Service;
   readonly store: StateStore;
+  /** The Alibaba port (one that refuses every call when the runtime has no Alibaba adapter). */
   readonly cloud: CloudApi;
+  readonly tencent: TencentCloudApi | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Sets the absolute deadline of the current invocation (FC: start + timeout − margin). */
@@ -200,12 +207,12 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
   const engine = new Engine(
     {
       cloud: parts.cloud,
+      tencent: parts.tencent,
       store: parts.store,
       notifier: parts.notifier,
       clock,
       logger: parts.logger,
       prober: parts.prober,
-
       random: parts.random,
     },
     parts.topology,
@@ -218,7 +225,7 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
     store: parts.store,
     clock,
     logger: parts.logger,
-    validateLive: () => validateLive(parts.cloud, parts.topology),
+    validateLive: () => validateLiveOn(parts),
     deadline: () => deadline ?? clock.now() + budget,
     reports: reportAuthority(parts.topology, parts.agentKeys ?? new Map()),
   });
@@ -227,7 +234,8 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
     engine,
     service,
     store: parts.store,
-    cloud: parts.cloud,
+    cloud: parts.cloud ?? NO_ALIBABA,
+    tencent: parts.tencent,
     logger: parts.logger,
     clock,
     setDeadline: (d) => {
@@ -235,6 +243,41 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
     },
     close: () => parts.store.close(),
   };
+}
+
+/** The live rules of each cloud the topology uses, against that cloud's adapter. */
+async function validateLiveOn(parts: RuntimeParts): Promise<Finding[]> {
+  const clouds = cloudsOf(parts.topology);
+  const [alibaba, tencent] = await Promise.all([
+    parts.cloud !== undefined && clouds.has('alibaba') ? validateLive(parts.cloud, parts.topology) : [],
+    parts.tencent !== undefined && clouds.has('tencent')
+      ? collectTencentSnapshot(parts.tencent, parts.topology).then((snap) =>
+          validateTencentLiveSnapshot(parts.topology, snap),
+        )
+      : [],
+  ]);
+  return [...alibaba, ...tencent];
+}
+
+/**
+ * What every deployed runtime (FC, SCF) reads first: its logger (naming the function `fn`), the topology
+ * and the host agents' keys (`rawEnv` is where the variables `HAVIP_AGENT_KEYS` refers to live).
+ */
+export function deployedBasics(
+  env: Env,
+  rawEnv: Readonly<Record<string, string | undefined>>,
+  fn: string | undefined,
+): { logger: Logger; topology: Topology; agentKeys: ReadonlyMap<string, Uint8Array> } {
+  const logger = createLogger({
+    level: env.HAVIP_LOG_LEVEL ?? 'info',
+    base: { service: 'havip-failover', fn },
+  });
+  const topology = topologyFromEnv(env);
+  const agentKeys = loadAgentKeys(env.HAVIP_AGENT_KEYS, topology, {
+    env: rawEnv,
+    readFile: (path) => readFileSync(path, 'utf8'),
+  });
+  return { logger, topology, agentKeys };
 }
 
 /**
@@ -246,15 +289,7 @@ export async function runtimeFromEnv(
   credentials: InvocationCredentials,
   rawEnv: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<Runtime> {
-  const logger = createLogger({
-    level: env.HAVIP_LOG_LEVEL ?? 'info',
-    base: { service: 'havip-failover', fn: env.FC_FUNCTION_NAME },
-  });
-  const topology = topologyFromEnv(env);
-  const agentKeys = loadAgentKeys(env.HAVIP_AGENT_KEYS, topology, {
-    env: rawEnv,
-    readFile: (path) => readFileSync(path, 'utf8'),
-  });
+  const { logger, topology, agentKeys } = deployedBasics(env, rawEnv, env.FC_FUNCTION_NAME);
   const onFc = env.FC_FUNCTION_NAME !== undefined;
   const storeKind = env.HAVIP_STORE ?? (onFc ? 'tablestore' : 'sqlite');
   const store =
@@ -345,9 +380,10 @@ async function sqliteFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
 
 /**
  * The PostgreSQL store: replicas on one's own machines or in Kubernetes, and Tencent SCF. A function
- * instance handles one invocation at a time, so its pool stays small (2) unless HAVIP_POSTGRES_POOL_MAX says.
+ * instance (`onFc`: on FC or SCF) handles one invocation at a time, so its pool stays small (2) unless
+ * HAVIP_POSTGRES_POOL_MAX says.
  */
-async function postgresFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
+export async function postgresFromEnv(env: Env, onFc: boolean): Promise<StateStore> {
   const opts = postgresOptionsFromEnv(env, onFc ? 2 : 10);
   const { createPostgresStore } = await import('../adapters/postgres/index.js');
   try {

@@ -248,7 +248,7 @@ function requirePort(topology: Topology, cloud: 'alibaba' | 'tencent', port: unk
 }
 
 /** The Alibaba port of an engine whose topology has no Alibaba group: nothing may call it. */
-const NO_ALIBABA: CloudApi = new Proxy({} as CloudApi, {
+export const NO_ALIBABA: CloudApi = new Proxy({} as CloudApi, {
   get: (_target, name) =>
     name === 'then'
       ? undefined

@@ -14,11 +14,12 @@ import type { MemberId } from './model.js';
 
 export type SignalKind = Signal['kind'];
 
-/** Which path a signal came in on (`scenario`: injected by `havip simulate --engine`). */
+/** Which path a signal came in on (`cmq`: Tencent's queue; `scenario`: injected by `havip simulate --engine`). */
 export const SIGNAL_SOURCES = [
   'eventbridge',
   'cloudmonitor-event',
   'mns',
+  'cmq',
   'cloudmonitor-alarm',
   'http',
   'scenario',

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { type ErrorCode, type InputIssue, InvalidInputError } from '../core/errors.js';
 import { findDuplicateKey } from '../core/json.js';
+import type { IgnoredEvent } from './parse-result.js';
 
 /** Default cap on an event body (bytes). FC async events are far smaller; a huge body is an attack or a bug. */
 export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
@@ -225,4 +226,20 @@ export function limitOption(value: number | undefined, fallback: number, name: s
     ]);
   }
   return value;
+}
+
+/**
+ * What a malformed batch element becomes: an ignored entry with its issues, so one bad element does not
+ * hold up the good ones. Anything but bad input is rethrown.
+ */
+export function malformedElement(
+  error: unknown,
+  element: unknown,
+  prefix: string,
+  what = 'event',
+): IgnoredEvent {
+  if (!(error instanceof InvalidInputError)) throw error;
+  const eventId = isPlainObject(element) && typeof element.id === 'string' ? element.id : undefined;
+  const reason = `malformed ${what} at ${prefix}: ${error.issues.map((x) => `${x.path || prefix}: ${x.message}`).join('; ')}`;
+  return eventId === undefined ? { reason, issues: error.issues } : { eventId, reason, issues: error.issues };
 }

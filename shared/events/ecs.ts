@@ -10,7 +10,6 @@
  * is documented and what is assumed.
  */
 import { z } from 'zod';
-import { InvalidInputError } from '../core/errors.js';
 import { memberId } from '../core/model.js';
 import type { DrainCause, Signal, SignalSource } from '../core/signals.js';
 import {
@@ -21,6 +20,7 @@ import {
   isPlainObject,
   joinPath,
   limitOption,
+  malformedElement,
   parseJsonBody,
   parseJsonText,
   zodIssues,
@@ -144,12 +144,7 @@ export function parseEcsEvent(body: unknown, opts: EcsParseOptions = {}): ParseR
     try {
       collect(result, parseOne(element, prefix));
     } catch (e) {
-      if (!(e instanceof InvalidInputError)) throw e;
-      const eventId = isPlainObject(element) && typeof element.id === 'string' ? element.id : undefined;
-      const reason = `malformed event at ${prefix}: ${e.issues.map((x) => `${x.path || prefix}: ${x.message}`).join('; ')}`;
-      result.ignored.push(
-        eventId === undefined ? { reason, issues: e.issues } : { eventId, reason, issues: e.issues },
-      );
+      result.ignored.push(malformedElement(e, element, prefix));
     }
   });
   return result;

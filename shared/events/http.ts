@@ -105,10 +105,35 @@ export function fcHttpEventToRequest(event: unknown, opts: FcHttpOptions = {}): 
   const ctx = ev.requestContext;
   const method = ctx.http.method.toUpperCase();
 
+  const headers = triggerHeaders(ev.headers ?? {}, ctx.http.sourceIp, ctx.requestId);
+  const url = buildUrl(
+    ev.rawPath ?? ctx.http.path ?? '/',
+    ctx.domainName ?? headers.get('host') ?? 'localhost',
+    ev.queryParameters ?? {},
+  );
+  return toRequest(url, method, headers, decodeBody(ev.body ?? '', ev.isBase64Encoded ?? false, maxBody));
+}
+
+/** Fetch forbids a body on GET/HEAD; such a body carries no meaning for our API, so it is dropped. */
+export function toRequest(url: string, method: string, headers: Headers, body: Uint8Array): Request {
+  const withBody = body.byteLength > 0 && method !== 'GET' && method !== 'HEAD';
+  return new Request(url, { method, headers, ...(withBody ? { body } : {}) });
+}
+
+/**
+ * The request headers of a trigger event, with the client address and request id the platform saw in
+ * {@link SOURCE_IP_HEADER} and {@link REQUEST_ID_HEADER} (whatever a client sent under those names is
+ * dropped). A name or value Fetch refuses is `event.invalid` at `headers.<name>`.
+ */
+export function triggerHeaders(
+  raw: Readonly<Record<string, string | readonly string[]>>,
+  sourceIp: string | undefined,
+  requestId: string | undefined,
+): Headers {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(ev.headers ?? {})) {
+  for (const [name, value] of Object.entries(raw)) {
     try {
-      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+      for (const v of typeof value === 'string' ? [value] : value) headers.append(name, v);
     } catch {
       throw invalidEvent('invalid HTTP trigger event', [
         {
@@ -121,21 +146,13 @@ export function fcHttpEventToRequest(event: unknown, opts: FcHttpOptions = {}): 
   }
   headers.delete(SOURCE_IP_HEADER);
   headers.delete(REQUEST_ID_HEADER);
-  if (ctx.http.sourceIp !== undefined) headers.set(SOURCE_IP_HEADER, ctx.http.sourceIp);
-  if (ctx.requestId !== undefined) headers.set(REQUEST_ID_HEADER, ctx.requestId);
-
-  const url = buildUrl(
-    ev.rawPath ?? ctx.http.path ?? '/',
-    ctx.domainName ?? headers.get('host') ?? 'localhost',
-    ev.queryParameters ?? {},
-  );
-  const body = decodeBody(ev.body ?? '', ev.isBase64Encoded ?? false, maxBody);
-  // Fetch forbids a body on GET/HEAD; such a body carries no meaning for our API, so drop it.
-  const withBody = body.byteLength > 0 && method !== 'GET' && method !== 'HEAD';
-  return new Request(url, { method, headers, ...(withBody ? { body } : {}) });
+  if (sourceIp !== undefined) headers.set(SOURCE_IP_HEADER, sourceIp);
+  if (requestId !== undefined) headers.set(REQUEST_ID_HEADER, requestId);
+  return headers;
 }
 
-function decodeEvent(event: unknown, maxBody: number): unknown {
+/** A trigger event as FC or SCF hands it over (Buffer, string or parsed), bounded by the body limit. */
+export function decodeEvent(event: unknown, maxBody: number): unknown {
   const limit = Math.ceil((maxBody * 4) / 3) + EVENT_OVERHEAD_BYTES;
   let text: string;
   if (typeof event === 'string') text = event;
@@ -152,11 +169,23 @@ function decodeEvent(event: unknown, maxBody: number): unknown {
   return parseJsonText(text, 'HTTP trigger event');
 }
 
-function buildUrl(path: string, host: string, query: Record<string, string | string[]>): string {
+/** Where the path and the host sat in the event, for error messages (FC's names by default). */
+export interface UrlFields {
+  readonly path: string;
+  readonly host: string;
+}
+const FC_URL_FIELDS: UrlFields = { path: 'rawPath', host: 'requestContext.domainName' };
+
+export function buildUrl(
+  path: string,
+  host: string,
+  query: Readonly<Record<string, string | readonly string[]>>,
+  fields: UrlFields = FC_URL_FIELDS,
+): string {
   if (!path.startsWith('/')) {
     throw invalidEvent('invalid HTTP trigger event', [
       {
-        path: 'rawPath',
+        path: fields.path,
         message: `${JSON.stringify(path)} does not start with "/"`,
         hint: HINTS.rawPath ?? '',
       },
@@ -169,7 +198,7 @@ function buildUrl(path: string, host: string, query: Record<string, string | str
   } catch {
     throw invalidEvent('invalid HTTP trigger event', [
       {
-        path: 'requestContext.domainName',
+        path: fields.host,
         message: `${JSON.stringify(host)} is not a host name`,
         hint: HINTS['requestContext.domainName'] ?? '',
       },
@@ -180,12 +209,13 @@ function buildUrl(path: string, host: string, query: Record<string, string | str
   // A repeated parameter may arrive as an array; a comma-joined value is passed through untouched, since
   // splitting it could corrupt values that legitimately contain commas.
   for (const [k, v] of Object.entries(query)) {
-    for (const item of Array.isArray(v) ? v : [v]) full.searchParams.append(k, item);
+    for (const item of typeof v === 'string' ? [v] : v) full.searchParams.append(k, item);
   }
   return full.toString();
 }
 
-function decodeBody(body: string, isBase64: boolean, maxBody: number): Uint8Array {
+/** The request body (Base64 when the event says so), refused above `maxBody` decoded bytes. */
+export function decodeBody(body: string, isBase64: boolean, maxBody: number): Uint8Array {
   let bytes: Buffer;
   if (isBase64) {
     const compact = body.replace(/\s+/g, '');

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { findDuplicateKey } from '../core/json.js';
 import { memberId } from '../core/model.js';
-import type { Signal } from '../core/signals.js';
+import type { Signal, SignalSource } from '../core/signals.js';
 import { isAgentReport, parseAgentReport } from './agent-report.js';
 import {
   checkJsonTree,
@@ -54,11 +54,33 @@ const EnvelopeSchema = z.looseObject({
   PublishTime: z.union([z.number(), z.string()]).optional(),
 });
 
-const HeartbeatSchema = z.looseObject({
-  type: z.enum(['heartbeat.timeout', 'heartbeat.ok']),
-  instanceId: z.string().regex(MEMBER_ID_RE),
-  lastSeenAt: z.iso.datetime({ offset: true }).optional(),
-});
+/**
+ * What a message body may name and how its signals are labelled. The MNS path takes ECS and ENI ids; the
+ * Tencent CMQ path (`events/tencent/cmq.ts`) decodes the same bodies with CVM and ENI ids.
+ */
+export interface HeartbeatDialect {
+  /** The signal source of a heartbeat message (alarms are always `cloudmonitor-alarm`). */
+  readonly source: Extract<SignalSource, 'mns' | 'cmq'>;
+  /** Names the queue in error messages, e.g. `MNS message`. */
+  readonly what: string;
+  readonly memberIdPattern: RegExp;
+  readonly memberHint: string;
+}
+
+export const MNS_DIALECT: HeartbeatDialect = {
+  source: 'mns',
+  what: 'MNS message',
+  memberIdPattern: MEMBER_ID_RE,
+  memberHint: MEMBER_HINT,
+};
+
+const heartbeatSchema = (memberIdPattern: RegExp) =>
+  z.looseObject({
+    type: z.enum(['heartbeat.timeout', 'heartbeat.ok']),
+    instanceId: z.string().regex(memberIdPattern),
+    lastSeenAt: z.iso.datetime({ offset: true }).optional(),
+  });
+const heartbeatSchemas = new Map<RegExp, ReturnType<typeof heartbeatSchema>>();
 
 const StringOrMap = z.union([z.string(), z.record(z.string(), z.unknown())]);
 const AlarmSchema = z.looseObject({
@@ -116,7 +138,7 @@ export function parseHeartbeatMessage(body: unknown, opts: MnsParseOptions = {})
   checkJsonTree(located.message, 'MNS message', located.path);
   const eventId =
     located.messageId ?? `sha256:${createHash('sha256').update(located.idSource).digest('hex').slice(0, 32)}`;
-  return classify(located.message, located.path, eventId, opts.reports);
+  return classify(located.message, located.path, eventId, MNS_DIALECT, opts.reports);
 }
 
 function locate(body: unknown, format: MnsNotifyFormat, maxBytes: number): Located {
@@ -196,11 +218,11 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
  * default). Base64 is only accepted when it decodes to valid UTF-8 holding a JSON object, so a plain
  * string that merely looks like Base64 is never silently reinterpreted.
  */
-function decodeMessage(raw: string, path: string): Record<string, unknown> {
+function decodeMessage(raw: string, path: string, what = MNS_DIALECT.what): Record<string, unknown> {
   const text = raw.trim();
   const direct = tryJson(text);
   if (direct.ok && isPlainObject(direct.value)) {
-    rejectDuplicateKeys(text, 'MNS message body', path);
+    rejectDuplicateKeys(text, `${what} body`, path);
     return direct.value;
   }
   const compact = text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
@@ -214,11 +236,11 @@ function decodeMessage(raw: string, path: string): Record<string, unknown> {
     }
     const inner = decoded === undefined ? undefined : tryJson(decoded);
     if (decoded !== undefined && inner?.ok && isPlainObject(inner.value)) {
-      rejectDuplicateKeys(decoded, 'MNS message body', path);
+      rejectDuplicateKeys(decoded, `${what} body`, path);
       return inner.value;
     }
   }
-  throw invalidEvent('MNS message body is not a JSON object', [
+  throw invalidEvent(`${what} body is not a JSON object`, [
     {
       path,
       message: direct.ok
@@ -229,20 +251,41 @@ function decodeMessage(raw: string, path: string): Record<string, unknown> {
   ]);
 }
 
+/**
+ * Decodes one message body (JSON text, or Base64 of JSON text) and classifies it: the part of the MNS
+ * path a queue with another envelope reuses, signed agent reports included (verified with `reports`;
+ * without it every report is refused). Throws `InvalidInputError` (`event.invalid`) at `path`.
+ */
+export function parseHeartbeatBody(
+  raw: string,
+  path: string,
+  eventId: string,
+  dialect: HeartbeatDialect = MNS_DIALECT,
+  reports?: ReportAuthority,
+): ParseResult {
+  const message = decodeMessage(raw, path, dialect.what);
+  checkJsonTree(message, dialect.what, path);
+  return classify(message, path, eventId, dialect, reports);
+}
+
 function classify(
   message: unknown,
   path: string,
   eventId: string,
+  dialect: HeartbeatDialect,
   reports: ReportAuthority | undefined,
 ): ParseResult {
   if (!isPlainObject(message)) {
-    throw invalidEvent('invalid MNS message', [{ path, message: 'expected a JSON object' }]);
+    throw invalidEvent(`invalid ${dialect.what}`, [{ path, message: 'expected a JSON object' }]);
   }
   // Signed reports are de-duplicated by (group, reporter, sequence), not by MessageId: a report
   // published again is the same report.
   if (isAgentReport(message))
-    return { signals: reportSignals(parseAgentReport(message, path), reports, 'mns', path), ignored: [] };
-  const unsigned = unsignedMessage(message, path, eventId);
+    return {
+      signals: reportSignals(parseAgentReport(message, path), reports, dialect.source, path),
+      ignored: [],
+    };
+  const unsigned = unsignedMessage(message, path, eventId, dialect);
   refuseUnsignedForKeyedMembers(
     unsigned.signals,
     reports,
@@ -251,10 +294,15 @@ function classify(
   return unsigned;
 }
 
-function unsignedMessage(message: Record<string, unknown>, path: string, eventId: string): ParseResult {
-  if ('type' in message) return heartbeat(message, path, eventId);
-  if ('alertState' in message || 'curLevel' in message) return alarm(message, path, eventId);
-  throw invalidEvent('unrecognised MNS message', [
+function unsignedMessage(
+  message: Record<string, unknown>,
+  path: string,
+  eventId: string,
+  dialect: HeartbeatDialect,
+): ParseResult {
+  if ('type' in message) return heartbeat(message, path, eventId, dialect);
+  if ('alertState' in message || 'curLevel' in message) return alarm(message, path, eventId, dialect);
+  throw invalidEvent(`unrecognised ${dialect.what}`, [
     {
       path,
       message:
@@ -264,11 +312,24 @@ function unsignedMessage(message: Record<string, unknown>, path: string, eventId
   ]);
 }
 
-function heartbeat(message: Record<string, unknown>, path: string, eventId: string): ParseResult {
-  const parsed = HeartbeatSchema.safeParse(message);
-  if (!parsed.success) throw invalidEvent('invalid heartbeat message', zodIssues(parsed.error, path, HINTS));
+function heartbeat(
+  message: Record<string, unknown>,
+  path: string,
+  eventId: string,
+  dialect: HeartbeatDialect,
+): ParseResult {
+  let schema = heartbeatSchemas.get(dialect.memberIdPattern);
+  if (schema === undefined) {
+    schema = heartbeatSchema(dialect.memberIdPattern);
+    heartbeatSchemas.set(dialect.memberIdPattern, schema);
+  }
+  const parsed = schema.safeParse(message);
+  if (!parsed.success) {
+    const hints = { ...HINTS, instanceId: dialect.memberHint };
+    throw invalidEvent('invalid heartbeat message', zodIssues(parsed.error, path, hints));
+  }
   const m = parsed.data;
-  const about = { memberId: memberId(m.instanceId), eventId, source: 'mns' } as const;
+  const about = { memberId: memberId(m.instanceId), eventId, source: dialect.source } as const;
   const signal: Signal =
     m.type === 'heartbeat.ok'
       ? { ...about, kind: 'heartbeat' }
@@ -280,7 +341,12 @@ function heartbeat(message: Record<string, unknown>, path: string, eventId: stri
   return { signals: [signal], ignored: [] };
 }
 
-function alarm(message: Record<string, unknown>, path: string, eventId: string): ParseResult {
+function alarm(
+  message: Record<string, unknown>,
+  path: string,
+  eventId: string,
+  dialect: HeartbeatDialect,
+): ParseResult {
   const parsed = AlarmSchema.safeParse(message);
   if (!parsed.success) throw invalidEvent('invalid CloudMonitor alarm', zodIssues(parsed.error, path, HINTS));
   const a = parsed.data;
@@ -306,7 +372,7 @@ function alarm(message: Record<string, unknown>, path: string, eventId: string):
     };
   }
   const about = {
-    memberId: memberId(alarmInstanceId(a, path)),
+    memberId: memberId(alarmInstanceId(a, path, dialect)),
     eventId,
     source: 'cloudmonitor-alarm',
   } as const;
@@ -316,7 +382,7 @@ function alarm(message: Record<string, unknown>, path: string, eventId: string):
 }
 
 /** Where CloudMonitor names the instance: `resources`, then `dimensions`, then `metricData.instanceId`. */
-function alarmInstanceId(a: z.infer<typeof AlarmSchema>, path: string): string {
+function alarmInstanceId(a: z.infer<typeof AlarmSchema>, path: string, dialect: HeartbeatDialect): string {
   const candidates: { value: unknown; path: string }[] = [];
   for (const key of ['resources', 'dimensions'] as const) {
     const v = a[key];
@@ -347,12 +413,12 @@ function alarmInstanceId(a: z.infer<typeof AlarmSchema>, path: string): string {
       },
     ]);
   }
-  if (typeof first.value !== 'string' || !MEMBER_ID_RE.test(first.value)) {
+  if (typeof first.value !== 'string' || !dialect.memberIdPattern.test(first.value)) {
     throw invalidEvent('invalid CloudMonitor alarm', [
       {
         path: first.path,
         message: `${JSON.stringify(first.value)} is not an instance id`,
-        hint: MEMBER_HINT,
+        hint: dialect.memberHint,
       },
     ]);
   }

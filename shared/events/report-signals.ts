@@ -47,7 +47,7 @@ const KEY_HINT =
 export function reportSignals(
   report: SignedAgentReport,
   authority: ReportAuthority | undefined,
-  source: 'mns' | 'http',
+  source: 'mns' | 'cmq' | 'http',
   at = '',
 ): Signal[] {
   const refuse = (field: string, message: string, hint: string): never => {
@@ -74,7 +74,7 @@ export function reportSignals(
   return [signalOf(report, source)];
 }
 
-function signalOf(r: SignedAgentReport, source: 'mns' | 'http'): Signal {
+function signalOf(r: SignedAgentReport, source: 'mns' | 'cmq' | 'http'): Signal {
   const about = { memberId: memberId(r.instanceId), eventId: reportEventId(r), source } as const;
   const order = { group: r.group, sequence: r.sequence, reporterChecks: r.reporterChecks, sentAt: r.sentAt };
   if (r.reason === 'spot-termination')

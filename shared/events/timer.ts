@@ -83,25 +83,32 @@ export function parseTimerEvent(body: unknown, opts: TimerParseOptions = {}): Ti
     ...(ev.triggerTime === undefined ? {} : { triggerTime: ev.triggerTime }),
     ...(ev.triggerName === undefined ? {} : { triggerName: ev.triggerName }),
   };
-  return { ...base, scope: parseScope(ev.payload) };
+  return { ...base, scope: parseSweepScope(ev.payload) };
 }
 
-function parseScope(payload: string | Record<string, unknown> | null | undefined): SweepScope {
+/**
+ * A timer's configured text (or object) → what to sweep; `path` names where it sat in the event (FC's
+ * `payload`, SCF's `Message`).
+ */
+export function parseSweepScope(
+  payload: string | Record<string, unknown> | null | undefined,
+  path = 'payload',
+): SweepScope {
   if (payload === undefined || payload === null) return { kind: 'all' };
   let value: unknown = payload;
   if (typeof payload === 'string') {
     const text = payload.trim();
     if (text === '' || text === 'all') return { kind: 'all' };
-    value = parseJsonText(text, 'timer payload', 'payload');
-    checkJsonTree(value, 'timer payload', 'payload');
+    value = parseJsonText(text, 'timer payload', path);
+    checkJsonTree(value, 'timer payload', path);
   }
   if (!isPlainObject(value)) {
     throw invalidEvent('invalid timer payload', [
-      { path: 'payload', message: 'expected a JSON object', hint: HINTS.payload ?? '' },
+      { path, message: 'expected a JSON object', hint: HINTS.payload ?? '' },
     ]);
   }
   const p = PayloadSchema.safeParse(value);
-  if (!p.success) throw invalidEvent('invalid timer payload', zodIssues(p.error, 'payload', PAYLOAD_HINTS));
+  if (!p.success) throw invalidEvent('invalid timer payload', zodIssues(p.error, path, PAYLOAD_HINTS));
   if (p.data.groups === undefined) return { kind: 'all' };
   return { kind: 'groups', groups: [...new Set(p.data.groups)] };
 }

@@ -4,6 +4,8 @@
  *
  * - ecs, mns, timer: the FC handlers in functions/ (`handler(Buffer, context)`), which must acknowledge;
  * - http-fc: functions/http-api with the file as the FC HTTP trigger event;
+ * - scf-cvm, scf-cmq, scf-timer, scf-http: the SCF handlers in functions/scf/ (`main_handler`), over the
+ *   same world's runtime (injected: the production SCF runtime needs Tencent Cloud and PostgreSQL);
  * - http-app: the Hono app itself, the file being a raw HTTP/1.1 request;
  * - topology: `havip validate`, `parseTopology` (+ the static rules) and the runtime's HAVIP_TOPOLOGY;
  * - simulate: `parseScenario` and `havip simulate`.
@@ -25,6 +27,7 @@ import { runValidate } from '../../bin/commands/validate.js';
 import { SimulatedCloud, seedFromTopology } from '../../shared/adapters/simulator/index.js';
 import { createHttpApp } from '../../shared/app/http/app.js';
 import { InvocationCredentials, parseEnv, runtimeFromEnv } from '../../shared/app/runtime.js';
+import { useScfRuntimeFactory } from '../../shared/app/scf-runtime.js';
 import { loadTopology, parseTopology } from '../../shared/core/config.js';
 import { ConfigError, type HavipError } from '../../shared/core/errors.js';
 import type { Clock } from '../../shared/core/ports.js';
@@ -97,6 +100,10 @@ interface FcHandlers {
   mns: Handler;
   timer: Handler;
   http: Handler;
+  'scf-cvm': Handler;
+  'scf-cmq': Handler;
+  'scf-timer': Handler;
+  'scf-http': Handler;
 }
 
 const fixedClock: Clock = { now: () => T0, sleep: async () => undefined };
@@ -143,11 +150,17 @@ beforeAll(async () => {
   }) as never);
   // Imported after the environment is set: the handlers read it on their first invocation.
   const handlerOf = (m: unknown) => (m as { handler: Handler }).handler;
+  const scfHandlerOf = (m: unknown) => (m as { main_handler: Handler }).main_handler;
+  useScfRuntimeFactory(async () => world.runtime);
   fc = {
     ecs: handlerOf(await import('../../functions/on-ecs-event.js')),
     mns: handlerOf(await import('../../functions/on-heartbeat.js')),
     timer: handlerOf(await import('../../functions/on-timer.js')),
     http: handlerOf(await import('../../functions/http-api.js')),
+    'scf-cvm': scfHandlerOf(await import('../../functions/scf/cvm-events.js')),
+    'scf-cmq': scfHandlerOf(await import('../../functions/scf/heartbeat.js')),
+    'scf-timer': scfHandlerOf(await import('../../functions/scf/timer.js')),
+    'scf-http': scfHandlerOf(await import('../../functions/scf/http.js')),
   };
   app = createHttpApp({
     service: world.service,
@@ -174,7 +187,18 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------------
 // The manifest
 
-const ENTRIES = ['ecs', 'mns', 'timer', 'http-fc', 'http-app', 'topology', 'simulate'] as const;
+const SCF_ASYNC = ['scf-cvm', 'scf-cmq', 'scf-timer'] as const;
+const ENTRIES = [
+  'ecs',
+  'mns',
+  'timer',
+  'http-fc',
+  'http-app',
+  'topology',
+  'simulate',
+  ...SCF_ASYNC,
+  'scf-http',
+] as const;
 const CATEGORIES = [
   'not-json',
   'wrong-type',
@@ -201,7 +225,7 @@ const common = {
 };
 const AsyncCase = z.strictObject({
   ...common,
-  entry: z.enum(['ecs', 'mns', 'timer']),
+  entry: z.enum(['ecs', 'mns', 'timer', ...SCF_ASYNC]),
   /** Deliver the file once first (it must be processed), then again: the second is the case. */
   replay: z.literal(true).optional(),
   /** Deliver this other file first (it must be processed): the case is judged against what it left. */
@@ -222,7 +246,7 @@ const AsyncCase = z.strictObject({
 });
 const HttpCase = z.strictObject({
   ...common,
-  entry: z.enum(['http-fc', 'http-app']),
+  entry: z.enum(['http-fc', 'http-app', 'scf-http']),
   /** Send the request once first (it must succeed), then again: the second is the case. */
   replay: z.literal(true).optional(),
   expect: z.strictObject({
@@ -305,6 +329,14 @@ const fcContext = (requestId: string) => ({
   credentials: { accessKeyId: 'STS.corpus', accessKeySecret: STS_SECRET, securityToken: STS_TOKEN },
   function: { name: 'havip-corpus', timeout: 30 },
 });
+const scfContext = (requestId: string) => ({
+  request_id: requestId,
+  function_name: 'havip-corpus',
+  time_limit_in_ms: 30_000,
+});
+/** The FC handlers log to stdout (pino); the SCF ones through the injected runtime's memory logger. */
+const isScf = (entry: string) => entry.startsWith('scf-');
+const functionLog = (entry: string) => (isScf(entry) ? JSON.stringify(world.logger.entries) : stdoutLog);
 
 // ---------------------------------------------------------------------------------------------------
 // Feeding one case to its entry point. Each returns the outcome label for the summary.
@@ -317,14 +349,15 @@ interface Issue {
 
 async function feedAsync(c: AsyncCase, bytes: Buffer, id: string) {
   const handler = fc[c.entry];
+  const context = (suffix: string) => (isScf(c.entry) ? scfContext(suffix) : fcContext(suffix));
   const first = c.replay === true ? bytes : c.prelude === undefined ? undefined : load(c.prelude);
   if (first !== undefined) {
     const before = (await mustNotThrow(`the ${c.entry} handler`, () =>
-      handler(first, fcContext(`${id}-first`)),
+      handler(first, context(`${id}-first`)),
     )) as { outcome: string };
     expect(before.outcome, JSON.stringify(before)).toBe('processed');
   }
-  const r = (await mustNotThrow(`the ${c.entry} handler`, () => handler(bytes, fcContext(id)))) as {
+  const r = (await mustNotThrow(`the ${c.entry} handler`, () => handler(bytes, context(id)))) as {
     acknowledged: boolean;
     outcome: string;
     ignored: { reason: string; issues?: Issue[] }[];
@@ -338,7 +371,7 @@ async function feedAsync(c: AsyncCase, bytes: Buffer, id: string) {
     expect(r.error?.code).toBe(e.code ?? 'event.invalid');
     if (e.path !== undefined) expect(r.error?.message).toContain(issueLine(e.path));
     // Recorded: the rejection is in the function log with its code.
-    expect(stdoutLog).toContain(r.error!.code);
+    expect(functionLog(c.entry)).toContain(r.error!.code);
   }
   if (e.outcome === 'ignored' || (e.outcome === 'processed' && e.path !== undefined)) {
     expect(r.ignored.length).toBeGreaterThan(0);
@@ -374,7 +407,11 @@ function checkHttp(c: HttpCase, answer: HttpAnswer): string {
 }
 
 async function feedHttpFc(c: HttpCase, bytes: Buffer, id: string) {
-  const r = (await mustNotThrow('the http-api handler', () => fc.http(bytes, fcContext(id)))) as {
+  const scf = c.entry === 'scf-http';
+  const handler = scf ? fc['scf-http'] : fc.http;
+  const r = (await mustNotThrow(`the ${c.entry} handler`, () =>
+    handler(bytes, scf ? scfContext(id) : fcContext(id)),
+  )) as {
     statusCode: number;
     headers: Record<string, string>;
     isBase64Encoded: boolean;
@@ -388,7 +425,7 @@ async function feedHttpFc(c: HttpCase, bytes: Buffer, id: string) {
     requestId: r.headers['x-request-id'] ?? '',
   });
   // Recorded: the access log (or the unusable-event warning) carries the status.
-  expect(stdoutLog).toContain(`"status":${r.statusCode}`);
+  expect(functionLog(c.entry)).toContain(`"status":${r.statusCode}`);
   return label;
 }
 
@@ -573,9 +610,13 @@ describe('bad-input corpus', () => {
         case 'ecs':
         case 'mns':
         case 'timer':
+        case 'scf-cvm':
+        case 'scf-cmq':
+        case 'scf-timer':
           outcome = await feedAsync(c, bytes, `corpus-${i}`);
           break;
         case 'http-fc':
+        case 'scf-http':
           outcome = await feedHttpFc(c, bytes, `corpus-${i}`);
           break;
         case 'http-app':

@@ -9,6 +9,7 @@ import {
   copyFileSync,
   existsSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -169,4 +170,26 @@ describe('the agent bundle', () => {
     }
     expect(await new Promise((r) => proc.once('exit', r))).toBe(0);
   }, 60_000);
+});
+
+describe('the SCF bundles', () => {
+  it('are one code package: <name>.js side by side, each loading in a fresh node and exporting main_handler', async () => {
+    const names = readdirSync(join(ROOT, 'functions/scf'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3));
+    expect(names.length).toBeGreaterThan(0);
+    const files = readdirSync(join(outdir, 'scf'));
+    expect(files).toContain('package.json');
+    // No Tablestore copy: on SCF the state goes to PostgreSQL.
+    expect(files).not.toContain('node_modules');
+    for (const name of names) {
+      const file = join(outdir, 'scf', `${name}.js`);
+      const { stdout } = await run(
+        process.execPath,
+        ['-e', `process.stdout.write(typeof require(${JSON.stringify(file)}).main_handler)`],
+        { cwd: host, env: { PATH: process.env.PATH ?? '' } },
+      );
+      expect(stdout, name).toBe('function');
+    }
+  });
 });

@@ -32,7 +32,7 @@ export {
   ThrottledError,
   UnsupportedMediaTypeError,
 } from './errors.js';
-export { type FetchApp, handleFcHttpEvent } from './fc.js';
+export { type FetchApp, type HttpTriggerOptions, handleFcHttpEvent, handleScfHttpEvent } from './fc.js';
 export {
   memoryReplayGuard,
   type ReplayEntry,
@@ -40,3 +40,4 @@ export {
   type ReplayVerdict,
   storeReplayGuard,
 } from './replay.js';
+export { createRuntimeHttpApp, type HttpSecretsEnv, RUNTIME_MAX_BODY_BYTES } from './runtime-app.js';
