@@ -40,7 +40,10 @@ const ipv4 = z
   .regex(IPV4_RE, 'must be an IPv4 address like 192.168.0.11');
 const memberId = z
   .string({ error: 'must be a member id' })
-  .regex(AGENT_MEMBER_ID_RE, 'must be an instance id (i-…) or ENI id (eni-…) in lowercase');
+  .regex(
+    AGENT_MEMBER_ID_RE,
+    'must be an instance id (Alibaba i-…, Tencent ins-…) or ENI id (eni-…) in lowercase',
+  );
 const httpUrl = z
   .string({ error: 'must be a URL' })
   .url('must be a URL like https://host/path')

@@ -12,8 +12,8 @@ import { decodeText, invalidEvent, isPlainObject, parseJsonText, zodIssues } fro
 
 export const REPORT_FORMAT = 'havip-report/1';
 
-/** Member ids as the topology spells them: ECS instances and ENIs. */
-export const AGENT_MEMBER_ID_RE = /^(?:i|eni)-[a-z0-9]{1,62}$/;
+/** Member ids as the topology spells them: ECS instances (i-…), Tencent CVMs (ins-…) and ENIs (eni-…). */
+export const AGENT_MEMBER_ID_RE = /^(?:i|eni|ins)-[a-z0-9]{1,62}$/;
 /** Group names as the topology spells them (they also appear in store keys and URLs). */
 export const AGENT_GROUP_NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -96,6 +96,20 @@ describe('agent report codec', () => {
     ).toBe(true);
   });
 
+  it.each([
+    ['Tencent CVMs', 'ins-bbb00001', 'ins-aaa00001'],
+    ['ENIs', 'eni-bbb00001', 'eni-aaa00001'],
+  ])('carries members of every kind a topology names (%s)', (_, suspect, reporter) => {
+    const parsed = parseAgentReport(
+      encodeReport(signReport({ ...REPORT, instanceId: suspect, reporter }, KEY)),
+    );
+    expect(parsed).toMatchObject({ instanceId: suspect, reporter });
+    expect(verifyReport(parsed, KEY)).toBe(true);
+    expect(issuesOf({ ...signReport(REPORT, KEY), reporter: 'vm-aaa00001' })).toContain(
+      'reporter: is not a member id',
+    );
+  });
+
   it('refuses an unknown field, a key given twice and text that is not JSON', () => {
     expect(issuesOf({ ...signReport(REPORT, KEY), extra: 1 })).toContain('extra: unknown field');
     const body = encodeReport(signReport(REPORT, KEY));
