@@ -18,9 +18,10 @@ import {
 import { loadTopology } from '../core/config.js';
 import { Engine, type EngineOptions } from '../core/engine.js';
 import { ConfigError, type InputIssue } from '../core/errors.js';
-import type { Topology } from '../core/model.js';
+import type { Finding, Topology } from '../core/model.js';
 import type { Clock, CloudApi, Logger, Notifier, Prober, StateStore } from '../core/ports.js';
-import { validateLive } from '../core/validate-live.js';
+import type { TencentCloudApi } from '../core/tencent-ports.js';
+import { validateLive, validateTencentLive } from '../core/validate-live.js';
 import { loadAgentKeys, reportAuthority } from './agent-keys.js';
 import { asEnvError, postgresEnvSchema, postgresOptionsFromEnv } from './postgres-settings.js';
 import { Service } from './service.js';
@@ -168,7 +169,10 @@ export class InvocationCredentials {
 
 export interface RuntimeParts {
   readonly topology: Topology;
-  readonly cloud: CloudApi;
+  /** Alibaba Cloud: required when the topology has Alibaba groups. */
+  readonly cloud?: CloudApi | undefined;
+  /** Tencent Cloud: required when the topology has Tencent groups. */
+  readonly tencent?: TencentCloudApi | undefined;
   readonly store: StateStore;
   readonly notifier: Notifier;
   readonly logger: Logger;
@@ -187,7 +191,8 @@ export interface Runtime {
   readonly engine: Engine;
   readonly service: Service;
   readonly store: StateStore;
-  readonly cloud: CloudApi;
+  readonly cloud: CloudApi | undefined;
+  readonly tencent: TencentCloudApi | undefined;
   readonly logger: Logger;
   readonly clock: Clock;
   /** Sets the absolute deadline of the current invocation (FC: start + timeout − margin). */
@@ -195,11 +200,17 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** A runtime on Alibaba Cloud (what the simulated runtime on the Alibaba simulator gives). */
+export type AlibabaRuntime = Runtime & { readonly cloud: CloudApi };
+
+export function assembleRuntime(parts: RuntimeParts & { readonly cloud: CloudApi }): AlibabaRuntime;
+export function assembleRuntime(parts: RuntimeParts): Runtime;
 export function assembleRuntime(parts: RuntimeParts): Runtime {
   const clock = parts.clock ?? systemClock;
   const engine = new Engine(
     {
       cloud: parts.cloud,
+      tencent: parts.tencent,
       store: parts.store,
       notifier: parts.notifier,
       clock,
@@ -218,7 +229,7 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
     store: parts.store,
     clock,
     logger: parts.logger,
-    validateLive: () => validateLive(parts.cloud, parts.topology),
+    validateLive: () => validateLiveOnEachCloud(parts),
     deadline: () => deadline ?? clock.now() + budget,
     reports: reportAuthority(parts.topology, parts.agentKeys ?? new Map()),
   });
@@ -228,6 +239,7 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
     service,
     store: parts.store,
     cloud: parts.cloud,
+    tencent: parts.tencent,
     logger: parts.logger,
     clock,
     setDeadline: (d) => {
@@ -235,6 +247,15 @@ export function assembleRuntime(parts: RuntimeParts): Runtime {
     },
     close: () => parts.store.close(),
   };
+}
+
+/** The live checks of every cloud the runtime talks to (each skips the other cloud's groups). */
+async function validateLiveOnEachCloud(parts: RuntimeParts): Promise<Finding[]> {
+  const [alibaba, tencent] = await Promise.all([
+    parts.cloud === undefined ? [] : validateLive(parts.cloud, parts.topology),
+    parts.tencent === undefined ? [] : validateTencentLive(parts.tencent, parts.topology),
+  ]);
+  return [...alibaba, ...tencent];
 }
 
 /**
