@@ -89,28 +89,37 @@ function consoleNotifier(print: (line: string) => void): Notifier {
   };
 }
 
-export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
-  const loaded = loadTopology(opts.topologyText, { source: opts.topologySource });
+/** What both clouds' local modes start from: the topology (warnings printed), the logger, the parts. */
+function localBasis(opts: TencentLocalOptions) {
+  const { topology, warnings } = loadTopology(opts.topologyText, { source: opts.topologySource });
   const logger: Logger = createLogger({ level: opts.logLevel, base: { service: 'havip-local' } });
-  for (const w of loaded.warnings) opts.print(`warning: ${w.path}: ${w.message}`);
-  const plan = opts.agents === undefined ? undefined : await planLocalAgents(loaded.topology);
-  const topology = plan === undefined ? loaded.topology : withLocalAgents(loaded.topology, plan);
+  for (const w of warnings) opts.print(`warning: ${w.path}: ${w.message}`);
   const notifiers = [consoleNotifier(opts.print)];
   if (opts.onNotification !== undefined) notifiers.push(callbackNotifier(opts.onNotification));
-
-  const simulated = await startSimulatedRuntime({
-    topology,
+  const parts = {
     simulator: { attach: 'highest', transitionDelayMs: opts.transitionMs },
     store: { sqlitePath: opts.sqlitePath, fresh: true },
-    ...(opts.wrapCloud === undefined ? {} : { wrapCloud: opts.wrapCloud }),
     runtime: {
       notifier: createCompositeNotifier(notifiers),
       logger,
       clock: systemClock,
       engineOptions: { leaseTtlMs: 60_000 },
       defaultBudgetMs: 30_000,
-      ...(plan === undefined ? {} : agentRuntimeParts(plan)),
     },
+  } as const;
+  return { topology, logger, parts };
+}
+
+export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
+  const basis = localBasis(opts);
+  const { logger, parts } = basis;
+  const plan = opts.agents === undefined ? undefined : await planLocalAgents(basis.topology);
+  const topology = plan === undefined ? basis.topology : withLocalAgents(basis.topology, plan);
+  const simulated = await startSimulatedRuntime({
+    ...parts,
+    topology,
+    ...(opts.wrapCloud === undefined ? {} : { wrapCloud: opts.wrapCloud }),
+    runtime: { ...parts.runtime, ...(plan === undefined ? {} : agentRuntimeParts(plan)) },
   });
   const { runtime, sim } = simulated;
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
@@ -195,23 +204,8 @@ export type TencentLocalOptions = Omit<LocalOptions, 'agents' | 'wrapCloud'>;
  * sweeps see a stopped holder (DescribeInstancesStatus) and move the HAVIP.
  */
 export async function startTencentLocal(opts: TencentLocalOptions): Promise<TencentLocalMode> {
-  const { topology, warnings } = loadTopology(opts.topologyText, { source: opts.topologySource });
-  const logger: Logger = createLogger({ level: opts.logLevel, base: { service: 'havip-local' } });
-  for (const w of warnings) opts.print(`warning: ${w.path}: ${w.message}`);
-  const notifiers = [consoleNotifier(opts.print)];
-  if (opts.onNotification !== undefined) notifiers.push(callbackNotifier(opts.onNotification));
-  const simulated = await startTencentSimulatedRuntime({
-    topology,
-    simulator: { attach: 'highest', transitionDelayMs: opts.transitionMs },
-    store: { sqlitePath: opts.sqlitePath, fresh: true },
-    runtime: {
-      notifier: createCompositeNotifier(notifiers),
-      logger,
-      clock: systemClock,
-      engineOptions: { leaseTtlMs: 60_000 },
-      defaultBudgetMs: 30_000,
-    },
-  });
+  const { topology, logger, parts } = localBasis(opts);
+  const simulated = await startTencentSimulatedRuntime({ ...parts, topology });
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
   const closeAll = closeOnce(closers);
   try {
