@@ -10,23 +10,29 @@ import {
   startLocal,
   startTencentLocal,
   type TencentLocalMode,
+  type TencentLocalOptions,
 } from '../../../shared/app/local.js';
 
 let local: LocalMode;
 const lines: string[] = [];
 
-beforeAll(async () => {
-  local = await startLocal({
-    topologyText: await readFile('examples/local-demo.yaml', 'utf8'),
-    topologySource: 'examples/local-demo.yaml',
+/** A headless local mode on `file`: any free port, sweeps every second, quick transitions, no disk. */
+async function headless(file: string, printed: string[]): Promise<TencentLocalOptions> {
+  return {
+    topologyText: await readFile(file, 'utf8'),
+    topologySource: file,
     port: 0,
     sweepSeconds: 1,
     transitionMs: 50,
     sqlitePath: ':memory:',
     token: undefined,
     logLevel: 'silent',
-    print: (l) => lines.push(l),
-  });
+    print: (l) => printed.push(l),
+  };
+}
+
+beforeAll(async () => {
+  local = await startLocal(await headless('examples/local-demo.yaml', lines));
 });
 afterAll(async () => {
   await local?.close();
@@ -115,17 +121,7 @@ describe('local mode on Tencent Cloud', () => {
   const PRIMARY = 'ins-demoweb1';
   const PEER = 'ins-demoweb2';
   beforeAll(async () => {
-    tencent = await startTencentLocal({
-      topologyText: await readFile('examples/tencent/topology.yaml', 'utf8'),
-      topologySource: 'examples/tencent/topology.yaml',
-      port: 0,
-      sweepSeconds: 1,
-      transitionMs: 50,
-      sqlitePath: ':memory:',
-      token: undefined,
-      logLevel: 'silent',
-      print: (l) => printed.push(l),
-    });
+    tencent = await startTencentLocal(await headless('examples/tencent/topology.yaml', printed));
   });
   afterAll(async () => {
     await tencent?.close();
