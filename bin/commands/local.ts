@@ -2,16 +2,23 @@
  * `havip local`: the local mode (what `npm start` runs). The orchestrator on the embedded simulator, with
  * the HTTP API on 127.0.0.1, timer sweeps, and simulator ECS events routed into the ECS-event handler;
  * and, unless `--no-agents`, one `havip agent` process per member with its service and the MNS topic.
+ * With `--cloud tencent`: the same on the Tencent simulator, the orchestrator alone.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { LogLevel } from '../../shared/adapters/logger/index.js';
-import { type LocalMode, startLocal } from '../../shared/app/local.js';
+import {
+  type LocalMode,
+  startLocal,
+  startTencentLocal,
+  type TencentLocalMode,
+} from '../../shared/app/local.js';
 import { HavipError } from '../../shared/core/errors.js';
 import { type ExitCodeSink, failUsage, type Sink } from '../output.js';
 
 const DEMO = fileURLToPath(new URL('../../examples/local-demo.yaml', import.meta.url));
+const TENCENT_DEMO = fileURLToPath(new URL('../../examples/tencent/topology.yaml', import.meta.url));
 /** `havip agent` as a process of its own: the package's bin shim (tsx), with the `agent` verb. */
 export const AGENT_COMMAND: readonly string[] = [
   process.execPath,
@@ -20,6 +27,7 @@ export const AGENT_COMMAND: readonly string[] = [
 ];
 
 interface LocalFlags {
+  cloud: string;
   topology?: string;
   port: string;
   sweepSeconds: string;
@@ -40,14 +48,25 @@ export function registerLocal(program: Command, io: LocalIo): void {
   program
     .command('local')
     .description(
-      'run the orchestrator locally on the embedded Alibaba VPC/ECS simulator (what `npm start` runs)',
+      'run the orchestrator locally on the embedded Alibaba VPC/ECS simulator (what `npm start` runs), or on the Tencent simulator',
     )
-    .option('--topology <file>', 'topology YAML/JSON (default: examples/local-demo.yaml)')
+    .option(
+      '--cloud <cloud>',
+      'alibaba, or tencent: the Tencent VPC/CVM/TAT simulator, without agents (agents are Alibaba-only in local mode)',
+      'alibaba',
+    )
+    .option(
+      '--topology <file>',
+      'topology YAML/JSON (default: examples/local-demo.yaml; with --cloud tencent examples/tencent/topology.yaml)',
+    )
     .option('--port <n>', 'HTTP API port on 127.0.0.1', '8080')
     .option('--sweep-seconds <n>', 'seconds between health sweeps', '5')
     .option('--transition-ms <n>', 'simulated duration of asynchronous cloud operations', '1500')
     .option('--sqlite <path>', 'state store file (reset at start)', '.data/local.sqlite')
-    .option('--no-agents', 'the orchestrator alone: no agent processes, no MNS topic (the former local mode)')
+    .option(
+      '--no-agents',
+      'the orchestrator alone: no agent processes, no MNS topic (the former local mode; always so with --cloud tencent)',
+    )
     .option(
       '--log-level <level>',
       'JSON log level on stderr-free stdout: debug|info|warn|error|silent',
@@ -67,12 +86,15 @@ export function registerLocal(program: Command, io: LocalIo): void {
 }
 
 /** Checks the flags, starts the local mode and prints how to use it; undefined after a usage error. */
-async function runLocal(flags: LocalFlags, io: LocalIo): Promise<LocalMode | undefined> {
+async function runLocal(flags: LocalFlags, io: LocalIo): Promise<LocalMode | TencentLocalMode | undefined> {
   const usage = (message: string, hint?: string) => {
     io.setExitCode(failUsage('local', message, hint, io.err));
     return undefined;
   };
-  const file = flags.topology ?? DEMO;
+  if (flags.cloud !== 'alibaba' && flags.cloud !== 'tencent')
+    return usage(`--cloud must be alibaba or tencent, got ${JSON.stringify(flags.cloud)}`);
+  const tencent = flags.cloud === 'tencent';
+  const file = flags.topology ?? (tencent ? TENCENT_DEMO : DEMO);
   const ints = {
     port: Number(flags.port),
     sweepSeconds: Number(flags.sweepSeconds),
@@ -95,20 +117,29 @@ async function runLocal(flags: LocalFlags, io: LocalIo): Promise<LocalMode | und
     );
   }
   const print = (line: string) => io.out.write(`${line}\n`);
-  let local: LocalMode;
+  const common = {
+    topologyText: text,
+    topologySource: file,
+    port: ints.port,
+    sweepSeconds: ints.sweepSeconds,
+    transitionMs: ints.transitionMs,
+    sqlitePath: flags.sqlite,
+    token: io.env.HAVIP_API_TOKEN,
+    logLevel: flags.logLevel as LogLevel | 'silent',
+    print,
+  };
   try {
-    local = await startLocal({
-      topologyText: text,
-      topologySource: file,
-      port: ints.port,
-      sweepSeconds: ints.sweepSeconds,
-      transitionMs: ints.transitionMs,
-      sqlitePath: flags.sqlite,
-      token: io.env.HAVIP_API_TOKEN,
-      logLevel: flags.logLevel as LogLevel | 'silent',
-      print,
+    if (tencent) {
+      const local = await startTencentLocal(common);
+      print(tencentBanner(local, ints.sweepSeconds));
+      return local;
+    }
+    const local = await startLocal({
+      ...common,
       agents: flags.agents ? { command: AGENT_COMMAND } : undefined,
     });
+    print(banner(local, ints.sweepSeconds));
+    return local;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
       return usage(
@@ -118,8 +149,37 @@ async function runLocal(flags: LocalFlags, io: LocalIo): Promise<LocalMode | und
     if (e instanceof HavipError) return usage(e.message);
     throw e;
   }
-  print(banner(local, ints.sweepSeconds));
-  return local;
+}
+
+/** The Tencent walkthrough: who holds the HAVIP, stop it through the simulator, watch it move. */
+function tencentBanner(local: TencentLocalMode, sweepSeconds: number): string {
+  const groups = local.runtime.topology.groups.filter((g) => g.cloud === 'tencent');
+  const holderLines = groups.map((g) => {
+    const h = g.haVipId === undefined ? undefined : local.sim.haVip(g.haVipId);
+    return `  group ${g.name}: ${g.haVipId} ${h ? `(${h.vip}) held by ${h.holder?.instanceId ?? 'nothing'}` : ''}`;
+  });
+  const g0 = groups[0];
+  const holder = (g0?.haVipId && local.sim.haVip(g0.haVipId)?.holder?.instanceId) ?? 'ins-...';
+  const status = `npx havip status ${g0?.name ?? ''}`;
+  return [
+    '',
+    'havip-failover — local mode on the Tencent Cloud VPC/CVM/TAT simulator (TC3-signed; no agents)',
+    `  API        ${local.apiUrl}`,
+    `  token      ${local.token}`,
+    `  simulator  ${local.simulatorUrl}  (state: ${local.simulatorUrl}/__admin/state)`,
+    `  simulator key pair (local, made up for this run): SecretId ${local.credentials.secretId}`,
+    ...holderLines,
+    '',
+    'In another terminal:',
+    `  export HAVIP_ENDPOINT=${local.apiUrl} HAVIP_API_TOKEN=${local.token}`,
+    `  ${status}                                   # who holds the HAVIP`,
+    `  curl -s -X POST ${local.simulatorUrl}/__admin/instances/${holder}/stop   # stop the holder CVM`,
+    `  ${status}                                   # a sweep moves it: InstanceId is the peer`,
+    `  curl -s ${local.simulatorUrl}/__admin/state   # the simulator's view (holder, drift scope)`,
+    '',
+    `Sweeps every ${sweepSeconds}s. Ctrl-C stops.`,
+    '',
+  ].join('\n');
 }
 
 /** What the operator sees first: where everything is, and the failures to try. */

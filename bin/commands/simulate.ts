@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { ConfigError } from '../../shared/core/errors.js';
-import { parseScenario } from '../../shared/core/scenario.js';
-import { simulate } from '../../shared/core/simulate.js';
+import { parseScenario, type Scenario } from '../../shared/core/scenario.js';
+import { type SimulationLine, simulate } from '../../shared/core/simulate.js';
 import { ExitCode, type ExitCodeSink, failUsage, type Sink } from '../output.js';
 
 export async function runSimulate(
@@ -28,13 +28,7 @@ export async function runSimulate(
   }
   try {
     const scenario = parseScenario(text);
-    const lines = opts.engine
-      ? await (await import('../../shared/app/simulate-engine.js')).simulateWithEngine(
-          scenario.topology,
-          scenario.group,
-          scenario.steps,
-        )
-      : simulate(scenario.group, scenario.steps);
+    const lines = opts.engine ? await withEngine(scenario) : simulate(scenario.group, scenario.steps);
     for (const line of lines) out.write(`${JSON.stringify(line)}\n`);
     return ExitCode.OK;
   } catch (e) {
@@ -48,6 +42,16 @@ export async function runSimulate(
   }
 }
 
+/** Through the engine on the simulator of the group's cloud (Alibaba's, or Tencent's over TC3). */
+async function withEngine(scenario: Scenario): Promise<SimulationLine[]> {
+  const { simulateWithEngine, tencentSimulatorScenarioWorld } = await import(
+    '../../shared/app/simulate-engine.js'
+  );
+  return simulateWithEngine(scenario.topology, scenario.group, scenario.steps, {
+    tencentWorld: tencentSimulatorScenarioWorld,
+  });
+}
+
 export function registerSimulate(program: Command, io: { out: Sink; err: Sink } & ExitCodeSink): void {
   program
     .command('simulate')
@@ -55,7 +59,10 @@ export function registerSimulate(program: Command, io: { out: Sink; err: Sink } 
       'what-if: replay a timeline of member health through the decision rules (one JSON line per step)',
     )
     .argument('<scenario>', 'scenario JSON: {"group": {...}, "steps": [{"at": 0, "healthy": ["i-..."]}]}')
-    .option('--engine', 'run the scenario through the real engine on the embedded simulator and SQLite store')
+    .option(
+      '--engine',
+      "run the scenario through the real engine on the embedded simulator of the group's cloud (Alibaba or Tencent) and a SQLite store",
+    )
     .action(async (file: string, opts: { engine?: boolean }) => {
       io.setExitCode(await runSimulate(file, opts, io.out, io.err));
     });

@@ -24,6 +24,8 @@ export interface ValidateOptions {
   readonly live?: boolean;
   /** `host:port` of an OpenAPI endpoint to use for every service (e.g. `havip sim`), plain HTTP. */
   readonly endpoint?: string;
+  /** `host:port` of the Tencent simulator when the topology is on both clouds (else `endpoint` serves). */
+  readonly tencentEndpoint?: string;
 }
 
 /** Where the command reads and writes; tests and other commands can substitute these. */
@@ -83,16 +85,22 @@ export async function runValidate(
 export function registerValidate(program: Command, io: ValidateIo & ExitCodeSink): void {
   program
     .command('validate')
-    .description('check a topology file offline: schema, Alibaba HaVip quotas and topology rules')
+    .description(
+      'check a topology file offline: schema, HaVip/HAVIP quotas and topology rules (Alibaba, Tencent)',
+    )
     .argument('<topology>', 'topology file (YAML or JSON), or - to read standard input')
     .option('--json', 'print the findings as a JSON array')
     .option(
       '--live',
-      'also check against the cloud (credentials from ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET or the default chain)',
+      'also check against the cloud of each group (Alibaba: ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET or the default chain; Tencent: TENCENTCLOUD_SECRET_ID/_KEY)',
     )
     .option(
       '--endpoint <host:port>',
-      'with --live: one plain-HTTP endpoint for every API (e.g. `havip sim`); default HAVIP_CLOUD_ENDPOINT',
+      'with --live: one plain-HTTP endpoint for every API (e.g. `havip sim`, `havip sim --cloud tencent`); default HAVIP_CLOUD_ENDPOINT',
+    )
+    .option(
+      '--tencent-endpoint <host:port>',
+      "with --live on a topology with groups on both clouds: the Tencent simulator's endpoint",
     )
     .addHelpText(
       'after',
@@ -104,42 +112,84 @@ export function registerValidate(program: Command, io: ValidateIo & ExitCodeSink
 }
 
 /**
- * Live findings, or undefined after reporting why the cloud could not be asked (credentials, network).
- * Cloud modules are imported here, not at the top, so offline validation stays fast.
+ * Live findings of every cloud the topology is on, or undefined after reporting why a cloud could not be
+ * asked (credentials, network). Cloud modules are imported here, not at the top, so offline validation
+ * stays fast.
  */
 async function liveFindings(
   topology: Topology,
   opts: ValidateOptions,
   io: ValidateIo,
 ): Promise<Finding[] | undefined> {
+  const env = io.env ?? process.env;
+  const endpoint = opts.endpoint ?? env.HAVIP_CLOUD_ENDPOINT;
+  const onAlibaba = topology.groups.some((g) => g.cloud !== 'tencent');
+  const onTencent = topology.groups.some((g) => g.cloud === 'tencent');
+  // One --endpoint serves a one-cloud topology; a mixed one names the Tencent simulator apart.
+  const tencentEndpoint = opts.tencentEndpoint ?? (onAlibaba ? undefined : endpoint);
+  const found: Finding[] = [];
+  for (const [on, cloud, at, ask] of [
+    [onAlibaba, 'Alibaba Cloud', endpoint, () => alibabaLive(topology, endpoint, env)],
+    [onTencent, 'Tencent Cloud', tencentEndpoint, () => tencentLive(topology, tencentEndpoint, env)],
+  ] as const) {
+    if (!on) continue;
+    try {
+      found.push(...(await ask()));
+    } catch (e) {
+      failUsage(
+        'validate',
+        `live validation could not run: ${e instanceof Error ? e.message : String(e)}`,
+        at !== undefined
+          ? `is a simulator listening on ${at}?${cloud === 'Tencent Cloud' ? TENCENT_KEY_HINT : ''}`
+          : `check credentials and network access to the ${cloud} API`,
+        io.err,
+      );
+      return undefined;
+    }
+  }
+  return found;
+}
+
+const TENCENT_KEY_HINT =
+  ' It accepts one key pair: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY to the pair it prints';
+
+async function alibabaLive(
+  topology: Topology,
+  endpoint: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Finding[]> {
   const [{ createAlibabaCloudApi }, { validateLive }] = await Promise.all([
     import('../../shared/adapters/alibaba/index.js'),
     import('../../shared/core/validate-live.js'),
   ]);
-  const env = io.env ?? process.env;
-  const endpoint = opts.endpoint ?? env.HAVIP_CLOUD_ENDPOINT;
   const local = endpoint !== undefined;
-  try {
-    const cloud = createAlibabaCloudApi({
-      // A local simulator accepts any key; the real cloud needs the default credentials chain.
-      credentials:
-        local && !env.ALIBABA_CLOUD_ACCESS_KEY_ID
-          ? { accessKeyId: 'local', accessKeySecret: 'local' }
-          : 'default',
-      ...(local ? { endpoints: { override: endpoint }, protocol: 'http' as const } : {}),
-    });
-    return await validateLive(cloud, topology);
-  } catch (e) {
-    failUsage(
-      'validate',
-      `live validation could not run: ${e instanceof Error ? e.message : String(e)}`,
-      local
-        ? `is a simulator listening on ${endpoint}?`
-        : 'check credentials and network access to the Alibaba Cloud API',
-      io.err,
-    );
-    return undefined;
-  }
+  const cloud = createAlibabaCloudApi({
+    // A local simulator accepts any key; the real cloud needs the default credentials chain.
+    credentials:
+      local && !env.ALIBABA_CLOUD_ACCESS_KEY_ID
+        ? { accessKeyId: 'local', accessKeySecret: 'local' }
+        : 'default',
+    ...(local ? { endpoints: { override: endpoint }, protocol: 'http' as const } : {}),
+  });
+  return validateLive(cloud, topology);
+}
+
+/** Tencent's keys always come from the environment (TENCENTCLOUD_SECRET_ID/_KEY): the simulator checks them. */
+async function tencentLive(
+  topology: Topology,
+  endpoint: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Finding[]> {
+  const [{ createTencentCloudApi }, { validateTencentLive }] = await Promise.all([
+    import('../../shared/adapters/tencent/index.js'),
+    import('../../shared/core/validate-live.js'),
+  ]);
+  const api = createTencentCloudApi({
+    credentials: 'environment',
+    env: () => env,
+    ...(endpoint === undefined ? {} : { endpoints: { override: endpoint }, protocol: 'http' as const }),
+  });
+  return validateTencentLive(api, topology);
 }
 
 function describeReadError(e: unknown): string {

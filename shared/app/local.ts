@@ -7,11 +7,15 @@
  * With agents (the default of `havip local`), one real `havip agent` process per member watches its
  * peers and its member's service and reports over an embedded MNS topic to the on-heartbeat handler
  * (local-agents.ts, local-reports.ts); without, the orchestrator alone, as before.
+ *
+ * On Tencent Cloud ({@link startTencentLocal}) the same front (API, sweeps) runs on the Tencent simulator,
+ * without agents.
  */
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createLogger, type LogLevel } from '../adapters/logger/index.js';
 import type { SimulatedCloud } from '../adapters/simulator/index.js';
+import type { TencentSimCredentials, TencentSimulatedCloud } from '../adapters/tencent-simulator/index.js';
 import { createCompositeNotifier, plainText } from '../adapters/webhook/index.js';
 import { loadTopology } from '../core/config.js';
 import type { Topology } from '../core/model.js';
@@ -28,7 +32,7 @@ import {
 } from './local-agents.js';
 import { LOCAL_TOPIC, type LocalReportPath, startLocalReportPath } from './local-reports.js';
 import { type Runtime, systemClock } from './runtime.js';
-import { startSimulatedRuntime } from './simulated-runtime.js';
+import { startSimulatedRuntime, startTencentSimulatedRuntime } from './simulated-runtime.js';
 
 export interface LocalOptions {
   /** Topology YAML/JSON text. */
@@ -85,42 +89,43 @@ function consoleNotifier(print: (line: string) => void): Notifier {
   };
 }
 
-export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
-  const loaded = loadTopology(opts.topologyText, { source: opts.topologySource });
+/** What both clouds' local modes start from: the topology (warnings printed), the logger, the parts. */
+function localBasis(opts: TencentLocalOptions) {
+  const { topology, warnings } = loadTopology(opts.topologyText, { source: opts.topologySource });
   const logger: Logger = createLogger({ level: opts.logLevel, base: { service: 'havip-local' } });
-  for (const w of loaded.warnings) opts.print(`warning: ${w.path}: ${w.message}`);
-  const plan = opts.agents === undefined ? undefined : await planLocalAgents(loaded.topology);
-  const topology = plan === undefined ? loaded.topology : withLocalAgents(loaded.topology, plan);
+  for (const w of warnings) opts.print(`warning: ${w.path}: ${w.message}`);
   const notifiers = [consoleNotifier(opts.print)];
   if (opts.onNotification !== undefined) notifiers.push(callbackNotifier(opts.onNotification));
-
-  const simulated = await startSimulatedRuntime({
-    topology,
+  const parts = {
     simulator: { attach: 'highest', transitionDelayMs: opts.transitionMs },
     store: { sqlitePath: opts.sqlitePath, fresh: true },
-    ...(opts.wrapCloud === undefined ? {} : { wrapCloud: opts.wrapCloud }),
     runtime: {
       notifier: createCompositeNotifier(notifiers),
       logger,
       clock: systemClock,
       engineOptions: { leaseTtlMs: 60_000 },
       defaultBudgetMs: 30_000,
-      ...(plan === undefined ? {} : agentRuntimeParts(plan)),
     },
+  } as const;
+  return { topology, logger, parts };
+}
+
+export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
+  const basis = localBasis(opts);
+  const { logger, parts } = basis;
+  const plan = opts.agents === undefined ? undefined : await planLocalAgents(basis.topology);
+  const topology = plan === undefined ? basis.topology : withLocalAgents(basis.topology, plan);
+  const simulated = await startSimulatedRuntime({
+    ...parts,
+    topology,
+    ...(opts.wrapCloud === undefined ? {} : { wrapCloud: opts.wrapCloud }),
+    runtime: { ...parts.runtime, ...(plan === undefined ? {} : agentRuntimeParts(plan)) },
   });
   const { runtime, sim } = simulated;
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
-  let closed: Promise<void> | undefined;
-  const closeAll = () => {
-    closed ??= (async () => {
-      for (const close of [...closers].reverse()) await close();
-    })();
-    return closed;
-  };
+  const closeAll = closeOnce(closers);
   try {
-    const token = opts.token ?? randomBytes(18).toString('base64url');
-    const api = await serveApi(runtime, token, opts.port, logger);
-    closers.push(() => api.close());
+    const front = await serveLocally(runtime, opts, logger, closers);
     const events = routeSimulatorEvents(sim, runtime, logger, opts.print);
     closers.push(() => events.stop());
     const withAgents =
@@ -131,17 +136,16 @@ export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
             runtime,
             logger,
             print: opts.print,
-            apiUrl: api.url,
-            token,
+            apiUrl: front.apiUrl,
+            token: front.token,
             simulatorUrl: simulated.server.url,
             closers,
           });
     const sweeper = startSweeps(runtime, logger, opts.sweepSeconds);
     closers.push(async () => sweeper.stop());
     return {
-      apiUrl: api.url,
+      ...front,
       simulatorUrl: simulated.server.url,
-      token,
       runtime,
       sim,
       agents: withAgents?.agents,
@@ -151,6 +155,74 @@ export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
     };
   } catch (e) {
     await closeAll(); // a taken port or an agent that cannot start must not leave anything running
+    throw e;
+  }
+}
+
+/** Runs the closers in reverse order, once, however often it is called. */
+function closeOnce(closers: readonly (() => Promise<void>)[]): () => Promise<void> {
+  let closed: Promise<void> | undefined;
+  return () => {
+    closed ??= (async () => {
+      for (const close of [...closers].reverse()) await close();
+    })();
+    return closed;
+  };
+}
+
+/** The HTTP API with its token; its close joins the list. */
+async function serveLocally(
+  runtime: Runtime,
+  opts: Pick<LocalOptions, 'token' | 'port'>,
+  logger: Logger,
+  closers: (() => Promise<void>)[],
+): Promise<{ readonly apiUrl: string; readonly token: string }> {
+  const token = opts.token ?? randomBytes(18).toString('base64url');
+  const api = await serveApi(runtime, token, opts.port, logger);
+  closers.push(() => api.close());
+  return { apiUrl: api.url, token };
+}
+
+/** The local mode on Tencent Cloud: the orchestrator alone (agents are Alibaba-only in local mode). */
+export interface TencentLocalMode {
+  readonly apiUrl: string;
+  readonly simulatorUrl: string;
+  readonly token: string;
+  readonly runtime: Runtime;
+  readonly sim: TencentSimulatedCloud;
+  /** The one key pair the simulator accepts, made up for this run. */
+  readonly credentials: TencentSimCredentials;
+  sweep(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type TencentLocalOptions = Omit<LocalOptions, 'agents' | 'wrapCloud'>;
+
+/**
+ * `havip local --cloud tencent`: the Tencent simulator on 127.0.0.1, the engine with the production
+ * Tencent adapter signing TC3 over HTTP, SQLite, the HTTP API and sweeps. Nothing routes CVM events: the
+ * sweeps see a stopped holder (DescribeInstancesStatus) and move the HAVIP.
+ */
+export async function startTencentLocal(opts: TencentLocalOptions): Promise<TencentLocalMode> {
+  const { topology, logger, parts } = localBasis(opts);
+  const simulated = await startTencentSimulatedRuntime({ ...parts, topology });
+  const closers: (() => Promise<void>)[] = [() => simulated.close()];
+  const closeAll = closeOnce(closers);
+  try {
+    const front = await serveLocally(simulated.runtime, opts, logger, closers);
+    const sweeper = startSweeps(simulated.runtime, logger, opts.sweepSeconds);
+    closers.push(async () => sweeper.stop());
+    return {
+      ...front,
+      simulatorUrl: simulated.server.url,
+      runtime: simulated.runtime,
+      sim: simulated.sim,
+      credentials: simulated.credentials,
+      sweep: sweeper.sweep,
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
     throw e;
   }
 }

@@ -15,7 +15,7 @@ import type { Clock, Notifier, Prober, ProbeTarget, StateStore } from '../core/p
 import { receive } from '../core/signals.js';
 import type { ScenarioStep, SimulationLine } from '../core/simulate.js';
 import type { TencentCloudApi } from '../core/tencent-ports.js';
-import { startSimulatedRuntime } from './simulated-runtime.js';
+import { startSimulatedRuntime, startTencentSimulatorOnWire } from './simulated-runtime.js';
 
 /**
  * The engine's clock in scenario time. It stands still while a step is decided (polls only yield to let
@@ -81,6 +81,31 @@ export interface TencentScenarioWorld {
 export interface SimulateEngineOptions {
   /** Builds the Tencent world of a Tencent group's scenario, seeded from the topology with nothing held. */
   readonly tencentWorld?: (topology: Topology) => Promise<TencentScenarioWorld>;
+}
+
+/**
+ * The Tencent world of `havip simulate --engine`: the Tencent simulator seeded from the topology with
+ * nothing held, behind its HTTP server, and the production Tencent adapter signing TC3 to it.
+ */
+export async function tencentSimulatorScenarioWorld(topology: Topology): Promise<TencentScenarioWorld> {
+  const wire = await startTencentSimulatorOnWire(topology, {
+    attach: 'none',
+    transitionDelayMs: 0,
+    tatDelayMs: 0,
+    randomSeed: 1,
+  });
+  const { sim } = wire;
+  return {
+    api: wire.api,
+    isRunning: (id) => sim.instance(id)?.state === 'RUNNING',
+    setRunning: (id, running) => (running ? sim.startInstance(id) : sim.stopInstance(id)),
+    holder: (g) => {
+      const h = g.haVipId === undefined ? undefined : sim.haVip(g.haVipId)?.holder;
+      return g.members.every((m) => m.kind === 'eni') ? h?.networkInterfaceId : h?.instanceId;
+    },
+    settle: () => sim.settle(),
+    close: () => wire.close(),
+  };
 }
 
 /** What a scenario run drives: the cloud's controls and the engine over it. */

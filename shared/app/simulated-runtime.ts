@@ -9,10 +9,13 @@
  * - in-process ({@link assembleSimulatedRuntime}): the same requests and answers without a socket, built
  *   synchronously, for runs on virtual time.
  *
- * What each caller adds on top (the HTTP API, sweeps, agents, instruments) stays with the caller. Parts
- * that will join later (host-agent processes and an MNS topic in the local mode, a Tencent simulator) fit
- * as further choices of `simulator` and further entries on the close list.
+ * What each caller adds on top (the HTTP API, sweeps, agents, instruments) stays with the caller.
+ *
+ * On Tencent Cloud ({@link startTencentSimulatedRuntime}): the Tencent simulator seeded from the
+ * topology's Tencent groups, the production Tencent adapter signing TC3 over HTTP, and the same store
+ * and runtime tail.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createAlibabaCloudApi } from '../adapters/alibaba/index.js';
@@ -24,9 +27,18 @@ import {
   startSimulatorServer,
 } from '../adapters/simulator/index.js';
 import { createSqliteStore } from '../adapters/sqlite/index.js';
+import { createTencentCloudApi } from '../adapters/tencent/index.js';
+import {
+  startTencentSimulatorServer,
+  type TencentSimCredentials,
+  TencentSimulatedCloud,
+  type TencentSimulatedCloudOptions,
+  tencentSeedFromTopology,
+} from '../adapters/tencent-simulator/index.js';
 import type { Topology } from '../core/model.js';
 import type { CloudApi, StateStore } from '../core/ports.js';
-import { assembleRuntime, type Runtime, type RuntimeParts } from './runtime.js';
+import type { TencentCloudApi } from '../core/tencent-ports.js';
+import { type AlibabaRuntime, assembleRuntime, type Runtime, type RuntimeParts } from './runtime.js';
 import { simulatorTransport } from './simulator-transport.js';
 
 /**
@@ -69,7 +81,7 @@ export interface SimulatedRuntime {
   /** The adapter as the engine sees it (after `wrapCloud`). */
   readonly cloud: CloudApi;
   readonly store: StateStore;
-  readonly runtime: Runtime;
+  readonly runtime: AlibabaRuntime;
   /** Stops what this assembly started and closes the store it opened; shared parts stay up. */
   close(): Promise<void>;
 }
@@ -126,25 +138,108 @@ function openStore(choice: StoreChoice): { readonly store: StateStore; readonly 
   return { store: createSqliteStore({ path }), owned: true };
 }
 
-/** The shared tail: store, runtime, and one close that undoes what was started, in order. */
+/** The Alibaba tail: the adapter (wrapped), then the shared tail. */
 function assemble(
   opts: SimulatedRuntimeOptions,
   sim: SimulatedCloud,
   adapter: CloudApi,
   closers: (() => Promise<void>)[],
 ): SimulatedRuntime {
-  const { store, owned } = openStore(opts.store ?? { sqlitePath: ':memory:' });
   const cloud = opts.wrapCloud ? opts.wrapCloud(adapter) : adapter;
+  const { store, close } = openAndClose(opts.store, closers);
   const runtime = assembleRuntime({ ...opts.runtime, topology: opts.topology, cloud, store });
+  return { topology: opts.topology, sim, cloud, store, runtime, close };
+}
+
+/** The shared tail: the store, and one close that undoes what was started, in order. */
+function openAndClose(
+  choice: StoreChoice | undefined,
+  closers: (() => Promise<void>)[],
+): { readonly store: StateStore; close(): Promise<void> } {
+  const { store, owned } = openStore(choice ?? { sqlitePath: ':memory:' });
   if (owned) closers.push(() => store.close());
   return {
-    topology: opts.topology,
-    sim,
-    cloud,
     store,
-    runtime,
     async close() {
       for (const close of closers) await close();
     },
   };
+}
+
+/**
+ * The Tencent simulator seeded from the topology's Tencent groups, with its delays. It accepts one key
+ * pair, made up for the run, which the adapter signs with (TC3).
+ */
+export interface SeededTencentSimulator extends Omit<TencentSimulatedCloudOptions, 'credentials'> {
+  /** Scope, holder and EIP on each HAVIP's highest-priority member at the start, or nothing bound. */
+  readonly attach: 'highest' | 'none';
+}
+
+/** The Tencent simulator behind its HTTP server and the production Tencent adapter talking to it. */
+export interface TencentSimulatorOnWire {
+  readonly sim: TencentSimulatedCloud;
+  /** Its `url` also serves the admin endpoints. */
+  readonly server: SimulatorServer;
+  readonly api: TencentCloudApi;
+  /** The one key pair the simulator accepts (local, never a real Tencent key). */
+  readonly credentials: TencentSimCredentials;
+  close(): Promise<void>;
+}
+
+export async function startTencentSimulatorOnWire(
+  topology: Topology,
+  simulator: SeededTencentSimulator,
+): Promise<TencentSimulatorOnWire> {
+  const { attach, ...options } = simulator;
+  const credentials = {
+    secretId: `AKIDsim${randomBytes(12).toString('hex')}`,
+    secretKey: randomBytes(16).toString('hex'),
+  };
+  const seed = tencentSeedFromTopology(tencentDocumentOf(topology), { attach });
+  const sim = new TencentSimulatedCloud(seed, { ...options, credentials });
+  const server = await startTencentSimulatorServer({ cloud: sim });
+  const api = createTencentCloudApi({
+    credentials,
+    endpoints: { override: server.endpoint },
+    protocol: 'http',
+  });
+  return { sim, server, api, credentials, close: () => server.close() };
+}
+
+/** The topology's Tencent groups as the document the simulator's world builder reads. */
+function tencentDocumentOf(topology: Topology): unknown {
+  const groups = topology.groups.filter((g) => g.cloud === 'tencent');
+  return {
+    cloud: 'tencent',
+    groups: groups.map((g) => ({
+      name: g.name,
+      region: g.region,
+      haVipId: g.haVipId,
+      vpcId: g.tencent?.vpcId,
+      subnetId: g.tencent?.subnetId,
+      ...(g.tencent?.eipAddressIp === undefined ? {} : { eip: { addressIp: g.tencent.eipAddressIp } }),
+      members: g.members.map((m) => ({ id: m.id, ip: m.ip, priority: m.priority })),
+    })),
+  };
+}
+
+export interface TencentSimulatedRuntimeOptions
+  extends Omit<SimulatedRuntimeOptions, 'simulator' | 'accessKey' | 'wrapCloud'> {
+  readonly simulator: SeededTencentSimulator;
+}
+
+export interface HttpTencentSimulatedRuntime extends TencentSimulatorOnWire {
+  readonly topology: Topology;
+  readonly store: StateStore;
+  readonly runtime: Runtime;
+}
+
+/** The runtime on the Tencent simulator behind its HTTP server: TC3-signed requests end to end. */
+export async function startTencentSimulatedRuntime(
+  opts: TencentSimulatedRuntimeOptions,
+): Promise<HttpTencentSimulatedRuntime> {
+  const wire = await startTencentSimulatorOnWire(opts.topology, opts.simulator);
+  const { store, close } = openAndClose(opts.store, [() => wire.close()]);
+  const runtime = assembleRuntime({ ...opts.runtime, topology: opts.topology, tencent: wire.api, store });
+  return { ...wire, topology: opts.topology, store, runtime, close };
 }

@@ -1,6 +1,6 @@
 /**
  * A Tencent Cloud simulator (VPC HAVIPs, CVM, TAT) speaking API 3.0 on the wire: the embedded cloud of
- * Tencent tests and, later, of the local mode. See docs/tencent.md.
+ * Tencent tests and of the local mode (`havip local --cloud tencent`). See docs/tencent.md.
  *
  * Layout: `cloud.ts` is the façade; `dispatch.ts` answers calls (faults, envelope); one module per API
  * family (`havip.ts`, `tasks.ts`, `network.ts`, `cvm.ts`, `tat.ts`) and the ARP data plane

@@ -125,4 +125,33 @@ describe('havip simulate --engine agrees with the pure path', () => {
       .map((l) => JSON.parse(l) as { action: string });
     expect(lines.map((l) => l.action)).toEqual(['attach', 'move', 'noop', 'move', 'alert']);
   });
+
+  it('the CLI flag runs a Tencent group through the engine on the Tencent simulator', async () => {
+    const doc = JSON.parse(readFileSync('examples/scenarios/two-node-failover.json', 'utf8'));
+    const tencent = JSON.parse(JSON.stringify(doc).replace(/"i-bp1([a-z0-9]+)"/g, '"ins-$1"'));
+    const { vSwitchId: _v, ...group } = tencent.group;
+    tencent.group = {
+      ...group,
+      cloud: 'tencent',
+      region: 'ap-guangzhou',
+      vpcId: 'vpc-0scen',
+      subnetId: 'subnet-0scen',
+    };
+    const file = join(await mkdtemp(join(tmpdir(), 'havip-sim-')), 'tencent.json');
+    await writeFile(file, JSON.stringify(tencent));
+    const { code, stdout, stderr } = await havip(['simulate', '--engine', file]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; holder: string | null });
+    expect(lines.map((l) => [l.action, l.holder])).toEqual([
+      ['attach', 'ins-demo0000000000001'],
+      ['move', 'ins-demo0000000000002'],
+      ['noop', 'ins-demo0000000000002'],
+      ['move', 'ins-demo0000000000001'],
+      ['alert', 'ins-demo0000000000001'],
+    ]);
+  });
 });

@@ -5,23 +5,34 @@
 
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalMode, startLocal } from '../../../shared/app/local.js';
+import {
+  type LocalMode,
+  startLocal,
+  startTencentLocal,
+  type TencentLocalMode,
+  type TencentLocalOptions,
+} from '../../../shared/app/local.js';
 
 let local: LocalMode;
 const lines: string[] = [];
 
-beforeAll(async () => {
-  local = await startLocal({
-    topologyText: await readFile('examples/local-demo.yaml', 'utf8'),
-    topologySource: 'examples/local-demo.yaml',
+/** A headless local mode on `file`: any free port, sweeps every second, quick transitions, no disk. */
+async function headless(file: string, printed: string[]): Promise<TencentLocalOptions> {
+  return {
+    topologyText: await readFile(file, 'utf8'),
+    topologySource: file,
     port: 0,
     sweepSeconds: 1,
     transitionMs: 50,
     sqlitePath: ':memory:',
     token: undefined,
     logLevel: 'silent',
-    print: (l) => lines.push(l),
-  });
+    print: (l) => printed.push(l),
+  };
+}
+
+beforeAll(async () => {
+  local = await startLocal(await headless('examples/local-demo.yaml', lines));
 });
 afterAll(async () => {
   await local?.close();
@@ -95,5 +106,53 @@ describe('local mode', () => {
 
     const history = (await (await api('/v1/history?group=web')).json()) as unknown;
     expect(JSON.stringify(history)).toContain('i-bp1demo0000000000002');
+  });
+});
+
+/**
+ * `havip local --cloud tencent`, headless: the engine signs TC3 requests to the Tencent simulator over
+ * HTTP; stopping the holder CVM through the admin API makes a sweep move the HAVIP to the peer (scope,
+ * TAT announce, verify), and the simulator's data plane (`InstanceId`) names the peer.
+ */
+describe('local mode on Tencent Cloud', () => {
+  let tencent: TencentLocalMode;
+  const printed: string[] = [];
+  const HAVIP = 'havip-demoweb1';
+  const PRIMARY = 'ins-demoweb1';
+  const PEER = 'ins-demoweb2';
+  beforeAll(async () => {
+    tencent = await startTencentLocal(await headless('examples/tencent/topology.yaml', printed));
+  });
+  afterAll(async () => {
+    await tencent?.close();
+  });
+  const status = async () =>
+    (await (
+      await fetch(`${tencent.apiUrl}/v1/groups/web`, {
+        headers: { authorization: `Bearer ${tencent.token}` },
+      })
+    ).json()) as { holders: string[]; members: { id: string; eligible: boolean }[] };
+  const instanceIdOnTheWire = async () => {
+    const [h] = (await tencent.runtime.tencent?.describeHaVips({
+      regionId: 'ap-guangzhou',
+      haVipIds: [HAVIP],
+    })) ?? [undefined];
+    return h?.instanceId;
+  };
+
+  it('stopping the holder CVM through the admin API moves the HAVIP to the peer', async () => {
+    expect((await status()).holders).toEqual([PRIMARY]);
+    expect(await instanceIdOnTheWire()).toBe(PRIMARY);
+
+    const stop = await fetch(`${tencent.simulatorUrl}/__admin/instances/${PRIMARY}/stop`, { method: 'POST' });
+    expect(stop.status).toBe(200);
+
+    // A generous deadline, not a timed assertion: the sweeps run every second on a shared machine.
+    const after = await until(status, (g) => g.holders[0] === PEER, 60_000);
+    expect(after.holders).toEqual([PEER]);
+    expect(after.members.find((m) => m.id === PRIMARY)?.eligible).toBe(false);
+    expect(await until(instanceIdOnTheWire, (id) => id === PEER, 60_000)).toBe(PEER);
+    expect(tencent.sim.haVip(HAVIP)?.holder?.instanceId).toBe(PEER);
+    expect(await until(async () => printed.some((l) => l.includes('FAILOVER')), Boolean, 10_000)).toBe(true);
   });
 });

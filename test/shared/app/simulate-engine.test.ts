@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulateWithEngine } from '../../../shared/app/simulate-engine.js';
+import { simulateWithEngine, tencentSimulatorScenarioWorld } from '../../../shared/app/simulate-engine.js';
 import { ConfigError } from '../../../shared/core/errors.js';
 import { parseScenario } from '../../../shared/core/scenario.js';
 import { simulate as simulatePure } from '../../../shared/core/simulate.js';
@@ -55,6 +55,20 @@ describe('havip simulate --engine on Tencent agrees with the pure path', () => {
     });
     expect(engine.map(key)).toEqual(pure);
     expect(pure.length).toBeGreaterThan(3);
+  });
+
+  it.each(
+    examples.flatMap((name) => [
+      { name, eni: false },
+      { name, eni: true },
+    ]),
+  )('$name through the Tencent simulator over TC3 (ENI members: $eni)', async ({ name, eni }) => {
+    const scenario = parseScenario(onTencent(readFileSync(join('examples/scenarios', name), 'utf8'), eni));
+    const pure = simulatePure(scenario.group, scenario.steps).map(key);
+    const engine = await simulateWithEngine(scenario.topology, scenario.group, scenario.steps, {
+      tencentWorld: tencentSimulatorScenarioWorld,
+    });
+    expect(engine.map(key)).toEqual(pure);
   });
 
   it('agrees without a known drift scope too (the international API)', async () => {
