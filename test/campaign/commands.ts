@@ -87,6 +87,8 @@ export class Power extends Step {
       m.releases++;
       w.sim.deleteInstance(member.host);
     }
+    // The host's new state is a witness at once (its ECS state), whenever the simulator emits its event.
+    w.hostChanged(member);
   }
   toString() {
     return `${this.action}(g${this.gi}, m${this.mi})`;

@@ -372,6 +372,9 @@ export class CampaignWorld {
           ? this.sim.instance(m.id)?.status === 'Running'
           : this.sim.eni(m.id)?.instanceId !== undefined;
       m.knowledge.setRunning(now, up);
+      // An ENI's host stopping leaves the ENI attached ("running" above) but is a second witness to the
+      // engine (corroborate.ts: the suspect's ECS state), as it fails a witness probe.
+      m.knowledge.setWitness(now, this.witnessAnswers(m));
     }
   }
 
@@ -492,9 +495,14 @@ export class CampaignWorld {
 
   /**
    * The witness probe asks the group's probe (the service) or else the agent's health endpoint; a host
-   * that is not running fails it too, which the knowledge already counts as not running.
+   * that is not running fails it too (for an ECS member the knowledge counts that as not running; an
+   * ENI member stays attached, so its stopped host shows here).
    */
   private witnessAnswers(m: MemberInfo): boolean {
+    if (m.member.kind === 'eni') {
+      const host = this.sim.eni(m.id)?.instanceId;
+      if (host !== undefined && this.sim.instance(host)?.status !== 'Running') return false;
+    }
     return m.group.health.probe === undefined ? m.agentUp : m.appUp;
   }
 
