@@ -15,7 +15,7 @@ import {
   systemClock,
 } from '../../shared/adapters/simulator/index.js';
 import { createLogNotifier } from '../../shared/adapters/webhook/index.js';
-import type { AlibabaRuntime } from '../../shared/app/runtime.js';
+import type { Runtime } from '../../shared/app/runtime.js';
 import { startSimulatedRuntime } from '../../shared/app/simulated-runtime.js';
 import type { Topology } from '../../shared/core/model.js';
 import type { CloudApi, Logger } from '../../shared/core/ports.js';
@@ -60,7 +60,7 @@ export function timedClock(): { readonly clock: SimClock; readonly waits: TimerW
 export interface BenchWorld {
   readonly sim: SimulatedCloud;
   readonly server: SimulatorServer;
-  readonly runtime: AlibabaRuntime;
+  readonly runtime: Runtime;
   readonly logger: Logger;
   close(): Promise<void>;
 }

@@ -202,11 +202,6 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** A runtime on Alibaba Cloud (what the simulated runtime on the Alibaba simulator gives). */
-export type AlibabaRuntime = Runtime & { readonly cloud: CloudApi };
-
-export function assembleRuntime(parts: RuntimeParts & { readonly cloud: CloudApi }): AlibabaRuntime;
-export function assembleRuntime(parts: RuntimeParts): Runtime;
 export function assembleRuntime(parts: RuntimeParts): Runtime {
   const clock = parts.clock ?? systemClock;
   const engine = new Engine(

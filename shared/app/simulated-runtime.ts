@@ -38,7 +38,7 @@ import {
 import type { Topology } from '../core/model.js';
 import type { CloudApi, StateStore } from '../core/ports.js';
 import type { TencentCloudApi } from '../core/tencent-ports.js';
-import { type AlibabaRuntime, assembleRuntime, type Runtime, type RuntimeParts } from './runtime.js';
+import { assembleRuntime, type Runtime, type RuntimeParts } from './runtime.js';
 import { simulatorTransport } from './simulator-transport.js';
 
 /**
@@ -81,7 +81,7 @@ export interface SimulatedRuntime {
   /** The adapter as the engine sees it (after `wrapCloud`). */
   readonly cloud: CloudApi;
   readonly store: StateStore;
-  readonly runtime: AlibabaRuntime;
+  readonly runtime: Runtime;
   /** Stops what this assembly started and closes the store it opened; shared parts stay up. */
   close(): Promise<void>;
 }

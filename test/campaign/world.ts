@@ -27,7 +27,7 @@ import {
   handleHeartbeatMessage,
   handleTimer,
 } from '../../shared/app/handlers.js';
-import { type AlibabaRuntime, assembleRuntime, type Runtime } from '../../shared/app/runtime.js';
+import { assembleRuntime, type Runtime } from '../../shared/app/runtime.js';
 import { assembleSimulatedRuntime } from '../../shared/app/simulated-runtime.js';
 import type { EngineOptions, ReconcileResult } from '../../shared/core/engine.js';
 import { CloudResponseLostError, HavipError } from '../../shared/core/errors.js';
@@ -130,7 +130,7 @@ export class Actor implements Viewer {
   readonly staleWritesByGroup = new Map<string, number>();
   scheduler: fc.Scheduler | undefined;
   results: { group: string; status: string }[] = [];
-  runtime!: AlibabaRuntime;
+  runtime!: Runtime;
 
   constructor(
     readonly id: string,
