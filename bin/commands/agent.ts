@@ -109,7 +109,7 @@ async function readConfig(file: string): Promise<string> {
 }
 
 function reportStartError(e: unknown, err: Sink): number {
-  if (e instanceof InvalidInputError || (e instanceof HavipError && e.code === 'agent.sink-unavailable')) {
+  if (e instanceof InvalidInputError) {
     failUsage('agent', e.message, undefined, err);
     return ExitCode.USAGE;
   }

@@ -73,7 +73,6 @@ export const ERROR_CODES = Object.freeze({
   // The host agent (shared/agent).
   'agent.state': "the agent's state directory cannot be read or written",
   'agent.sink': 'the agent could not deliver a report to its sink (MNS topic or HTTP collector)',
-  'agent.sink-unavailable': 'the configured report sink cannot be used by this agent build or configuration',
   internal: 'an unexpected error that is not a HavipError; the details are only in the server log',
 } as const);
 
