@@ -305,12 +305,9 @@ export class Service {
     const observed = await this.observations(withHaVip);
     const holds: { group: GroupName; haVipId: string; address: string | undefined }[] = [];
     for (const g of withHaVip) {
-      const haVip = observed.get(g.name)?.haVip;
-      if (
-        haVip?.associatedInstances.includes(req.instanceId) &&
-        holderFor(g, haVip.associatedInstances) === req.instanceId
-      )
-        holds.push({ group: g.name, haVipId: g.haVipId as string, address: haVip.ipAddress });
+      const record = observed.get(g.name);
+      if (record?.haVip !== undefined && holderFor(g, record) === req.instanceId)
+        holds.push({ group: g.name, haVipId: g.haVipId as string, address: record.haVip.ipAddress });
     }
     return { accepted: applied === 1, holds, groups: groups.map((g) => g.name) };
   }
@@ -352,9 +349,15 @@ export class Service {
   }
 }
 
-/** In exclusive mode one member is bound; in keepalived coexistence all are, and the master serves. */
-function holderFor(group: Group, bound: readonly string[]): string | undefined {
+/**
+ * Who an agent should know as the holder. In exclusive mode: the member a move in progress promoted
+ * while it is bound, else the one member bound. In keepalived coexistence all are bound and keepalived
+ * decides: no agent holds.
+ */
+function holderFor(group: Group, record: ObservationRecord): string | undefined {
   if (group.announce === 'keepalived') return undefined;
+  const bound = record.haVip?.associatedInstances ?? [];
+  if (record.promoted !== undefined && bound.includes(record.promoted)) return record.promoted;
   return bound.length === 1 ? bound[0] : undefined;
 }
 

@@ -172,13 +172,10 @@ function fresh(e: ReportEvidence, r: SignalRecord): boolean {
 const reporters = (rs: readonly PeerReportRecord[]): string =>
   [...new Set(rs.map((r) => r.reporter))].join(', ');
 
-/** How long the witness probe of an agent's health endpoint waits for an answer. */
-export const WITNESS_TIMEOUT_MS = 1_000;
-
 /**
  * The witness probe of a member: the group's own probe when it has one, else a GET of the agent's
  * health endpoint (`http://<member ip>:<agent.healthPort>/health`, 200 = alive; anything else, or no
- * answer within {@link WITNESS_TIMEOUT_MS}, is a failure: a frozen host does not answer at all).
+ * answer within `agent.witnessTimeoutMs`, is a failure: a frozen host does not answer at all).
  */
 export function witnessProbeOf(group: Group): ProbeConfig {
   return (
@@ -187,7 +184,7 @@ export function witnessProbeOf(group: Group): ProbeConfig {
       port: agentSettingsOf(group).healthPort,
       path: '/health',
       expectStatus: [200],
-      timeoutMs: WITNESS_TIMEOUT_MS,
+      timeoutMs: agentSettingsOf(group).witnessTimeoutMs,
       intervalSeconds: 1,
     }
   );

@@ -82,6 +82,11 @@ export interface AgentSettings {
    * default), so a report not repeated within this time is over: its reporter stopped, or restarted.
    */
   readonly reportTtlSeconds: number;
+  /**
+   * How long the witness probe of the agents' health endpoint waits. It runs only once a peer has heard
+   * nothing for its dead interval; a live agent in the VPC answers in milliseconds, a frozen host never.
+   */
+  readonly witnessTimeoutMs: number;
 }
 
 /** How the new holder takes over on the data plane (announces the address by ARP). */
@@ -136,6 +141,7 @@ export interface Group {
 export const DEFAULT_AGENT_SETTINGS: AgentSettings = Object.freeze({
   healthPort: 7402,
   reportTtlSeconds: 90,
+  witnessTimeoutMs: 500,
 });
 
 /** A group's agent settings, the defaults when the topology says nothing about its agents. */

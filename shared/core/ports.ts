@@ -238,6 +238,12 @@ export interface ObservationRecord {
   readonly observedAt: number;
   /** The HaVip as read; undefined when the cloud did not know it. */
   readonly haVip: HaVipState | undefined;
+  /**
+   * The member a move in progress has bound and hands the address to (`announce: agent`) while the old
+   * holder is still bound: heartbeats name it the holder from the attach on, so its agent announces
+   * before the detach (as Cloud Assistant does) and the old holder's agent withdraws.
+   */
+  readonly promoted?: MemberId | undefined;
 }
 
 export type HistoryOutcome = 'done' | 'failed' | 'switch-incomplete' | 'unverified' | 'blocked' | 'planned';

@@ -659,6 +659,20 @@ export function runStateStoreContract(
         );
       });
 
+      it('keeps the member a move in flight promoted, and drops it with a later read that has none', async () => {
+        const promoted: ObservationRecord = {
+          ...observation('promo', T0, ['i-a', 'i-b']),
+          promoted: memberId('i-b'),
+        };
+        expect(await store.recordObservation(promoted)).toBe(true);
+        expect((await store.latestObservations([groupName('promo')])).get(groupName('promo'))).toEqual(promoted);
+        const settled = observation('promo', T0 + 1, ['i-b']);
+        expect(await store.recordObservation(settled)).toBe(true);
+        const got = (await store.latestObservations([groupName('promo')])).get(groupName('promo'));
+        expect(got).toEqual(settled);
+        expect(got?.promoted).toBeUndefined();
+      });
+
       it('concurrent writers converge to the latest read', async () => {
         const reads = [5, 1, 9, 3, 7].map((k) => observation('race', T0 + k, [`i-${k}`]));
         const applied = await Promise.all(reads.map((o) => store.recordObservation(o)));

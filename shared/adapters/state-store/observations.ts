@@ -1,9 +1,9 @@
 /**
  * A group's observation as every adapter lays it out: the key (`group`), the column that orders it
- * (`observedAt`), and the HaVip as one JSON `payload` (`{"haVip": …}`, `{}` when the cloud did not know
- * it). Ordering needs no payload, so a store compares a stored row without decoding it.
+ * (`observedAt`), and the HaVip as one JSON `payload` (`{"haVip": …, "promoted": …}`, `{}` when the cloud
+ * did not know it and no move is in flight). Ordering needs no payload, so a store compares a stored row without decoding it.
  */
-import type { GroupName } from '../../core/model.js';
+import type { GroupName, MemberId } from '../../core/model.js';
 import type { HaVipState, ObservationRecord } from '../../core/ports.js';
 import { checkStored, parseStoredJson } from './codecs.js';
 import { observationSchema } from './schemas.js';
@@ -26,13 +26,20 @@ export function encodeObservation(record: ObservationRecord): StoredObservation 
   return {
     group: record.group,
     observedAt: record.observedAt,
-    payload: JSON.stringify(record.haVip === undefined ? {} : { haVip: record.haVip }),
+    payload: JSON.stringify({
+      ...(record.haVip === undefined ? {} : { haVip: record.haVip }),
+      ...(record.promoted === undefined ? {} : { promoted: record.promoted }),
+    }),
   };
 }
 
 /** Rebuilds and validates a stored observation; `what` names the row in error messages. */
 export function decodeObservation(what: string, row: StoredObservation): ObservationRecord {
-  const payload = parseStoredJson(`${what} payload`, observationSchema.pick({ haVip: true }), row.payload);
+  const payload = parseStoredJson(
+    `${what} payload`,
+    observationSchema.pick({ haVip: true, promoted: true }),
+    row.payload,
+  );
   const o = checkStored(what, observationSchema, {
     ...payload,
     group: row.group,
@@ -49,5 +56,6 @@ export function decodeObservation(what: string, row: StoredObservation): Observa
             masterInstanceId: o.haVip.masterInstanceId,
             associatedInstanceType: o.haVip.associatedInstanceType,
           } as HaVipState),
+    ...(o.promoted === undefined ? {} : { promoted: o.promoted as MemberId }),
   };
 }

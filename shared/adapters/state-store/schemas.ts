@@ -137,4 +137,5 @@ export const observationSchema = z.object({
   group: name,
   observedAt: epochMs,
   haVip: haVipSchema.optional(),
+  promoted: z.string().min(1).optional(),
 });

@@ -70,6 +70,7 @@ function toAgent(g: RawSettings['agent'], d: RawSettings['agent']): AgentSetting
   return {
     healthPort: g?.healthPort ?? d?.healthPort ?? D.healthPort,
     reportTtlSeconds: g?.reportTtlSeconds ?? d?.reportTtlSeconds ?? D.reportTtlSeconds,
+    witnessTimeoutMs: g?.witnessTimeoutMs ?? d?.witnessTimeoutMs ?? D.witnessTimeoutMs,
   };
 }
 

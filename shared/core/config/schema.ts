@@ -114,8 +114,12 @@ const settingsShape = {
     'a mapping like {heartbeatTimeoutSeconds: 15, fall: 3, rise: 2}',
   ).optional(),
   agent: strict(
-    { healthPort: int(1, 65535).optional(), reportTtlSeconds: int(10, 3600).optional() },
-    'a mapping like {healthPort: 7402, reportTtlSeconds: 90}',
+    {
+      healthPort: int(1, 65535).optional(),
+      reportTtlSeconds: int(10, 3600).optional(),
+      witnessTimeoutMs: int(100, 5000).optional(),
+    },
+    'a mapping like {healthPort: 7402, reportTtlSeconds: 90, witnessTimeoutMs: 500}',
   ).optional(),
   announce: oneOf(['agent', 'cloud-assistant', 'keepalived', 'none']).optional(),
   announceDeadlineSeconds: int(1, 3600).optional(),

@@ -184,14 +184,28 @@ export class Reconciliation {
    */
   private async remember(haVip: HaVipState | undefined, observedAt: number): Promise<void> {
     if (this.group.haVipId === undefined) return;
-    const seen = JSON.stringify(haVip ?? null);
+    const promoted = this.promotedIn(haVip);
+    const seen = JSON.stringify([haVip ?? null, promoted ?? null]);
     if (seen === this.remembered) return;
     this.remembered = seen;
     await this.env.store
-      .recordObservation({ group: this.group.name, observedAt, haVip })
+      .recordObservation({ group: this.group.name, observedAt, haVip, promoted })
       .catch((e: unknown) =>
         this.log.warn({ error: errorOf(e) }, 'could not keep the observation for heartbeats'),
       );
+  }
+
+  /**
+   * The member this run moves the address to, once the saga has bound it (`announce: agent` on Alibaba,
+   * where the new holder is attached before the old one is detached). Kept with the observation, it
+   * tells the new holder's agent to announce one HaVip transition earlier, and the old holder's to
+   * withdraw; the verify step still waits for `MasterInstanceId` to name it.
+   */
+  private promotedIn(haVip: HaVipState | undefined): MemberId | undefined {
+    const d = this.decision;
+    if (d?.kind !== 'move' || this.group.announce !== 'agent' || this.group.cloud === 'tencent')
+      return undefined;
+    return haVip?.associatedInstances.includes(d.to) ? d.to : undefined;
   }
 
   /** Host agent reports that did not count, with the reason (no healthy reporter, no second witness). */
@@ -215,7 +229,6 @@ export class Reconciliation {
       );
     }
     const obs = await this.untilSettled(await this.env.observeOne(this.group, this.req.deadline));
-    await this.remember(obs.haVip, obs.observedAt);
     this.holderBefore = boundOf(this.group, obs).bound[0];
     // Probes already counted by the pre-check are not run again: fall/rise count one probe per sweep.
     const runProbes = this.req.runProbes === true && !probed;
@@ -226,6 +239,8 @@ export class Reconciliation {
       (unfinished && resumeDecision(this.group, unfinished, obs, this.health)) ||
       (await this.decideFor(obs, this.req.manual));
     this.decision = decision;
+    // Kept once decided, so a move rolled forward keeps naming the member it promoted.
+    await this.remember(obs.haVip, obs.observedAt);
     return {
       journal,
       unfinished,

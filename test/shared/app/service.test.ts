@@ -6,9 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Service } from '../../../shared/app/service.js';
 import { NotFoundError } from '../../../shared/core/errors.js';
-import { memberId } from '../../../shared/core/model.js';
+import { type GroupName, memberId } from '../../../shared/core/model.js';
 import { MAX_SEQUENCE_SKEW_MS } from '../../../shared/core/signals.js';
-import { BACKUP, createWorld, PRIMARY, type World } from '../../support/world.js';
+import { BACKUP, createWorld, HAVIP, PRIMARY, type World } from '../../support/world.js';
 
 const worlds: World[] = [];
 afterEach(async () => {
@@ -69,6 +69,52 @@ describe('heartbeat', () => {
     const { service, latest } = await setup();
     await expect(service.heartbeat({ instanceId: 'i-elsewhere' })).rejects.toBeInstanceOf(NotFoundError);
     expect(await latest('i-elsewhere')).toEqual({});
+  });
+});
+
+describe('heartbeat replies: who holds the HaVip, from the stored observation', () => {
+  const haVip = (bound: string[]) => ({
+    haVipId: HAVIP,
+    regionId: 'cn-hangzhou',
+    ipAddress: '10.0.0.100',
+    status: 'InUse',
+    vpcId: 'vpc-1',
+    vSwitchId: 'vsw-1',
+    masterInstanceId: undefined,
+    associatedInstanceType: 'EcsInstance' as const,
+    associatedInstances: bound,
+    associatedEipAddresses: [],
+  });
+  // A move in flight (announce: agent) keeps the member it promoted; heartbeats name it the holder.
+  it.each([
+    { case: 'one member bound', bound: [PRIMARY], promoted: undefined, holder: PRIMARY },
+    {
+      case: 'two bound, no move in flight',
+      bound: [PRIMARY, BACKUP],
+      promoted: undefined,
+      holder: undefined,
+    },
+    {
+      case: 'two bound, the move promoted the backup',
+      bound: [PRIMARY, BACKUP],
+      promoted: BACKUP,
+      holder: BACKUP,
+    },
+    { case: 'the promoted member is no longer bound', bound: [PRIMARY], promoted: BACKUP, holder: PRIMARY },
+    { case: 'nothing bound', bound: [], promoted: BACKUP, holder: undefined },
+  ])('$case → $holder', async ({ bound, promoted, holder }) => {
+    const { w, service, clock } = await setup();
+    const group = 'web' as GroupName;
+    await w.store.recordObservation({
+      group,
+      observedAt: clock.t + 60_000,
+      haVip: haVip(bound),
+      promoted: promoted === undefined ? undefined : memberId(promoted),
+    });
+    for (const id of [PRIMARY, BACKUP]) {
+      const { holds } = await service.heartbeat({ instanceId: id });
+      expect(holds.map((h) => h.haVipId)).toEqual(id === holder ? [HAVIP] : []);
+    }
   });
 });
 

@@ -150,6 +150,15 @@ describe('parseTopology: defaults', () => {
     expect(db!.health.probe).toMatchObject({ kind: 'http', path: '/ok' });
   });
 
+  it('agent settings: the documented defaults once a block is given, field by field', () => {
+    const d = baseDoc();
+    d.defaults = { agent: { witnessTimeoutMs: 300 } };
+    d.groups[0]!.agent = { healthPort: 9402 };
+    const [web, db] = parseTopology(d).groups;
+    expect(web!.agent).toEqual({ healthPort: 9402, reportTtlSeconds: 90, witnessTimeoutMs: 300 });
+    expect(db!.agent).toEqual({ healthPort: 7402, reportTtlSeconds: 90, witnessTimeoutMs: 300 });
+  });
+
   it('quota overrides apply on top of the chosen profile', () => {
     const t = parseTopology({ ...baseDoc(), quotaProfile: 'legacy', quotas: { membersPerHaVip: 4 } });
     expect(t.quotas).toEqual({ ...QUOTA_PROFILES.legacy, membersPerHaVip: 4 });
@@ -424,6 +433,12 @@ describe('parseTopology: errors', () => {
       'groups[1].health.probe.expectStatus[1]',
     ],
     ['health fall 0', (d) => (d.groups[1].health = { fall: 0 }), 'config.range', 'groups[1].health.fall'],
+    [
+      'agent witness timeout 50 ms',
+      (d) => (d.groups[1].agent = { witnessTimeoutMs: 50 }),
+      'config.range',
+      'groups[1].agent.witnessTimeoutMs',
+    ],
     [
       'defaults bad value',
       (d) => (d.defaults = { preemptDelaySeconds: 'soon' }),

@@ -5,7 +5,7 @@
  * which decision follows.
  */
 import { describe, expect, it } from 'vitest';
-import { corroborate, WITNESS_TIMEOUT_MS, witnessProbeOf } from '../../../shared/core/corroborate.js';
+import { corroborate, witnessProbeOf } from '../../../shared/core/corroborate.js';
 import { decide } from '../../../shared/core/decide.js';
 import { assessGroup, type MemberObservation } from '../../../shared/core/health.js';
 import type { Decision, Group, MemberId } from '../../../shared/core/model.js';
@@ -358,9 +358,12 @@ describe('the witness probe', () => {
       port: 7402,
       path: '/health',
       expectStatus: [200],
-      timeoutMs: WITNESS_TIMEOUT_MS,
+      timeoutMs: 500,
     });
-    const custom = makeGroup({ members: pair.members, agent: { healthPort: 9402, reportTtlSeconds: 60 } });
-    expect(witnessProbeOf(custom)).toMatchObject({ port: 9402 });
+    const custom = makeGroup({
+      members: pair.members,
+      agent: { healthPort: 9402, reportTtlSeconds: 60, witnessTimeoutMs: 250 },
+    });
+    expect(witnessProbeOf(custom)).toMatchObject({ port: 9402, timeoutMs: 250 });
   });
 });

@@ -77,6 +77,35 @@ describe('takeover policies', () => {
     expect(w.sim.stats().calls.RunCommand ?? 0).toBe(0);
   });
 
+  it('agent: the new holder is told it holds once bound, while the old holder is still bound', async () => {
+    const w = await world({ topology: yaml('agent') });
+    runAgent(w, PRIMARY);
+    let boundWhenTold: readonly string[] | undefined;
+    let running = true;
+    stops.push(() => {
+      running = false;
+    });
+    void (async () => {
+      while (running && boundWhenTold === undefined) {
+        const reply = await w.service.heartbeat({ instanceId: BACKUP }).catch(() => undefined);
+        const h = reply?.holds[0];
+        if (h?.address !== undefined) {
+          boundWhenTold = w.sim.haVip(HAVIP)?.associatedInstances;
+          w.sim.announce(BACKUP, h.address);
+        }
+        await sleep(10);
+      }
+    })();
+    const { results } = await failPrimary(w);
+    expect(results[0]).toMatchObject({ status: 'done', decision: { kind: 'move', to: BACKUP } });
+    // Announced one transition earlier: the detach of the old holder had not completed yet.
+    expect(boundWhenTold).toEqual(expect.arrayContaining([PRIMARY, BACKUP]));
+    expect(serving(w)).toBe(BACKUP);
+    // Once the move is over the stored observation still names the one member bound.
+    expect((await w.service.heartbeat({ instanceId: PRIMARY })).holds).toEqual([]);
+    expect((await w.service.heartbeat({ instanceId: BACKUP })).holds.map((h) => h.haVipId)).toEqual([HAVIP]);
+  });
+
   it('none: bind only, and the result says the data plane was not verified', async () => {
     const w = await world({ topology: yaml('none') });
     const { results } = await failPrimary(w);
