@@ -8,9 +8,12 @@
  *   detection → delivery  the topic hands the report to the on-heartbeat handler (0 for ECS events,
  *                          which local mode routes straight into the ECS-event handler);
  *   delivery → decision   the orchestrator's first HaVip call of the move (verification, witness probe);
- *   decision → switch     the HaVip is bound to the peer alone (the simulator's transition time);
+ *   decision → switch     the HaVip is bound to the peer (one simulated transition);
  *   switch → serving      the peer's agent learns it holds the address, announces it, and the simulator's
- *                          data plane sends the address's traffic to it.
+ *                          data plane sends the address's traffic to it (`MasterInstanceId` names it);
+ *   total                 failure → serving.
+ * Beside them, `fenced`: failure → the old holder is detached (the HaVip bound to the peer alone), which
+ * with `announce: agent` may come after the peer serves.
  *
  * Runs alternate the holder (nopreempt: the address stays where it moved), wait for a steady pair
  * between runs, and start each failure at a random phase of the advert interval.
@@ -29,7 +32,7 @@ import { fmt, quantile, type SummaryRow, table } from './lib/stats.js';
 
 export const SCENARIOS = ['freeze', 'service-kill', 'ecs-stop'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
-export const PHASES = ['detection', 'delivery', 'decision', 'switch', 'announce', 'total'] as const;
+export const PHASES = ['detection', 'delivery', 'decision', 'switch', 'announce', 'total', 'fenced'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface FailoverLatencyOptions {
@@ -214,6 +217,7 @@ class LatencyRun {
       switch: marks.switchAt - decidedAt,
       announce: marks.servingAt - marks.switchAt,
       total: marks.servingAt - t0,
+      fenced: marks.fencedAt - t0,
     };
   }
 
@@ -224,15 +228,20 @@ class LatencyRun {
     else await post(`${this.local.simulatorUrl}/__admin/instances/${id}/stop`);
   }
 
-  /** Polls the simulator's ground truth every 5 ms until the peer serves the address. */
+  /**
+   * Polls the simulator's ground truth every 5 ms until the peer is bound (switch), serves the address
+   * (serving: master, bound, Running) and is the only member bound (fenced).
+   */
   private async watch(from: string, to: string, t0: number) {
     let switchAt: number | undefined;
+    let servingAt: number | undefined;
     for (;;) {
       const now = Date.now();
       const bound = this.local.sim.haVip(HAVIP)?.associatedInstances ?? [];
-      if (switchAt === undefined && bound.length === 1 && bound[0] === to) switchAt = now;
-      if (switchAt !== undefined && this.local.sim.servingInstance(HAVIP) === to)
-        return { switchAt, servingAt: now };
+      if (switchAt === undefined && bound.includes(to)) switchAt = now;
+      if (servingAt === undefined && this.local.sim.servingInstance(HAVIP) === to) servingAt = now;
+      if (switchAt !== undefined && servingAt !== undefined && bound.length === 1 && bound[0] === to)
+        return { switchAt, servingAt, fencedAt: now };
       if (now - t0 > RUN_DEADLINE_MS) throw new Error(`no move from ${from} to ${to} within 60 s`);
       await sleep(5);
     }
