@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTencentLocal, type TencentLocalMode } from '../../../shared/app/local.js';
+import { closeLeavingNoAgents, expectOneAgentProcessPerMember } from '../../support/local-agents.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPOLOGY = `${ROOT}examples/tencent/topology.yaml`;
@@ -98,21 +99,11 @@ beforeAll(async () => {
   await peersAlive();
 }, 180_000);
 
-afterAll(async () => {
-  const pids = local?.agents?.agents.map((a) => a.pid) ?? [];
-  await local?.close();
-  // No orphans: every agent process is gone.
-  for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
-}, 60_000);
+afterAll(() => closeLeavingNoAgents(local), 60_000);
 
 describe('Tencent local mode with one agent process per member', () => {
   it('runs one agent process per member, each naming its instance on its command line', () => {
-    const agents = local.agents!.agents;
-    expect(agents.map((a) => a.memberId).sort()).toEqual([A, B]);
-    for (const a of agents) {
-      const cmdline = readFileSync(`/proc/${a.pid}/cmdline`, 'utf8').split('\0');
-      expect(cmdline).toEqual(expect.arrayContaining(['agent', '--instance-id', a.memberId]));
-    }
+    expectOneAgentProcessPerMember(local.agents!, [A, B]);
   });
 
   it('freezing the holder’s agent moves the HAVIP to the peer, whose agent then holds it', async () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalMode, startLocal } from '../../../shared/app/local.js';
+import { closeLeavingNoAgents, expectOneAgentProcessPerMember } from '../../support/local-agents.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPOLOGY = `${ROOT}examples/local-demo.yaml`;
@@ -82,21 +83,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   polling = false;
-  const pids = local?.agents?.agents.map((a) => a.pid) ?? [];
-  await local?.close();
-  // No orphans: every agent process is gone.
-  for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  await closeLeavingNoAgents(local);
 }, 60_000);
 
 describe('local mode with one agent process per member', () => {
   it('runs one agent process per member, each naming its instance on its command line', () => {
-    const agents = local.agents!.agents;
-    expect(agents.map((a) => a.memberId).sort()).toEqual([A, B]);
-    for (const a of agents) {
-      const cmdline = readFileSync(`/proc/${a.pid}/cmdline`, 'utf8').split('\0');
-      expect(cmdline).toEqual(expect.arrayContaining(['agent', '--instance-id', a.memberId]));
-      expect(a.address).toMatch(/^127\.\d+\.\d+\.\d+$/);
-    }
+    expectOneAgentProcessPerMember(local.agents!, [A, B]);
   });
 
   it('freezing the holder’s agent moves the address to the peer, which serves it', async () => {
