@@ -98,37 +98,39 @@ function consoleNotifier(print: (line: string) => void): Notifier {
   };
 }
 
-/** What both clouds' local modes start from: the topology (warnings printed), the logger, the parts. */
-function localBasis(opts: TencentLocalOptions) {
-  const { topology, warnings } = loadTopology(opts.topologyText, { source: opts.topologySource });
+/**
+ * What both clouds' local modes start from: the topology (warnings printed; as the agents run it, with
+ * agents), the agents' plan, the logger, the parts (the agents' keys and prober among them).
+ */
+async function localBasis(opts: TencentLocalOptions) {
+  const loaded = loadTopology(opts.topologyText, { source: opts.topologySource });
   const logger: Logger = createLogger({ level: opts.logLevel, base: { service: 'havip-local' } });
-  for (const w of warnings) opts.print(`warning: ${w.path}: ${w.message}`);
+  for (const w of loaded.warnings) opts.print(`warning: ${w.path}: ${w.message}`);
+  const plan = opts.agents === undefined ? undefined : await planLocalAgents(loaded.topology);
   const notifiers = [consoleNotifier(opts.print)];
   if (opts.onNotification !== undefined) notifiers.push(callbackNotifier(opts.onNotification));
   const parts = {
     simulator: { attach: 'highest', transitionDelayMs: opts.transitionMs },
     store: { sqlitePath: opts.sqlitePath, fresh: true },
+    topology: plan === undefined ? loaded.topology : withLocalAgents(loaded.topology, plan),
     runtime: {
       notifier: createCompositeNotifier(notifiers),
       logger,
       clock: systemClock,
       engineOptions: { leaseTtlMs: 60_000 },
       defaultBudgetMs: 30_000,
+      ...(plan === undefined ? {} : agentRuntimeParts(plan)),
     },
   } as const;
-  return { topology, logger, parts };
+  return { plan, logger, parts };
 }
 
 export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
-  const basis = localBasis(opts);
-  const { logger, parts } = basis;
-  const plan = opts.agents === undefined ? undefined : await planLocalAgents(basis.topology);
-  const topology = plan === undefined ? basis.topology : withLocalAgents(basis.topology, plan);
+  const { plan, logger, parts } = await localBasis(opts);
+  const { topology } = parts;
   const simulated = await startSimulatedRuntime({
     ...parts,
-    topology,
     ...(opts.wrapCloud === undefined ? {} : { wrapCloud: opts.wrapCloud }),
-    runtime: { ...parts.runtime, ...(plan === undefined ? {} : agentRuntimeParts(plan)) },
   });
   const { runtime, sim } = simulated;
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
@@ -221,15 +223,9 @@ export type TencentLocalOptions = Omit<LocalOptions, 'wrapCloud'>;
  * (DescribeInstancesStatus), the agents' reports a frozen or failing one, and the HAVIP moves.
  */
 export async function startTencentLocal(opts: TencentLocalOptions): Promise<TencentLocalMode> {
-  const basis = localBasis(opts);
-  const { logger, parts } = basis;
-  const plan = opts.agents === undefined ? undefined : await planLocalAgents(basis.topology);
-  const topology = plan === undefined ? basis.topology : withLocalAgents(basis.topology, plan);
-  const simulated = await startTencentSimulatedRuntime({
-    ...parts,
-    topology,
-    runtime: { ...parts.runtime, ...(plan === undefined ? {} : agentRuntimeParts(plan)) },
-  });
+  const { plan, logger, parts } = await localBasis(opts);
+  const { topology } = parts;
+  const simulated = await startTencentSimulatedRuntime(parts);
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
   const closeAll = closeOnce(closers);
   let tap: ApiReportTap | undefined;

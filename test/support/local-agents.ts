@@ -3,8 +3,33 @@
  * process per member that names its instance on its command line, and none left once the mode closes.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import type { TencentLocalOptions } from '../../shared/app/local.js';
 import type { LocalAgents } from '../../shared/app/local-agents.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * A headless local mode with agents on `topology` (a path under the repository): any free port, sweeps
+ * every 5 s, 200 ms transitions, no disk, every printed line into `lines`; `havip agent` run as the
+ * package's bin shim.
+ */
+export function headlessWithAgents(topology: string, lines: string[]): TencentLocalOptions {
+  const file = `${ROOT}${topology}`;
+  return {
+    topologyText: readFileSync(file, 'utf8'),
+    topologySource: file,
+    port: 0,
+    sweepSeconds: 5,
+    transitionMs: 200,
+    sqlitePath: ':memory:',
+    token: undefined,
+    logLevel: 'silent',
+    print: (l) => lines.push(l),
+    agents: { command: [process.execPath, `${ROOT}bin/havip.js`, 'agent'] },
+  };
+}
 
 /** One agent process per member, each with `agent --instance-id <its member>` on its command line. */
 export function expectOneAgentProcessPerMember(agents: LocalAgents, memberIds: readonly string[]): void {

@@ -5,14 +5,14 @@
  * simulator (scope, announce, `DescribeHaVips` → `InstanceId`), and the new holder's agent announcing
  * through the simulator's ARP data plane. Every wait is for a condition, with a generous deadline.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTencentLocal, type TencentLocalMode } from '../../../shared/app/local.js';
-import { closeLeavingNoAgents, expectOneAgentProcessPerMember } from '../../support/local-agents.js';
+import {
+  closeLeavingNoAgents,
+  expectOneAgentProcessPerMember,
+  headlessWithAgents,
+} from '../../support/local-agents.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TOPOLOGY = `${ROOT}examples/tencent/topology.yaml`;
 const A = 'ins-demoweb1';
 const B = 'ins-demoweb2';
 const HAVIP = 'havip-demoweb1';
@@ -83,18 +83,7 @@ const reported = (reporter: string, suspect: string, reason: string) =>
   );
 
 beforeAll(async () => {
-  local = await startTencentLocal({
-    topologyText: readFileSync(TOPOLOGY, 'utf8'),
-    topologySource: TOPOLOGY,
-    port: 0,
-    sweepSeconds: 5,
-    transitionMs: 200,
-    sqlitePath: ':memory:',
-    token: undefined,
-    logLevel: 'silent',
-    print: (l) => lines.push(l),
-    agents: { command: [process.execPath, `${ROOT}bin/havip.js`, 'agent'] },
-  });
+  local = await startTencentLocal(headlessWithAgents('examples/tencent/topology.yaml', lines));
   await heldBy(A);
   await peersAlive();
 }, 180_000);

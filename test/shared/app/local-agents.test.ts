@@ -3,14 +3,14 @@
  * loopback address, reports over the embedded MNS topic into the on-heartbeat handler, takeover through
  * the simulator's data plane. Every wait is for a condition, with a generous deadline (no timing asserted).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalMode, startLocal } from '../../../shared/app/local.js';
-import { closeLeavingNoAgents, expectOneAgentProcessPerMember } from '../../support/local-agents.js';
+import {
+  closeLeavingNoAgents,
+  expectOneAgentProcessPerMember,
+  headlessWithAgents,
+} from '../../support/local-agents.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TOPOLOGY = `${ROOT}examples/local-demo.yaml`;
 const A = 'i-bp1demo0000000000001';
 const B = 'i-bp1demo0000000000002';
 const HAVIP = 'havip-bp1demo0000000000001';
@@ -64,18 +64,7 @@ async function pollHealth(): Promise<void> {
 }
 
 beforeAll(async () => {
-  local = await startLocal({
-    topologyText: readFileSync(TOPOLOGY, 'utf8'),
-    topologySource: TOPOLOGY,
-    port: 0,
-    sweepSeconds: 5,
-    transitionMs: 200,
-    sqlitePath: ':memory:',
-    token: undefined,
-    logLevel: 'silent',
-    print: (l) => lines.push(l),
-    agents: { command: [process.execPath, `${ROOT}bin/havip.js`, 'agent'] },
-  });
+  local = await startLocal(headlessWithAgents('examples/local-demo.yaml', lines));
   void pollHealth();
   await servedBy(A);
   await peersAlive();
