@@ -2,7 +2,7 @@
  * `havip local`: the local mode (what `npm start` runs). The orchestrator on the embedded simulator, with
  * the HTTP API on 127.0.0.1, timer sweeps, and simulator ECS events routed into the ECS-event handler;
  * and, unless `--no-agents`, one `havip agent` process per member with its service and the MNS topic.
- * With `--cloud tencent`: the same on the Tencent simulator, the orchestrator alone.
+ * With `--cloud tencent`: the same on the Tencent simulator; the agents report to the local API.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import {
   startTencentLocal,
   type TencentLocalMode,
 } from '../../shared/app/local.js';
+import type { LocalAgent } from '../../shared/app/local-agents.js';
 import { HavipError } from '../../shared/core/errors.js';
 import { type ExitCodeSink, failUsage, type Sink } from '../output.js';
 
@@ -52,7 +53,7 @@ export function registerLocal(program: Command, io: LocalIo): void {
     )
     .option(
       '--cloud <cloud>',
-      'alibaba, or tencent: the Tencent VPC/CVM/TAT simulator, without agents (agents are Alibaba-only in local mode)',
+      'alibaba, or tencent: the Tencent VPC/CVM/TAT simulator (its agents report to the local API: POST /v1/reports)',
       'alibaba',
     )
     .option(
@@ -65,7 +66,7 @@ export function registerLocal(program: Command, io: LocalIo): void {
     .option('--sqlite <path>', 'state store file (reset at start)', '.data/local.sqlite')
     .option(
       '--no-agents',
-      'the orchestrator alone: no agent processes, no MNS topic (the former local mode; always so with --cloud tencent)',
+      'the orchestrator alone: no agent processes, no report path (the former local mode)',
     )
     .option(
       '--log-level <level>',
@@ -128,16 +129,14 @@ async function runLocal(flags: LocalFlags, io: LocalIo): Promise<LocalMode | Ten
     logLevel: flags.logLevel as LogLevel | 'silent',
     print,
   };
+  const agents = flags.agents ? { command: AGENT_COMMAND } : undefined;
   try {
     if (tencent) {
-      const local = await startTencentLocal(common);
+      const local = await startTencentLocal({ ...common, agents });
       print(tencentBanner(local, ints.sweepSeconds));
       return local;
     }
-    const local = await startLocal({
-      ...common,
-      agents: flags.agents ? { command: AGENT_COMMAND } : undefined,
-    });
+    const local = await startLocal({ ...common, agents });
     print(banner(local, ints.sweepSeconds));
     return local;
   } catch (e) {
@@ -161,25 +160,54 @@ function tencentBanner(local: TencentLocalMode, sweepSeconds: number): string {
   const g0 = groups[0];
   const holder = (g0?.haVipId && local.sim.haVip(g0.haVipId)?.holder?.instanceId) ?? 'ins-...';
   const status = `npx havip status ${g0?.name ?? ''}`;
+  const stop = `curl -s -X POST ${local.simulatorUrl}/__admin/instances/${holder}/stop`;
   return [
     '',
-    'havip-failover — local mode on the Tencent Cloud VPC/CVM/TAT simulator (TC3-signed; no agents)',
+    `havip-failover — local mode on the Tencent Cloud VPC/CVM/TAT simulator (TC3-signed${local.agents === undefined ? '; no agents' : ''})`,
     `  API        ${local.apiUrl}`,
     `  token      ${local.token}`,
     `  simulator  ${local.simulatorUrl}  (state: ${local.simulatorUrl}/__admin/state)`,
     `  simulator key pair (local, made up for this run): SecretId ${local.credentials.secretId}`,
     ...holderLines,
+    ...tencentAgentLines(local),
     '',
     'In another terminal:',
     `  export HAVIP_ENDPOINT=${local.apiUrl} HAVIP_API_TOKEN=${local.token}`,
     `  ${status}                                   # who holds the HAVIP`,
-    `  curl -s -X POST ${local.simulatorUrl}/__admin/instances/${holder}/stop   # stop the holder CVM`,
-    `  ${status}                                   # a sweep moves it: InstanceId is the peer`,
+    ...(local.agents === undefined
+      ? [`  ${stop}   # stop the holder CVM`]
+      : tencentWalkthrough(local, local.agents.agent(holder), stop)),
+    `  ${status}                                   # after each: InstanceId is the peer`,
     `  curl -s ${local.simulatorUrl}/__admin/state   # the simulator's view (holder, drift scope)`,
     '',
-    `Sweeps every ${sweepSeconds}s. Ctrl-C stops.`,
+    `Sweeps every ${sweepSeconds}s. Ctrl-C stops${local.agents === undefined ? '' : ' (agents included)'}.`,
     '',
   ].join('\n');
+}
+
+function tencentAgentLines(local: TencentLocalMode): string[] {
+  if (local.agents === undefined) return [];
+  return [
+    `  reports    agents → POST ${local.apiUrl}/v1/reports (http sink; Tencent has no MNS)`,
+    `  metadata   ${local.metadata?.url} (Tencent layout: spot/termination-time)`,
+    ...local.agents.agents.map(
+      (a) =>
+        `  agent ${a.memberId}  pid ${a.pid}  on ${a.address}  health ${a.healthUrl}  service ${a.service.url}/`,
+    ),
+    `  agent logs and keys: ${local.agents.directory} (removed on exit)`,
+  ];
+}
+
+/** The failures to try on the Tencent holder, agents running. */
+function tencentWalkthrough(local: TencentLocalMode, a: LocalAgent, stop: string): string[] {
+  const spot = `curl -s -X PUT ${local.metadata?.url}/__admin/instances/${a.memberId}/spot-termination -d '{"terminationTime":"${new Date(Date.now() + 3_600_000).toISOString()}"}'`;
+  return [
+    'Try one at a time (put things back between tries: kill -CONT, the /__admin/start call):',
+    `  kill -STOP ${a.pid}                         # 1. freeze the holder (its agent; kill -CONT ${a.pid} thaws it)`,
+    `  curl -s -X POST ${a.service.url}/__admin/stop   # 2. kill its service (/__admin/start brings it back)`,
+    `  ${spot}   # 3. a spot reclamation notice: its agent asks to drain it`,
+    `  ${stop}   # 4. stop the holder CVM (a sweep sees it)`,
+  ];
 }
 
 /** What the operator sees first: where everything is, and the failures to try. */

@@ -273,11 +273,11 @@ const HINTS: Record<string, string> = {
   'groups.key': 'e.g. key: {file: /etc/havip/web.key}; generate one with `openssl rand -hex 32`',
   'groups.peers.address': "the peer's own private IPv4 address (never the HaVip)",
   'checks.kind': 'use exec, tcp or http',
-  'reports.sink.type': 'use http or mns',
+  'reports.sink.type': 'use http or mns (mns is Alibaba; on Tencent use http to the API, …/v1/reports)',
   'reports.sink.credentials':
     'instance-role (the RAM role of the instance) or env (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET)',
   'metadata.baseUrl':
-    'leave it out on ECS (http://100.100.100.200); local mode gives each agent its simulator URL',
+    'leave it out on ECS (http://100.100.100.200) and CVM (http://metadata.tencentyun.com); local mode gives each agent its simulator URL',
   'api.auth': 'e.g. auth: {bearer: {file: /etc/havip/api.token}}',
   'takeover.mode': 'on: configure and announce the held addresses; off: never touch addresses',
 };
@@ -307,7 +307,7 @@ export function parseAgentConfig(
     issues.push({
       path: '--instance-id',
       message: `${JSON.stringify(instanceId)} is not a member id`,
-      hint: 'i-… or eni-…, lowercase',
+      hint: 'i-… (Alibaba ECS), ins-… (Tencent CVM) or eni-…, lowercase',
     });
   if (cfg.instanceId !== undefined && cfg.instanceId !== instanceId)
     issues.push({

@@ -1,10 +1,12 @@
 /**
  * The local mode's host agents: one real `havip agent` OS process per member (its command line names its
  * instance id), each on its own loopback address `127.a.b.n` with a small service to check
- * (local-services.ts), adverts over loopback UDP through cuttable relays (local-links.ts), reports to the
- * embedded MNS topic with STS credentials from the metadata simulator (local-reports.ts), heartbeats to
- * the local API, and the simulator data plane (`takeover.dataPlane: simulator`): the agents never run
- * `ip addr` or `arping`.
+ * (local-services.ts), adverts over loopback UDP through cuttable relays (local-links.ts), heartbeats to
+ * the local API, a spot notice from the metadata simulator, and the simulator data plane
+ * (`takeover.dataPlane: simulator`): the agents never run `ip addr` or `arping`. Reports go where the
+ * cloud's production agents send them: on Alibaba to the embedded MNS topic with STS credentials from the
+ * metadata simulator (local-reports.ts); on Tencent (no MNS; the production topic is CMQ, which the agent
+ * does not speak) with the `http` sink to the local API's `POST /v1/reports`.
  *
  * Group keys are generated for the run and written, like the API token, to files only the user can read
  * in a temporary directory that closing removes. Closing stops every agent (SIGCONT, SIGTERM, SIGKILL
@@ -62,15 +64,21 @@ export async function planLocalAgents(topology: Topology): Promise<LocalAgentPla
 }
 
 /**
- * The topology as the local mode runs it with agents: the agents announce the address (the orchestrator
- * binds, then waits for the new holder's agent), and their health endpoints are on the plan's port.
+ * The topology as the local mode runs it with agents: the agents' health endpoints are on the plan's
+ * port. On Alibaba the agents announce the address (the orchestrator binds, then waits for the new
+ * holder's agent). A Tencent group keeps its own announce (TAT in the example; the new holder's agent
+ * announces too once its heartbeat says it holds the HAVIP) and loses its probe: the members' private
+ * addresses do not exist here, and without a probe the witness probe is the agent's health endpoint,
+ * which a frozen agent does not answer.
  */
 export function withLocalAgents(topology: Topology, plan: LocalAgentPlan): Topology {
   return {
     ...topology,
     groups: topology.groups.map((g) => ({
       ...g,
-      announce: 'agent' as const,
+      ...(g.cloud === 'tencent'
+        ? { health: { ...g.health, probe: undefined } }
+        : { announce: 'agent' as const }),
       agent: { ...agentSettingsOf(g), healthPort: plan.healthPort },
     })),
   };
@@ -82,14 +90,22 @@ export function localProber(plan: LocalAgentPlan): Prober {
   return createNetworkProber({ hostFor: (t) => address.get(t.memberId) ?? t.ip });
 }
 
+/** Where the agents send their reports (docs/agent.md, "Reports"). */
+export type LocalReportSink =
+  /** The embedded MNS topic, signed with the instance role's STS credentials (Alibaba). */
+  | { readonly type: 'mns'; readonly endpoint: string; readonly topic: string }
+  /** The local API's `POST /v1/reports`, with the API token (Tencent). */
+  | { readonly type: 'http'; readonly url: string };
+
 export interface LocalAgentsContext {
   readonly plan: LocalAgentPlan;
   readonly topology: Topology;
+  /** The cloud whose metadata layout the agents read their spot notice in. */
+  readonly cloud: 'alibaba' | 'tencent';
   readonly apiUrl: string;
   readonly apiToken: string;
   readonly simulatorUrl: string;
-  readonly mnsUrl: string;
-  readonly topic: string;
+  readonly reportSink: LocalReportSink;
   readonly metadataUrl: (memberId: string) => string;
   /** The program and arguments that run `havip agent` (e.g. node, bin/havip.js, agent). */
   readonly command: readonly string[];
@@ -158,6 +174,7 @@ function agentConfig(
 ): Record<string, unknown> {
   const t = LOCAL_AGENT_TIMING;
   const groups = ctx.topology.groups.filter((g) => g.members.some((x) => x.id === m.id));
+  const apiToken = { file: join(dir, 'keys', 'api.token') };
   return {
     instanceId: m.id,
     stateDirectory: join(dir, 'state', m.id),
@@ -185,18 +202,24 @@ function agentConfig(
         rise: t.checkRise,
       },
     ],
-    reports: { sink: { type: 'mns', endpoint: ctx.mnsUrl, topic: ctx.topic, credentials: 'instance-role' } },
+    reports: { sink: sinkConfig(ctx.reportSink, apiToken) },
     api: {
       endpoint: ctx.apiUrl,
-      auth: { bearer: { file: join(dir, 'keys', 'api.token') } },
+      auth: { bearer: apiToken },
       intervalSeconds: t.apiIntervalSeconds,
       fastIntervalSeconds: t.apiFastIntervalSeconds,
     },
     takeover: { mode: 'on', dataPlane: 'simulator', simulatorUrl: ctx.simulatorUrl, garpCount: 1 },
-    spot: { enabled: true, provider: 'alibaba', intervalSeconds: 2 },
+    spot: { enabled: true, provider: ctx.cloud, intervalSeconds: 2 },
     health: { address: m.address, port: ctx.plan.healthPort },
     metadata: { baseUrl: ctx.metadataUrl(m.id) },
   };
+}
+
+function sinkConfig(sink: LocalReportSink, apiToken: { file: string }): Record<string, unknown> {
+  return sink.type === 'mns'
+    ? { ...sink, credentials: 'instance-role' }
+    : { type: 'http', url: sink.url, token: apiToken };
 }
 
 /** What has been started so far, so a failure half-way and `close` undo the same things. */

@@ -1,8 +1,9 @@
 /**
- * The local mode's report path, as in the cloud: the agents publish to an embedded MNS topic (the MNS
- * simulator, with MNS's REST API and signature check), signing with STS credentials that the metadata
- * simulator issues per instance; the topic delivers each message, as FC's MNS trigger would, to the same
- * handler the `on-heartbeat` function calls (`handleHeartbeatMessage`).
+ * The local mode's report paths. On Alibaba, as in the cloud: the agents publish to an embedded MNS
+ * topic (the MNS simulator, with MNS's REST API and signature check), signing with STS credentials that
+ * the metadata simulator issues per instance; the topic delivers each message, as FC's MNS trigger would,
+ * to the same handler the `on-heartbeat` function calls (`handleHeartbeatMessage`). On Tencent the agents
+ * post to the local API ({@link tapApiReports} watches that path).
  */
 import { startMetadataSimulator } from '../adapters/metadata/simulator.js';
 import { type MnsSimulator, startMnsSimulator } from '../adapters/mns/simulator/index.js';
@@ -88,24 +89,78 @@ export async function startLocalReportPath(opts: {
 
 function describe(event: Buffer, deliveredAt: number, r: AsyncHandlerResult): DeliveredReport {
   let envelope: { Message?: string; PublishTime?: number } = {};
-  let body: Record<string, unknown> = {};
   try {
     envelope = JSON.parse(event.toString('utf8'));
-    body = JSON.parse(envelope.Message ?? '{}');
   } catch {
     // Not ours to judge: the handler has already refused it; the line says "?".
   }
-  const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '?');
   return {
+    ...reportFields(envelope.Message ?? '{}'),
     publishedAt: envelope.PublishTime ?? deliveredAt,
     deliveredAt,
     handledAt: Date.now(),
-    reporter: text('reporter'),
-    suspect: text('instanceId'),
-    reason: text('reason'),
-    group: text('group'),
     outcome: r.outcome,
     statuses: r.results.map((x) => `${x.group}:${x.status}`),
+  };
+}
+
+/** Who reported what about whom, read from a report body ("?" where it does not say). */
+function reportFields(text: string): Pick<DeliveredReport, 'reporter' | 'suspect' | 'reason' | 'group'> {
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // The receiver refuses it; the line says "?".
+  }
+  const field = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '?');
+  return {
+    reporter: field('reporter'),
+    suspect: field('instanceId'),
+    reason: field('reason'),
+    group: field('group'),
+  };
+}
+
+/** The reports an API answered, as {@link LocalReportPath.delivered} lists those of the MNS topic. */
+export interface ApiReportTap {
+  /** The API's fetch handler, logging each `POST /v1/reports` it answers. */
+  readonly fetch: (req: Request, env?: unknown) => Promise<Response>;
+  delivered(): readonly DeliveredReport[];
+}
+
+/**
+ * The report path of the Tencent local mode: the agents' `http` sink posts each report to the local
+ * API's `POST /v1/reports`, which verifies, records and reconciles it in the request. The tap only
+ * watches: it prints one line per answered report, as the MNS path does, and keeps it for the tests.
+ */
+export function tapApiReports(
+  handler: (req: Request, env?: unknown) => Response | Promise<Response>,
+  print: (line: string) => void,
+): ApiReportTap {
+  const log: DeliveredReport[] = [];
+  return {
+    delivered: () => log,
+    async fetch(req, env) {
+      if (req.method !== 'POST' || new URL(req.url).pathname !== '/v1/reports') return handler(req, env);
+      const deliveredAt = Date.now();
+      const body = await req.clone().text();
+      const res = await handler(req, env);
+      const answer = (await res
+        .clone()
+        .json()
+        .catch(() => ({}))) as { accepted?: boolean; results?: { group: string; status: string }[] };
+      const entry: DeliveredReport = {
+        ...reportFields(body),
+        publishedAt: deliveredAt,
+        deliveredAt,
+        handledAt: Date.now(),
+        outcome: !res.ok ? 'rejected' : answer.accepted === true ? 'processed' : 'ignored',
+        statuses: (answer.results ?? []).map((x) => `${x.group}:${x.status}`),
+      };
+      log.push(entry);
+      print(reportLine(entry));
+      return res;
+    },
   };
 }
 

@@ -9,11 +9,13 @@
  * (local-agents.ts, local-reports.ts); without, the orchestrator alone, as before.
  *
  * On Tencent Cloud ({@link startTencentLocal}) the same front (API, sweeps) runs on the Tencent simulator,
- * without agents.
+ * with the same agent processes reporting to the local API (`POST /v1/reports`, the agent's `http` sink:
+ * Tencent has no MNS) and reading their spot notice from a metadata simulator in Tencent's layout.
  */
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createLogger, type LogLevel } from '../adapters/logger/index.js';
+import { type MetadataSimulator, startMetadataSimulator } from '../adapters/metadata/simulator.js';
 import type { SimulatedCloud } from '../adapters/simulator/index.js';
 import type { TencentSimCredentials, TencentSimulatedCloud } from '../adapters/tencent-simulator/index.js';
 import { createCompositeNotifier, plainText } from '../adapters/webhook/index.js';
@@ -30,7 +32,14 @@ import {
   startLocalAgents,
   withLocalAgents,
 } from './local-agents.js';
-import { LOCAL_TOPIC, type LocalReportPath, startLocalReportPath } from './local-reports.js';
+import {
+  type ApiReportTap,
+  type DeliveredReport,
+  LOCAL_TOPIC,
+  type LocalReportPath,
+  startLocalReportPath,
+  tapApiReports,
+} from './local-reports.js';
 import { type Runtime, systemClock } from './runtime.js';
 import { startSimulatedRuntime, startTencentSimulatedRuntime } from './simulated-runtime.js';
 
@@ -89,43 +98,45 @@ function consoleNotifier(print: (line: string) => void): Notifier {
   };
 }
 
-/** What both clouds' local modes start from: the topology (warnings printed), the logger, the parts. */
-function localBasis(opts: TencentLocalOptions) {
-  const { topology, warnings } = loadTopology(opts.topologyText, { source: opts.topologySource });
+/**
+ * What both clouds' local modes start from: the topology (warnings printed; as the agents run it, with
+ * agents), the agents' plan, the logger, the parts (the agents' keys and prober among them).
+ */
+async function localBasis(opts: TencentLocalOptions) {
+  const loaded = loadTopology(opts.topologyText, { source: opts.topologySource });
   const logger: Logger = createLogger({ level: opts.logLevel, base: { service: 'havip-local' } });
-  for (const w of warnings) opts.print(`warning: ${w.path}: ${w.message}`);
+  for (const w of loaded.warnings) opts.print(`warning: ${w.path}: ${w.message}`);
+  const plan = opts.agents === undefined ? undefined : await planLocalAgents(loaded.topology);
   const notifiers = [consoleNotifier(opts.print)];
   if (opts.onNotification !== undefined) notifiers.push(callbackNotifier(opts.onNotification));
   const parts = {
     simulator: { attach: 'highest', transitionDelayMs: opts.transitionMs },
     store: { sqlitePath: opts.sqlitePath, fresh: true },
+    topology: plan === undefined ? loaded.topology : withLocalAgents(loaded.topology, plan),
     runtime: {
       notifier: createCompositeNotifier(notifiers),
       logger,
       clock: systemClock,
       engineOptions: { leaseTtlMs: 60_000 },
       defaultBudgetMs: 30_000,
+      ...(plan === undefined ? {} : agentRuntimeParts(plan)),
     },
   } as const;
-  return { topology, logger, parts };
+  return { plan, logger, parts };
 }
 
 export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
-  const basis = localBasis(opts);
-  const { logger, parts } = basis;
-  const plan = opts.agents === undefined ? undefined : await planLocalAgents(basis.topology);
-  const topology = plan === undefined ? basis.topology : withLocalAgents(basis.topology, plan);
+  const { plan, logger, parts } = await localBasis(opts);
+  const { topology } = parts;
   const simulated = await startSimulatedRuntime({
     ...parts,
-    topology,
     ...(opts.wrapCloud === undefined ? {} : { wrapCloud: opts.wrapCloud }),
-    runtime: { ...parts.runtime, ...(plan === undefined ? {} : agentRuntimeParts(plan)) },
   });
   const { runtime, sim } = simulated;
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
   const closeAll = closeOnce(closers);
   try {
-    const front = await serveLocally(runtime, opts, logger, closers);
+    const front = await serveLocally(runtime, opts, logger, closers, (h) => h);
     const events = routeSimulatorEvents(sim, runtime, logger, opts.print);
     closers.push(() => events.stop());
     const withAgents =
@@ -170,20 +181,21 @@ function closeOnce(closers: readonly (() => Promise<void>)[]): () => Promise<voi
   };
 }
 
-/** The HTTP API with its token; its close joins the list. */
+/** The HTTP API with its token; its close joins the list. `wrap` may watch its requests. */
 async function serveLocally(
   runtime: Runtime,
   opts: Pick<LocalOptions, 'token' | 'port'>,
   logger: Logger,
   closers: (() => Promise<void>)[],
+  wrap: (handler: FetchHandler) => FetchHandler,
 ): Promise<{ readonly apiUrl: string; readonly token: string }> {
   const token = opts.token ?? randomBytes(18).toString('base64url');
-  const api = await serveApi(runtime, token, opts.port, logger);
+  const api = await serveApi(runtime, token, opts.port, logger, wrap);
   closers.push(() => api.close());
   return { apiUrl: api.url, token };
 }
 
-/** The local mode on Tencent Cloud: the orchestrator alone (agents are Alibaba-only in local mode). */
+/** The local mode on Tencent Cloud. */
 export interface TencentLocalMode {
   readonly apiUrl: string;
   readonly simulatorUrl: string;
@@ -192,24 +204,46 @@ export interface TencentLocalMode {
   readonly sim: TencentSimulatedCloud;
   /** The one key pair the simulator accepts, made up for this run. */
   readonly credentials: TencentSimCredentials;
+  /** The agents, when local mode runs them. */
+  readonly agents: LocalAgents | undefined;
+  /** The agents' instance metadata (Tencent's layout): post a spot notice with `setSpotTermination`. */
+  readonly metadata: MetadataSimulator | undefined;
+  /** The reports the agents posted to the API, oldest first (empty without agents). */
+  delivered(): readonly DeliveredReport[];
   sweep(): Promise<void>;
   close(): Promise<void>;
 }
 
-export type TencentLocalOptions = Omit<LocalOptions, 'agents' | 'wrapCloud'>;
+export type TencentLocalOptions = Omit<LocalOptions, 'wrapCloud'>;
 
 /**
  * `havip local --cloud tencent`: the Tencent simulator on 127.0.0.1, the engine with the production
- * Tencent adapter signing TC3 over HTTP, SQLite, the HTTP API and sweeps. Nothing routes CVM events: the
- * sweeps see a stopped holder (DescribeInstancesStatus) and move the HAVIP.
+ * Tencent adapter signing TC3 over HTTP, SQLite, the HTTP API and sweeps; with agents, one agent process
+ * per member reporting to the API. Nothing routes CVM events: the sweeps see a stopped holder
+ * (DescribeInstancesStatus), the agents' reports a frozen or failing one, and the HAVIP moves.
  */
 export async function startTencentLocal(opts: TencentLocalOptions): Promise<TencentLocalMode> {
-  const { topology, logger, parts } = localBasis(opts);
-  const simulated = await startTencentSimulatedRuntime({ ...parts, topology });
+  const { plan, logger, parts } = await localBasis(opts);
+  const { topology } = parts;
+  const simulated = await startTencentSimulatedRuntime(parts);
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
   const closeAll = closeOnce(closers);
+  let tap: ApiReportTap | undefined;
   try {
-    const front = await serveLocally(simulated.runtime, opts, logger, closers);
+    const front = await serveLocally(simulated.runtime, opts, logger, closers, (h) => {
+      tap = tapApiReports(h, opts.print);
+      return tap.fetch;
+    });
+    const withAgents =
+      plan === undefined || opts.agents === undefined
+        ? undefined
+        : await startTencentAgentsPart(opts.agents, plan, {
+            topology,
+            apiUrl: front.apiUrl,
+            token: front.token,
+            simulatorUrl: simulated.server.url,
+            closers,
+          });
     const sweeper = startSweeps(simulated.runtime, logger, opts.sweepSeconds);
     closers.push(async () => sweeper.stop());
     return {
@@ -218,6 +252,9 @@ export async function startTencentLocal(opts: TencentLocalOptions): Promise<Tenc
       runtime: simulated.runtime,
       sim: simulated.sim,
       credentials: simulated.credentials,
+      agents: withAgents?.agents,
+      metadata: withAgents?.metadata,
+      delivered: () => tap?.delivered() ?? [],
       sweep: sweeper.sweep,
       close: closeAll,
     };
@@ -225,6 +262,37 @@ export async function startTencentLocal(opts: TencentLocalOptions): Promise<Tenc
     await closeAll();
     throw e;
   }
+}
+
+/** The metadata service in Tencent's layout, then one agent per member reporting to the API. */
+async function startTencentAgentsPart(
+  agentOpts: LocalAgentOptions,
+  plan: LocalAgentPlan,
+  ctx: {
+    topology: Topology;
+    apiUrl: string;
+    token: string;
+    simulatorUrl: string;
+    closers: (() => Promise<void>)[];
+  },
+): Promise<{ agents: LocalAgents; metadata: MetadataSimulator }> {
+  const metadata = await startMetadataSimulator();
+  ctx.closers.push(() => metadata.close());
+  for (const m of plan.members) metadata.addInstance({ instanceId: m.id, cloud: 'tencent' });
+  const agents = await startLocalAgents({
+    plan,
+    topology: ctx.topology,
+    cloud: 'tencent',
+    apiUrl: ctx.apiUrl,
+    apiToken: ctx.token,
+    simulatorUrl: ctx.simulatorUrl,
+    reportSink: { type: 'http', url: `${ctx.apiUrl}/v1/reports` },
+    metadataUrl: (id) => metadata.baseUrl(id),
+    command: agentOpts.command,
+    logLevel: agentOpts.logLevel ?? 'warn',
+  });
+  ctx.closers.push(() => agents.close());
+  return { agents, metadata };
 }
 
 function agentRuntimeParts(plan: LocalAgentPlan) {
@@ -259,11 +327,11 @@ async function startAgentsPart(
   const agents = await startLocalAgents({
     plan,
     topology: ctx.topology,
+    cloud: 'alibaba',
     apiUrl: ctx.apiUrl,
     apiToken: ctx.token,
     simulatorUrl: ctx.simulatorUrl,
-    mnsUrl: reports.mns.url,
-    topic: LOCAL_TOPIC,
+    reportSink: { type: 'mns', endpoint: reports.mns.url, topic: LOCAL_TOPIC },
     metadataUrl: (id) => reports.metadataUrl(id),
     command: agentOpts.command,
     logLevel: agentOpts.logLevel ?? 'warn',
@@ -280,12 +348,16 @@ function callbackNotifier(onNotification: (n: Notification) => void): Notifier {
   };
 }
 
+/** The API's fetch handler as the node server calls it (the request, and its bindings). */
+type FetchHandler = (req: Request, env?: unknown) => Response | Promise<Response>;
+
 /** The HTTP API on 127.0.0.1, authenticated with the one local token. */
 async function serveApi(
   runtime: Runtime,
   token: string,
   port: number,
   logger: Logger,
+  wrap: (handler: FetchHandler) => FetchHandler,
 ): Promise<{ readonly url: string; close(): Promise<void> }> {
   const app = createHttpApp({
     service: runtime.service,
@@ -293,7 +365,11 @@ async function serveApi(
     logger,
     clock: systemClock,
   });
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port });
+  const server = serve({
+    fetch: wrap((req, env) => app.fetch(req, env as object)),
+    hostname: '127.0.0.1',
+    port,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);

@@ -150,6 +150,7 @@ describe('serverless.yml', () => {
     for (const secret of [
       'HAVIP_API_TOKENS',
       'HAVIP_HMAC_KEYS',
+      'HAVIP_AGENT_KEYS',
       'HAVIP_POSTGRES_URL',
       'PGPASSWORD',
       'HAVIP_TOPOLOGY',

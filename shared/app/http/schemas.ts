@@ -6,14 +6,25 @@
 import { z } from 'zod';
 import { type InputIssue, InvalidInputError } from '../../core/errors.js';
 import { findDuplicateKey } from '../../core/json.js';
-import { checkGroupName, checkMemberId } from '../../core/validate.js';
+import { checkTencentMemberId } from '../../core/validate/tencent/field-rules.js';
+import { checkGroupName, checkMemberId, type Problem } from '../../core/validate.js';
 import { UnsupportedMediaTypeError } from './errors.js';
 
-/** A member id (`i-…` or `eni-…`), checked with the topology's own rule. */
+/**
+ * A member id of either cloud, checked with the topology's own rules: Alibaba `i-…` / `eni-…`, Tencent
+ * `ins-…` / `eni-…` (a Tencent agent beats and reports with its CVM id). An id neither accepts gets the
+ * Alibaba rule's message.
+ */
+function memberIdProblem(id: string): Problem | undefined {
+  const problem = checkMemberId(id);
+  return problem === undefined || checkTencentMemberId(id) === undefined ? undefined : problem;
+}
+
+/** A member id (`i-…`, `ins-…` or `eni-…`). */
 export const memberIdSchema = z
   .string({ error: 'must be a member id string like i-bp1demo0000000000001' })
   .superRefine((v, ctx) => {
-    const problem = checkMemberId(v);
+    const problem = memberIdProblem(v);
     if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
   });
 
@@ -199,9 +210,9 @@ export function groupParam(value: string): string {
   return value;
 }
 
-/** A member id (`i-…` or `eni-…`) from the path. */
+/** A member id (`i-…`, `ins-…` or `eni-…`) from the path. */
 export function memberParam(value: string): string {
-  const problem = checkMemberId(value);
+  const problem = memberIdProblem(value);
   if (problem)
     throw invalid('invalid member id in the path', [
       { path: 'path.member', message: problem.message, hint: problem.hint },

@@ -19,9 +19,9 @@ describe('havip local', () => {
     expect(r.stderr).toMatch(/--sweep-seconds must be a whole number ≥ 1/);
   });
 
-  it('says in --help that Tencent runs without agents', async () => {
+  it('says in --help where Tencent agents report', async () => {
     const r = await havip(['local', '--help']);
     expect(r.stdout).toMatch(/--cloud <cloud>/);
-    expect(r.stdout).toMatch(/tencent[\s\S]*without agents/);
+    expect(r.stdout).toMatch(/tencent[\s\S]*agents report to the local API/);
   });
 });

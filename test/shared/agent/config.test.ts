@@ -66,6 +66,29 @@ describe('agent configuration', () => {
     });
   });
 
+  it('takes a Tencent member: its CVM id, the http sink to the API, the spot notice in Tencent’s layout', () => {
+    const c = parseAgentConfig(
+      JSON.stringify({
+        ...BASE,
+        groups: [{ ...BASE.groups[0], peers: [{ id: 'ins-0demo002', address: '10.0.1.12' }] }],
+        reports: {
+          sink: {
+            type: 'http',
+            url: 'https://api.example/v1/reports',
+            token: { file: '/etc/havip/api.token' },
+          },
+        },
+        spot: { enabled: true, provider: 'tencent' },
+      }),
+      'ins-0demo001',
+    );
+    expect(c).toMatchObject({
+      instanceId: 'ins-0demo001',
+      reports: { sink: { type: 'http', url: 'https://api.example/v1/reports' } },
+      spot: { enabled: true, provider: 'tencent', intervalSeconds: 5 },
+    });
+  });
+
   it('reads YAML', () => {
     const yaml = `advert: {bind: 10.0.0.1}\ngroups:\n  - name: web\n    key: {env: WEB_KEY}\n    peers: [{id: i-b, address: "10.0.0.2:9000"}]\nreports:\n  sink: {type: http, url: "http://127.0.0.1:1/r"}\n`;
     expect(parseAgentConfig(yaml, 'i-a').groups[0]?.peers[0]?.address).toBe('10.0.0.2:9000');

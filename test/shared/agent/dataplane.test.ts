@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { linuxDataPlane, simulatorDataPlane } from '../../../shared/agent/dataplane.js';
+import {
+  startTencentSimulatorOnWire,
+  type TencentSimulatorOnWire,
+} from '../../../shared/app/simulated-runtime.js';
+import { loadTopology } from '../../../shared/core/config.js';
 import { type FakeNetwork, fakeNetwork } from '../../support/recorders/index.js';
 import { createWorld, HAVIP, PRIMARY, type World } from '../../support/world.js';
 
@@ -59,5 +65,32 @@ describe('simulator data plane', () => {
     expect(world.sim.haVip(HAVIP)?.masterInstanceId).toBe(PRIMARY);
     await dp.remove(address, 'eth0');
     expect(dp.addresses()).toEqual([]);
+  });
+});
+
+describe('simulator data plane on the Tencent simulator', () => {
+  const [A, B, HAVIP_ID] = ['ins-demoweb1', 'ins-demoweb2', 'havip-demoweb1'];
+  let wire: TencentSimulatorOnWire;
+  beforeEach(async () => {
+    const file = new URL('../../../examples/tencent/topology.yaml', import.meta.url);
+    const { topology } = loadTopology(readFileSync(file, 'utf8'), { source: 'example' });
+    wire = await startTencentSimulatorOnWire(topology, { attach: 'highest', transitionDelayMs: 0 });
+  });
+  afterEach(() => wire?.close());
+
+  it('an agent’s announcement moves InstanceId only from inside the drift scope', async () => {
+    const { sim, server, api } = wire;
+    const vip = sim.haVip(HAVIP_ID)!.vip;
+    const agentB = simulatorDataPlane(server.url, B);
+    await agentB.announce(vip, 'eth0', 1);
+    expect(sim.haVip(HAVIP_ID)?.holder?.instanceId).toBe(A); // B is outside the scope: ignored
+
+    await api.associateHaVipInstances({
+      regionId: 'ap-guangzhou',
+      associations: [{ haVipId: HAVIP_ID, instanceId: B, instanceType: 'CVM' }],
+    });
+    await agentB.announce(vip, 'eth0', 1);
+    expect(sim.haVip(HAVIP_ID)?.holder?.instanceId).toBe(B);
+    expect(sim.servingInstance(HAVIP_ID)).toBe(B);
   });
 });

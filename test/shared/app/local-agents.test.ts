@@ -3,13 +3,14 @@
  * loopback address, reports over the embedded MNS topic into the on-heartbeat handler, takeover through
  * the simulator's data plane. Every wait is for a condition, with a generous deadline (no timing asserted).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalMode, startLocal } from '../../../shared/app/local.js';
+import {
+  closeLeavingNoAgents,
+  expectOneAgentProcessPerMember,
+  headlessWithAgents,
+} from '../../support/local-agents.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TOPOLOGY = `${ROOT}examples/local-demo.yaml`;
 const A = 'i-bp1demo0000000000001';
 const B = 'i-bp1demo0000000000002';
 const HAVIP = 'havip-bp1demo0000000000001';
@@ -63,18 +64,7 @@ async function pollHealth(): Promise<void> {
 }
 
 beforeAll(async () => {
-  local = await startLocal({
-    topologyText: readFileSync(TOPOLOGY, 'utf8'),
-    topologySource: TOPOLOGY,
-    port: 0,
-    sweepSeconds: 5,
-    transitionMs: 200,
-    sqlitePath: ':memory:',
-    token: undefined,
-    logLevel: 'silent',
-    print: (l) => lines.push(l),
-    agents: { command: [process.execPath, `${ROOT}bin/havip.js`, 'agent'] },
-  });
+  local = await startLocal(headlessWithAgents('examples/local-demo.yaml', lines));
   void pollHealth();
   await servedBy(A);
   await peersAlive();
@@ -82,21 +72,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   polling = false;
-  const pids = local?.agents?.agents.map((a) => a.pid) ?? [];
-  await local?.close();
-  // No orphans: every agent process is gone.
-  for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  await closeLeavingNoAgents(local);
 }, 60_000);
 
 describe('local mode with one agent process per member', () => {
   it('runs one agent process per member, each naming its instance on its command line', () => {
-    const agents = local.agents!.agents;
-    expect(agents.map((a) => a.memberId).sort()).toEqual([A, B]);
-    for (const a of agents) {
-      const cmdline = readFileSync(`/proc/${a.pid}/cmdline`, 'utf8').split('\0');
-      expect(cmdline).toEqual(expect.arrayContaining(['agent', '--instance-id', a.memberId]));
-      expect(a.address).toMatch(/^127\.\d+\.\d+\.\d+$/);
-    }
+    expectOneAgentProcessPerMember(local.agents!, [A, B]);
   });
 
   it('freezing the holder’s agent moves the address to the peer, which serves it', async () => {

@@ -147,6 +147,11 @@ describe('authConfigFromEnv', () => {
     ]);
   });
 
+  it('binds an agent credential to a Tencent CVM (its agent posts reports to the API)', () => {
+    const config = authConfigFromEnv(env(`web1:agent:ins-0demo001:${TOKEN}`));
+    expect(config.tokens).toEqual([{ name: 'web1', token: TOKEN, role: 'agent', members: ['ins-0demo001'] }]);
+  });
+
   it('reads unset and empty variables as no credentials', () => {
     expect(authConfigFromEnv(env(undefined, ' '))).toEqual({ tokens: [], hmacKeys: [] });
   });

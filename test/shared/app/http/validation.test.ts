@@ -251,6 +251,30 @@ describe('400: bodies name the field and the fix', () => {
   });
 });
 
+describe('member ids of either cloud', () => {
+  it.each([
+    ['an Alibaba ECS instance', 'i-bp1test0000000000001'],
+    ['a Tencent CVM instance (its agent beats with it)', 'ins-0demo001'],
+    ['an ENI', 'eni-0demo001'],
+  ])('a heartbeat from %s reaches the service', async (_what, instanceId) => {
+    const service = new RecordingService();
+    const app = createHttpApp({ service, auth: AUTH, logger: createMemoryLogger(), clock: new TestClock() });
+    const res = await app.request('/v1/heartbeats', post({ instanceId }));
+    expect(res.status).toBe(200);
+    expect(service.heartbeats.map((h) => h.instanceId)).toEqual([instanceId]);
+  });
+
+  it('an id of neither cloud is refused with the Alibaba rule’s message', async () => {
+    const { app, service } = tripwireApp();
+    const res = await app.request('/v1/heartbeats', post({ instanceId: 'vm-0demo001' }));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ErrorJson).error.issues?.[0]?.message).toContain(
+      'must be an ECS instance id (i-…) or an ENI id (eni-…)',
+    );
+    expect(service.calls).toBe(0);
+  });
+});
+
 describe('400: path parameters and query strings', () => {
   it.each([
     {
