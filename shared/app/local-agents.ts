@@ -65,20 +65,18 @@ export async function planLocalAgents(topology: Topology): Promise<LocalAgentPla
 
 /**
  * The topology as the local mode runs it with agents: the agents' health endpoints are on the plan's
- * port. On Alibaba the agents announce the address (the orchestrator binds, then waits for the new
- * holder's agent). A Tencent group keeps its own announce (TAT in the example; the new holder's agent
- * announces too once its heartbeat says it holds the HAVIP) and loses its probe: the members' private
- * addresses do not exist here, and without a probe the witness probe is the agent's health endpoint,
- * which a frozen agent does not answer.
+ * port. The agents announce the address (`announce: agent`): on Alibaba the orchestrator binds, then
+ * waits for the new holder's agent; on Tencent it narrows the drift scope, then waits for it. A Tencent
+ * group also loses its probe: the members' private addresses do not exist here, and without a probe the
+ * witness probe is the agent's health endpoint, which a frozen agent does not answer.
  */
 export function withLocalAgents(topology: Topology, plan: LocalAgentPlan): Topology {
   return {
     ...topology,
     groups: topology.groups.map((g) => ({
       ...g,
-      ...(g.cloud === 'tencent'
-        ? { health: { ...g.health, probe: undefined } }
-        : { announce: 'agent' as const }),
+      announce: 'agent' as const,
+      ...(g.cloud === 'tencent' ? { health: { ...g.health, probe: undefined } } : {}),
       agent: { ...agentSettingsOf(g), healthPort: plan.healthPort },
     })),
   };

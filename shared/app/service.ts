@@ -19,6 +19,7 @@ import type { Clock, HistoryRecord, Lease, Logger, ObservationRecord, StateStore
 import type { Signal } from '../core/signals.js';
 import { parseAgentReport } from '../events/agent-report.js';
 import { type ReportAuthority, reportSignals } from '../events/report-signals.js';
+import { withTencentMovesInFlight } from './tencent-heartbeat.js';
 
 export interface GroupSummary {
   readonly name: GroupName;
@@ -302,7 +303,13 @@ export class Service {
       { kind: 'heartbeat', memberId: memberId(req.instanceId), source: 'http', sequence: req.sequence },
     ]);
     const withHaVip = groups.filter((g) => g.haVipId !== undefined);
-    const observed = await this.observations(withHaVip);
+    // On Tencent only the new holder's own announcement moves a HAVIP: while a move verifies it, it holds.
+    const observed = await withTencentMovesInFlight(
+      this.deps.store,
+      withHaVip,
+      await this.observations(withHaVip),
+      this.deps.clock.now(),
+    );
     const holds: { group: GroupName; haVipId: string; address: string | undefined }[] = [];
     for (const g of withHaVip) {
       const record = observed.get(g.name);
