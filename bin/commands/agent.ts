@@ -17,7 +17,7 @@ import {
   createSinkFromConfig,
   loadAgentSecrets,
 } from '../../shared/agent/setup.js';
-import { HavipError, InvalidInputError } from '../../shared/core/errors.js';
+import { InvalidInputError } from '../../shared/core/errors.js';
 import { ExitCode, failUsage, type Sink } from '../output.js';
 
 export interface AgentFlags {
@@ -88,6 +88,12 @@ export async function runAgentCommand(
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    // Started with an IPC channel by a supervisor (local mode): the channel closes when the supervisor is
+    // gone, even killed outright, and the agent stops rather than outlive it. Under systemd there is none.
+    if (process.channel !== undefined) {
+      process.once('disconnect', resolve);
+      process.channel.unref();
+    }
   });
   logger.info({}, 'stopping (the addresses stay as they are)');
   await agent.stop();

@@ -246,7 +246,8 @@ class Started {
     const child = spawn(
       program!,
       [...args, '--instance-id', m.id, '--config', file, '--log-level', ctx.logLevel],
-      { stdio: ['ignore', fd, fd] },
+      // The IPC channel is the agents' lifeline: if this process dies, even by SIGKILL, they stop.
+      { stdio: ['ignore', fd, fd, 'ipc'] },
     );
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`cannot start the agent of ${m.id}`);

@@ -665,7 +665,9 @@ export function runStateStoreContract(
           promoted: memberId('i-b'),
         };
         expect(await store.recordObservation(promoted)).toBe(true);
-        expect((await store.latestObservations([groupName('promo')])).get(groupName('promo'))).toEqual(promoted);
+        expect((await store.latestObservations([groupName('promo')])).get(groupName('promo'))).toEqual(
+          promoted,
+        );
         const settled = observation('promo', T0 + 1, ['i-b']);
         expect(await store.recordObservation(settled)).toBe(true);
         const got = (await store.latestObservations([groupName('promo')])).get(groupName('promo'));

@@ -310,6 +310,19 @@ describe('havip agent, three processes', () => {
     const code = await new Promise((r) => c.once('exit', r));
     expect(code).toBe(0);
   }, 30_000);
+
+  it('stops when the supervisor that started it with an IPC channel goes away (local mode killed outright)', async () => {
+    const proc = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'havip.js'), 'agent', '--instance-id', IDS.c, '--config', join(dir, 'c.json')],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] },
+    );
+    const exited = new Promise((r) => proc.once('exit', r));
+    await waitFor('the supervised agent to answer', () => health('c').then((h) => h.status));
+    // What the agent sees when its parent dies: the channel's far end closes.
+    proc.disconnect();
+    expect(await exited).toBe(0);
+  }, 60_000);
 });
 
 describe('havip agent --check and bad configurations', () => {
