@@ -196,16 +196,17 @@ export class Reconciliation {
   }
 
   /**
-   * The member this run moves the address to, once the saga has bound it (`announce: agent` on Alibaba,
-   * where the new holder is attached before the old one is detached). Kept with the observation, it
-   * tells the new holder's agent to announce one HaVip transition earlier, and the old holder's to
-   * withdraw; the verify step still waits for `MasterInstanceId` to name it.
+   * The member this run hands the address to while another is still bound (`announce: agent` on
+   * Alibaba): a move's new holder once the saga has bound it (attached before the old one is detached),
+   * or the member a split-brain repair keeps. Kept with the observation, it tells that member's agent to
+   * announce one HaVip transition earlier, and the others' to withdraw; the verify step still waits for
+   * `MasterInstanceId` to name it.
    */
   private promotedIn(haVip: HaVipState | undefined): MemberId | undefined {
     const d = this.decision;
-    if (d?.kind !== 'move' || this.group.announce !== 'agent' || this.group.cloud === 'tencent')
-      return undefined;
-    return haVip?.associatedInstances.includes(d.to) ? d.to : undefined;
+    if (this.group.announce !== 'agent' || this.group.cloud === 'tencent') return undefined;
+    const to = d?.kind === 'move' ? d.to : d?.kind === 'repair-split-brain' ? d.keep : undefined;
+    return to !== undefined && haVip?.associatedInstances.includes(to) ? to : undefined;
   }
 
   /** Host agent reports that did not count, with the reason (no healthy reporter, no second witness). */

@@ -3,6 +3,8 @@
  * serves the HaVip (`MasterInstanceId`), for each announce policy.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CloudApi } from '../../../shared/core/ports.js';
+import { PausableCloud } from '../../support/pausable-cloud.js';
 import { heartbeatTimeout, stateChange } from '../../support/signals.js';
 import { BACKUP, createWorld, HAVIP, PAIR_YAML, PRIMARY, type World } from '../../support/world.js';
 
@@ -104,6 +106,43 @@ describe('takeover policies', () => {
     // Once the move is over the stored observation still names the one member bound.
     expect((await w.service.heartbeat({ instanceId: PRIMARY })).holds).toEqual([]);
     expect((await w.service.heartbeat({ instanceId: BACKUP })).holds.map((h) => h.haVipId)).toEqual([HAVIP]);
+  });
+
+  it.each([
+    { case: 'a move, once the new holder is bound', holder: BACKUP },
+    { case: 'a split-brain repair, for the member it keeps', holder: PRIMARY },
+  ])('agent: while the old binding is detached, heartbeats name the holder of $case', async ({ holder }) => {
+    let paused!: PausableCloud;
+    const w = await world({
+      topology: yaml('agent'),
+      wrapCloud: (c: CloudApi) => (paused = new PausableCloud(c)),
+    });
+    w.sim.announce(PRIMARY, address(w));
+    const gate = paused.pauseNext('unassociateHaVip');
+    let run: Promise<unknown>;
+    if (holder === BACKUP) run = failPrimary(w);
+    else {
+      // Someone else bound the backup: both are bound, the primary serves, the sweep keeps it.
+      await w.cloud.associateHaVip({
+        regionId: 'cn-hangzhou',
+        haVipId: HAVIP,
+        instanceId: BACKUP,
+        instanceType: 'EcsInstance',
+        clientToken: 'outside-1',
+      });
+      await w.sim.settle();
+      run = w.service.sweep('sweep-1');
+    }
+    await gate.reached;
+    expect(w.sim.haVip(HAVIP)?.associatedInstances).toEqual(expect.arrayContaining([PRIMARY, BACKUP]));
+    for (const id of [PRIMARY, BACKUP]) {
+      const { holds } = await w.service.heartbeat({ instanceId: id });
+      expect(holds.map((h) => h.haVipId)).toEqual(id === holder ? [HAVIP] : []);
+    }
+    gate.release('proceed');
+    w.sim.announce(holder, address(w));
+    await run;
+    expect(w.sim.haVip(HAVIP)?.associatedInstances).toEqual([holder]);
   });
 
   it('none: bind only, and the result says the data plane was not verified', async () => {
