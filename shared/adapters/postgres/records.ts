@@ -45,9 +45,6 @@ function sameSignal(a: StoredSignal, b: StoredSignal): boolean {
   );
 }
 
-/** The member's own signals have the empty reporter (schema version 2). */
-const OWN = `reporter = ''`;
-
 /**
  * Read, compare with `isNewerSignal`, then write on the condition that the row still has the order
  * columns we compared with. That suffices: whether a signal is newer depends on those columns only.
@@ -64,7 +61,7 @@ export async function recordSignal(
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const rows = await db.query<SignalRow>(
       'recordSignal',
-      `SELECT * FROM ${t} WHERE member_id = $1 AND kind = $2 AND ${OWN}`,
+      `SELECT * FROM ${t} WHERE member_id = $1 AND kind = $2`,
       [s.memberId, s.kind],
       READ,
     );
@@ -76,7 +73,7 @@ export async function recordSignal(
         ? `INSERT INTO ${t} (member_id, kind, received_at, sequence, event_id, payload)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`
         : `UPDATE ${t} SET received_at = $3, sequence = $4, event_id = $5, payload = $6
-            WHERE member_id = $1 AND kind = $2 AND ${OWN}
+            WHERE member_id = $1 AND kind = $2
               AND received_at = $7 AND sequence IS NOT DISTINCT FROM $8 RETURNING 1`;
     const order = existing === undefined ? [] : [existing.receivedAt, existing.sequence ?? null];
     try {
@@ -97,7 +94,7 @@ export async function latestSignals(
   if (memberIds.length === 0) return out;
   const rows = await db.query<SignalRow>(
     'latestSignals',
-    `SELECT * FROM ${db.tables.signals} WHERE member_id = ANY($1) AND ${OWN}`,
+    `SELECT * FROM ${db.tables.signals} WHERE member_id = ANY($1)`,
     [memberIds],
     READ,
   );
