@@ -7,7 +7,16 @@
 import type { MemberId } from '../../core/model.js';
 import type { MemberHealthState } from '../../core/ports.js';
 import { type LatestSignals, latestOf, type SignalRecord } from '../../core/signals.js';
-import { decodeSignal, encodeSignal, isNewerSignal, type StoredSignal } from '../state-store/index.js';
+import {
+  decodeSignal,
+  encodeSignal,
+  fromHealthRow,
+  fromSignalRow,
+  type HealthRow,
+  isNewerSignal,
+  type SignalRow,
+  type StoredSignal,
+} from '../state-store/index.js';
 import type { PgDatabase } from './database.js';
 import { contention, isOutcomeUnknown } from './group-row.js';
 
@@ -15,26 +24,6 @@ const READ = { idempotent: true } as const;
 const ONCE = { idempotent: false } as const;
 
 // -- signals ---------------------------------------------------------------------------------------
-
-interface SignalRow {
-  member_id: string;
-  kind: string;
-  received_at: number;
-  sequence: number | null;
-  event_id: string | null;
-  payload: string;
-}
-
-function fromSignalRow(r: SignalRow): StoredSignal {
-  return {
-    memberId: r.member_id,
-    kind: r.kind,
-    receivedAt: r.received_at,
-    sequence: r.sequence ?? undefined,
-    eventId: r.event_id ?? undefined,
-    payload: r.payload,
-  };
-}
 
 function sameSignal(a: StoredSignal, b: StoredSignal): boolean {
   return (
@@ -110,37 +99,13 @@ export async function latestSignals(
 
 // -- health ----------------------------------------------------------------------------------------
 
-interface HealthRow {
-  member_id: string;
-  probe_healthy: boolean;
-  consecutive_failures: number;
-  consecutive_successes: number;
-  eligible_since: number | null;
-  ineligible_since: number | null;
-  updated_at: number;
-  version: number;
-}
-
-function fromHealthRow(r: HealthRow): MemberHealthState {
-  return {
-    memberId: r.member_id as MemberId,
-    probeHealthy: r.probe_healthy,
-    consecutiveFailures: r.consecutive_failures,
-    consecutiveSuccesses: r.consecutive_successes,
-    eligibleSince: r.eligible_since ?? undefined,
-    ineligibleSince: r.ineligible_since ?? undefined,
-    updatedAt: r.updated_at,
-    version: r.version,
-  };
-}
-
 export async function getHealth(
   db: PgDatabase,
   memberIds: readonly MemberId[],
 ): Promise<Map<MemberId, MemberHealthState>> {
   const out = new Map<MemberId, MemberHealthState>();
   if (memberIds.length === 0) return out;
-  const rows = await db.query<HealthRow>(
+  const rows = await db.query<HealthRow<boolean>>(
     'getHealth',
     `SELECT * FROM ${db.tables.health} WHERE member_id = ANY($1)`,
     [memberIds],
