@@ -15,6 +15,7 @@ import type { Logger } from '../core/ports.js';
 import { parseEcsEvent } from '../events/ecs.js';
 import { parseHeartbeatMessage } from '../events/mns.js';
 import type { IgnoredEvent, ParseResult } from '../events/parse-result.js';
+import type { ReportAuthority } from '../events/report-signals.js';
 import { parseCmqMessage } from '../events/tencent/cmq.js';
 import { parseTencentCvmEvent } from '../events/tencent/cvm.js';
 import { parseScfTimerEvent } from '../events/tencent/timer.js';
@@ -99,6 +100,18 @@ function signalHandler(
     processSignals(service, logger, () => parse(body, service), trigger, invocationId, what);
 }
 
+/** A handler for topic messages, whose agent reports are verified with the service's keys. */
+function topicHandler(
+  parse: (body: unknown, opts: { readonly reports?: ReportAuthority | undefined }) => ParseResult,
+  what: string,
+): AsyncHandler {
+  return signalHandler(
+    (body, service) => parse(body, { reports: service.reportAuthority }),
+    'heartbeat',
+    what,
+  );
+}
+
 /**
  * A handler for a timer trigger; `fix` says where the group list sits in this trigger's event, and where
  * the operator fixes it.
@@ -115,11 +128,7 @@ function timerHandler(
 export const handleEcsEvent = signalHandler((body) => parseEcsEvent(body), 'event', 'ECS event');
 
 /** MNS topic messages: signed agent reports, heartbeats, alarms. */
-export const handleHeartbeatMessage = signalHandler(
-  (body, service) => parseHeartbeatMessage(body, { reports: service.reportAuthority }),
-  'heartbeat',
-  'MNS message',
-);
+export const handleHeartbeatMessage = topicHandler(parseHeartbeatMessage, 'MNS message');
 
 /** The FC timer trigger. */
 export const handleTimer = timerHandler((body) => parseTimerEvent(body), {
@@ -135,11 +144,7 @@ export const handleCvmEvent = signalHandler(
 );
 
 /** Tencent CMQ topic messages: the same bodies as the MNS path (signed agent reports, heartbeats, alarms). */
-export const handleCmqMessage = signalHandler(
-  (body, service) => parseCmqMessage(body, { reports: service.reportAuthority }),
-  'heartbeat',
-  'CMQ message',
-);
+export const handleCmqMessage = topicHandler(parseCmqMessage, 'CMQ message');
 
 /** The SCF timer trigger: its `Message` is read as FC's timer payload. */
 export const handleScfTimer = timerHandler((body) => parseScfTimerEvent(body), {

@@ -45,29 +45,21 @@ export function classifyByStatus(status: number | undefined): Classification {
   return { code: 'cloud.error', retryable: false };
 }
 
+/** What a CloudError carries besides the cloud's own code, with a code of this layer. */
+type CloudFailure = Omit<
+  Extract<ConstructorParameters<typeof CloudError>[0], { alibabaCode: string }>,
+  'alibabaCode'
+> & {
+  readonly code: CloudErrorCode;
+  readonly providerCode: string;
+};
+
 /** A cloud failure of `provider`; `providerCode` is the cloud's own code. */
-export function cloudError(
-  provider: CloudProvider,
-  a: {
-    readonly code: CloudErrorCode;
-    readonly action: string;
-    readonly providerCode: string;
-    readonly message: string;
-    readonly requestId?: string | undefined;
-    readonly statusCode?: number | undefined;
-    readonly retryable: boolean;
-    readonly cause?: unknown;
-  },
-): CloudError {
+export function cloudError(provider: CloudProvider, a: CloudFailure): CloudError {
+  const { providerCode, ...rest } = a;
   return new CloudError({
-    code: a.code,
-    action: a.action,
-    ...(provider === 'tencent' ? { provider, tencentCode: a.providerCode } : { alibabaCode: a.providerCode }),
-    message: a.message,
-    ...(a.requestId !== undefined ? { requestId: a.requestId } : {}),
-    ...(a.statusCode !== undefined ? { statusCode: a.statusCode } : {}),
-    retryable: a.retryable,
-    cause: a.cause,
+    ...rest,
+    ...(provider === 'tencent' ? { provider, tencentCode: providerCode } : { alibabaCode: providerCode }),
   });
 }
 
