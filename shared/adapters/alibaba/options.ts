@@ -40,14 +40,13 @@ export interface AlibabaCloudApiOptions {
 }
 
 export function optionIssues(o: AlibabaCloudApiOptions): InputIssue[] {
-  const c = o.credentials;
   const issues: InputIssue[] = [
-    ...(c !== 'default' && typeof c !== 'function'
-      ? credentialIssues(
-          credentialProblems(c),
-          "pass {accessKeyId, accessKeySecret, securityToken?}, 'default' or a function",
-        )
-      : []),
+    ...credentialIssues(
+      o.credentials,
+      'default',
+      credentialProblems,
+      "pass {accessKeyId, accessKeySecret, securityToken?}, 'default' or a function",
+    ),
     ...protocolIssues(o.protocol),
   ];
   if (o.signatureAlgorithm !== undefined && o.signatureAlgorithm !== 'v3' && o.signatureAlgorithm !== 'v2')

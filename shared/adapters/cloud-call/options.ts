@@ -4,9 +4,18 @@
  */
 import type { InputIssue } from '../../core/errors.js';
 
-/** The credentials' problems (from the cloud's credentials check), each with the cloud's `hint`. */
-export function credentialIssues(problems: readonly string[], hint: string): InputIssue[] {
-  return problems.map((message) => ({ path: 'credentials', message, hint }));
+/**
+ * The problems of explicit keys (`problems` is the cloud's check), each with the cloud's `hint`; a
+ * function, or the cloud's `named` source (`'default'`, `'environment'`), is checked when it is used.
+ */
+export function credentialIssues(
+  source: unknown,
+  named: string,
+  problems: (c: unknown) => string[],
+  hint: string,
+): InputIssue[] {
+  if (source === named || typeof source === 'function') return [];
+  return problems(source).map((message) => ({ path: 'credentials', message, hint }));
 }
 
 export function protocolIssues(protocol: unknown): InputIssue[] {

@@ -45,14 +45,13 @@ export interface TencentCloudApiOptions {
 }
 
 export function optionIssues(o: TencentCloudApiOptions): InputIssue[] {
-  const c = o.credentials;
   const issues: InputIssue[] = [
-    ...(c !== 'environment' && typeof c !== 'function'
-      ? credentialIssues(
-          credentialProblems(c),
-          "pass {secretId, secretKey, token?}, 'environment' or a function",
-        )
-      : []),
+    ...credentialIssues(
+      o.credentials,
+      'environment',
+      credentialProblems,
+      "pass {secretId, secretKey, token?}, 'environment' or a function",
+    ),
     ...protocolIssues(o.protocol),
     ...millisecondIssues(o, ['timeoutMs']),
   ];
