@@ -9,7 +9,7 @@
  * - the observation layout and order ({@link encodeObservation}, {@link decodeObservation},
  *   {@link isNewerObservation});
  * - the JSON codecs for the journal and history, and the history order;
- * - the rows of the SQL stores ({@link fromSignalRow}, {@link fromHealthRow}, {@link fromObservationRow}).
+ * - the rows of the SQL stores ({@link fromLeaseRow}, {@link fromSignalRow}, {@link fromHealthRow}, …).
  *
  * An adapter maps these to its own rows and makes each conditional operation atomic its own way.
  */
@@ -46,9 +46,11 @@ export {
 } from './signals.js';
 export {
   fromHealthRow,
+  fromLeaseRow,
   fromObservationRow,
   fromSignalRow,
   type HealthRow,
+  type LeaseRow,
   type ObservationRow,
   type SignalRow,
 } from './sql-rows.js';

@@ -1,12 +1,33 @@
 /**
- * The rows of the SQL stores (SQLite and PostgreSQL), which lay out signals, observations and probe
- * health in the same columns, and how each row reads as the store-neutral record. Each store keeps its
- * own statements; only SQLite's `probe_healthy` differs in type (0/1 rather than a boolean).
+ * The rows of the SQL stores (SQLite and PostgreSQL), which lay out the lease, signals, observations and
+ * probe health in the same columns, and how each row reads as the store-neutral record. Each store keeps its
+ * own statements; only SQLite's flags (`released`, `probe_healthy`) differ in type (0/1 rather than a boolean).
  */
-import type { MemberId } from '../../core/model.js';
+import type { GroupName, MemberId } from '../../core/model.js';
 import type { MemberHealthState } from '../../core/ports.js';
+import type { StoredLease } from './lease.js';
 import type { StoredObservation } from './observations.js';
 import type { StoredSignal } from './signals.js';
+
+/** The lease columns of a group row; `released` is a boolean in PostgreSQL and 0 or 1 in SQLite. */
+export interface LeaseRow<Flag extends boolean | number> {
+  epoch: number;
+  holder: string;
+  expires_at: number;
+  released: Flag;
+}
+
+export function fromLeaseRow(group: string, r: LeaseRow<boolean | number>): StoredLease {
+  return {
+    group: group as GroupName,
+    epoch: r.epoch,
+    holder: r.holder,
+    expiresAt: r.expires_at,
+    released: isSet(r.released),
+  };
+}
+
+const isSet = (flag: boolean | number): boolean => flag !== false && flag !== 0;
 
 /** A `signals` row; `kind` holds the slot. */
 export interface SignalRow {
@@ -55,7 +76,7 @@ export interface HealthRow<Flag extends boolean | number> {
 export function fromHealthRow(r: HealthRow<boolean | number>): MemberHealthState {
   return {
     memberId: r.member_id as MemberId,
-    probeHealthy: r.probe_healthy !== false && r.probe_healthy !== 0,
+    probeHealthy: isSet(r.probe_healthy),
     consecutiveFailures: r.consecutive_failures,
     consecutiveSuccesses: r.consecutive_successes,
     eligibleSince: r.eligible_since ?? undefined,
