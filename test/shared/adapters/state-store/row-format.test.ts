@@ -20,7 +20,6 @@ import { memberId } from '../../../../shared/core/model.js';
 import type { SignalRecord } from '../../../../shared/core/signals.js';
 import { FakeTablestoreClient } from '../../../support/fake-tablestore.js';
 import { PostgresSchemas, sql } from '../../../support/postgres.js';
-import { errorOf } from '../../../support/rejection.js';
 
 const T0 = 1_700_000_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'havip-rows-'));
