@@ -15,6 +15,7 @@ import type { Logger } from '../core/ports.js';
 import { parseEcsEvent } from '../events/ecs.js';
 import { parseHeartbeatMessage } from '../events/mns.js';
 import type { IgnoredEvent, ParseResult } from '../events/parse-result.js';
+import type { ReportAuthority } from '../events/report-signals.js';
 import { parseCmqMessage } from '../events/tencent/cmq.js';
 import { parseTencentCvmEvent } from '../events/tencent/cvm.js';
 import { parseScfTimerEvent } from '../events/tencent/timer.js';
@@ -81,89 +82,75 @@ async function processSignals(
   };
 }
 
-export function handleEcsEvent(
+/** An async trigger's handler: the raw event body in, an acknowledgement out. */
+export type AsyncHandler = (
   service: Service,
   logger: Logger,
   body: unknown,
   invocationId: string,
-): Promise<AsyncHandlerResult> {
-  return processSignals(service, logger, () => parseEcsEvent(body), 'event', invocationId, 'ECS event');
+) => Promise<AsyncHandlerResult>;
+
+/** A handler for events that carry signals; `what` names the payload in logs. */
+function signalHandler(
+  parse: (body: unknown, service: Service) => ParseResult,
+  trigger: 'event' | 'heartbeat',
+  what: string,
+): AsyncHandler {
+  return (service, logger, body, invocationId) =>
+    processSignals(service, logger, () => parse(body, service), trigger, invocationId, what);
 }
 
-export function handleHeartbeatMessage(
-  service: Service,
-  logger: Logger,
-  body: unknown,
-  invocationId: string,
-): Promise<AsyncHandlerResult> {
-  return processSignals(
-    service,
-    logger,
-    () => parseHeartbeatMessage(body, { reports: service.reportAuthority }),
+/** A handler for topic messages, whose agent reports are verified with the service's keys. */
+function topicHandler(
+  parse: (body: unknown, opts: { readonly reports?: ReportAuthority | undefined }) => ParseResult,
+  what: string,
+): AsyncHandler {
+  return signalHandler(
+    (body, service) => parse(body, { reports: service.reportAuthority }),
     'heartbeat',
-    invocationId,
-    'MNS message',
+    what,
   );
 }
 
-export function handleTimer(
-  service: Service,
-  logger: Logger,
-  body: unknown,
-  invocationId: string,
-): Promise<AsyncHandlerResult> {
-  return sweep(service, logger, () => parseTimerEvent(body), invocationId, {
-    path: 'payload.groups',
-    hint: 'fix the timer trigger payload in s.yaml',
-  });
+/**
+ * A handler for a timer trigger; `fix` says where the group list sits in this trigger's event, and where
+ * the operator fixes it.
+ */
+function timerHandler(
+  parse: (body: unknown) => TimerEvent,
+  fix: { readonly path: string; readonly hint: string },
+): AsyncHandler {
+  return (service, logger, body, invocationId) =>
+    sweep(service, logger, () => parse(body), invocationId, fix);
 }
+
+/** EventBridge / CloudMonitor ECS events. */
+export const handleEcsEvent = signalHandler((body) => parseEcsEvent(body), 'event', 'ECS event');
+
+/** MNS topic messages: signed agent reports, heartbeats, alarms. */
+export const handleHeartbeatMessage = topicHandler(parseHeartbeatMessage, 'MNS message');
+
+/** The FC timer trigger. */
+export const handleTimer = timerHandler((body) => parseTimerEvent(body), {
+  path: 'payload.groups',
+  hint: 'fix the timer trigger payload in s.yaml',
+});
 
 /** Tencent EventBridge CVM events (CloudMonitor events and CloudAudit API calls), one or an `EventList`. */
-export function handleCvmEvent(
-  service: Service,
-  logger: Logger,
-  body: unknown,
-  invocationId: string,
-): Promise<AsyncHandlerResult> {
-  return processSignals(
-    service,
-    logger,
-    () => parseTencentCvmEvent(body),
-    'event',
-    invocationId,
-    'EventBridge CVM event',
-  );
-}
+export const handleCvmEvent = signalHandler(
+  (body) => parseTencentCvmEvent(body),
+  'event',
+  'EventBridge CVM event',
+);
 
 /** Tencent CMQ topic messages: the same bodies as the MNS path (signed agent reports, heartbeats, alarms). */
-export function handleCmqMessage(
-  service: Service,
-  logger: Logger,
-  body: unknown,
-  invocationId: string,
-): Promise<AsyncHandlerResult> {
-  return processSignals(
-    service,
-    logger,
-    () => parseCmqMessage(body, { reports: service.reportAuthority }),
-    'heartbeat',
-    invocationId,
-    'CMQ message',
-  );
-}
+export const handleCmqMessage = topicHandler(parseCmqMessage, 'CMQ message');
 
 /** The SCF timer trigger: its `Message` is read as FC's timer payload. */
-export function handleScfTimer(
-  service: Service,
-  logger: Logger,
-  body: unknown,
-  invocationId: string,
-): Promise<AsyncHandlerResult> {
-  return sweep(service, logger, () => parseScfTimerEvent(body), invocationId, {
-    path: 'Message.groups',
-    hint: 'fix the timer trigger argument in serverless.yml',
-  });
-}
+export const handleScfTimer = timerHandler((body) => parseScfTimerEvent(body), {
+  path: 'Message.groups',
+  hint: 'fix the timer trigger argument in serverless.yml',
+});
 
 async function sweep(
   service: Service,

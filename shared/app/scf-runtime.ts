@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { createNetworkProber } from '../adapters/probe/index.js';
 import { createTencentCloudApi, type TencentTransport } from '../adapters/tencent/index.js';
 import { ConfigError, type InputIssue } from '../core/errors.js';
+import type { AsyncHandler } from './handlers.js';
 import {
   assembleRuntime,
   deployedBasics,
@@ -188,3 +189,11 @@ function marginOf(raw: string | undefined): number {
 
 export const scfInvocationId = (context: ScfContext | undefined): string =>
   context?.request_id ?? `local-${Date.now()}`;
+
+/** An SCF entry point for an async trigger: the warm runtime, then `handle` with the invocation's id. */
+export function scfAsyncEntry(handle: AsyncHandler) {
+  return async (event: unknown, context: ScfContext) => {
+    const rt = await scfRuntimeFor(context);
+    return handle(rt.service, rt.logger, event, scfInvocationId(context));
+  };
+}

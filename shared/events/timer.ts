@@ -60,30 +60,59 @@ const PAYLOAD_HINTS: Record<string, string> = {
   '': 'the payload accepts only {"sweep":"all"} or {"groups":[...]}',
 };
 
+/** One platform's timer event: its schema, its hints, and where its trigger fields and payload sit. */
+export interface TimerFormat<S extends z.ZodType> {
+  readonly schema: S;
+  readonly hints: Readonly<Record<string, string>>;
+  /** The event's shape, for the hint when it is not a JSON object. */
+  readonly looksLike: string;
+  readonly read: (ev: z.output<S>) => {
+    readonly triggerTime: string | undefined;
+    readonly triggerName: string | undefined;
+    readonly scope: SweepScope;
+  };
+}
+
+/** Parse a timer event of `format`. Throws `InvalidInputError` (`event.invalid`) naming the field otherwise. */
+export function parseTimerFormat<S extends z.ZodType>(
+  body: unknown,
+  opts: TimerParseOptions,
+  format: TimerFormat<S>,
+): TimerEvent {
+  const maxBytes = limitOption(opts.maxBytes, DEFAULT_MAX_EVENT_BYTES, 'maxBytes');
+  const doc = parseJsonBody(body, { maxBytes, what: 'timer event' });
+  if (!isPlainObject(doc)) {
+    throw invalidEvent('invalid timer event', [
+      { path: '', message: 'expected a JSON object', hint: format.looksLike },
+    ]);
+  }
+  const parsed = format.schema.safeParse(doc);
+  if (!parsed.success) throw invalidEvent('invalid timer event', zodIssues(parsed.error, '', format.hints));
+  const { triggerTime, triggerName, scope } = format.read(parsed.data);
+  return {
+    ...(triggerTime === undefined ? {} : { triggerTime }),
+    ...(triggerName === undefined ? {} : { triggerName }),
+    scope,
+  };
+}
+
+const FC_TIMER: TimerFormat<typeof TimerSchema> = {
+  schema: TimerSchema,
+  hints: HINTS,
+  looksLike: 'FC timer events look like {"triggerTime","triggerName","payload"}',
+  read: (ev) => ({
+    triggerTime: ev.triggerTime,
+    triggerName: ev.triggerName,
+    scope: parseSweepScope(ev.payload),
+  }),
+};
+
 /**
  * Parse a timer trigger event. An absent or empty payload, the plain text `all`, and `{"sweep":"all"}`
  * all mean "sweep every group". Throws `InvalidInputError` (`event.invalid`) otherwise.
  */
 export function parseTimerEvent(body: unknown, opts: TimerParseOptions = {}): TimerEvent {
-  const maxBytes = limitOption(opts.maxBytes, DEFAULT_MAX_EVENT_BYTES, 'maxBytes');
-  const doc = parseJsonBody(body, { maxBytes, what: 'timer event' });
-  if (!isPlainObject(doc)) {
-    throw invalidEvent('invalid timer event', [
-      {
-        path: '',
-        message: 'expected a JSON object',
-        hint: 'FC timer events look like {"triggerTime","triggerName","payload"}',
-      },
-    ]);
-  }
-  const parsed = TimerSchema.safeParse(doc);
-  if (!parsed.success) throw invalidEvent('invalid timer event', zodIssues(parsed.error, '', HINTS));
-  const ev = parsed.data;
-  const base = {
-    ...(ev.triggerTime === undefined ? {} : { triggerTime: ev.triggerTime }),
-    ...(ev.triggerName === undefined ? {} : { triggerName: ev.triggerName }),
-  };
-  return { ...base, scope: parseSweepScope(ev.payload) };
+  return parseTimerFormat(body, opts, FC_TIMER);
 }
 
 /**

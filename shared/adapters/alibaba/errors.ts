@@ -8,23 +8,17 @@
  * `code` such as `ECONNRESET`). We turn all of these into {@link CloudError} (stable `code`, Alibaba's
  * code, retryability) or {@link CloudResponseLostError} (a mutation whose answer never arrived).
  */
-import { CloudError, CloudResponseLostError, HavipError } from '../../core/errors.js';
-
-/** The stable HavipError codes this adapter produces (besides `cloud.response-lost`). */
-export type CloudErrorCode =
-  | 'cloud.throttled'
-  | 'cloud.unavailable'
-  | 'cloud.conflict'
-  | 'cloud.not-found'
-  | 'cloud.forbidden'
-  | 'cloud.invalid-request'
-  | 'cloud.quota'
-  | 'cloud.error';
-
-export interface Classification {
-  readonly code: CloudErrorCode;
-  readonly retryable: boolean;
-}
+import { HavipError } from '../../core/errors.js';
+import {
+  answerError,
+  type CallContext,
+  type Classification,
+  classifyByStatus,
+  type Hints,
+  LOST_SOCKET_CODES,
+  NOT_SENT_SOCKET_CODES,
+  noAnswerError,
+} from '../cloud-call/errors.js';
 
 // Codes that mean "the resource is busy with another change; the same call succeeds once it settles".
 // HaVip and EIP (dis)association is asynchronous and one resource accepts one change at a time, so
@@ -98,43 +92,19 @@ export function classifyAlibabaError(code: string, status?: number): Classificat
   if (QUOTA_PATTERN.test(code)) return { code: 'cloud.quota', retryable: false };
   if (NOT_FOUND_PATTERN.test(code)) return { code: 'cloud.not-found', retryable: false };
   if (INVALID_PATTERN.test(code)) return { code: 'cloud.invalid-request', retryable: false };
-  if (status !== undefined && status >= 500) return { code: 'cloud.unavailable', retryable: true };
-  if (status === 401 || status === 403) return { code: 'cloud.forbidden', retryable: false };
-  if (status === 404) return { code: 'cloud.not-found', retryable: false };
-  return { code: 'cloud.error', retryable: false };
+  return classifyByStatus(status);
 }
 
 // Socket failures after the request may have reached the server: for a mutation we cannot know
 // whether it was applied.
 const LOST_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'ETIMEDOUT',
+  ...LOST_SOCKET_CODES,
   'ESOCKETTIMEDOUT',
   'ERR_STREAM_PREMATURE_CLOSE',
-  'UND_ERR_SOCKET',
   'HPE_INVALID_CONSTANT',
 ]);
 // Failures before anything was sent: safe to report as "not applied".
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-]);
-
-/** What the adapter knows about the failed call, for the error message. */
-export interface CallContext {
-  readonly action: string;
-  readonly mutation: boolean;
-  /** Non-secret identifying parameters (region, resource ids) to name in the message. */
-  readonly subject: string;
-  /** `vpc` or `ecs`, for the RAM permission hint. */
-  readonly service: string;
-}
+const NOT_SENT_CODES = new Set(NOT_SENT_SOCKET_CODES);
 
 interface SdkResponseError {
   code: string;
@@ -161,26 +131,27 @@ function cleanRequestId(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' && v !== 'undefined' && v !== 'null' ? v : undefined;
 }
 
-/** Hints for particular Alibaba codes; they win over the per-class hints below. */
-const CODE_HINTS: Readonly<Record<string, string>> = {
-  InvalidInstanceStatus: 'Cloud Assistant runs commands only on Running instances',
-  'InvalidInstance.NotRunning': 'Cloud Assistant runs commands only on Running instances',
-  InstanceNotRunning: 'Cloud Assistant runs commands only on Running instances',
-  'InvalidInstance.NoClient':
-    'install the Cloud Assistant agent on the instance (preinstalled on public images) or use announce: agent',
-  ClientNotRunning: 'start the Cloud Assistant agent (aliyun-service) on the instance',
-  ClientNotResponse: 'the Cloud Assistant agent is hung; restart aliyun-service on the instance',
-  ClientNeedUpgrade: 'upgrade the Cloud Assistant agent on the instance',
-  'InvalidInstance.NotVpc': 'Cloud Assistant commands need a VPC instance',
-};
-
-const HINTS: Partial<Record<CloudErrorCode, (c: CallContext) => string>> = {
-  'cloud.throttled': () =>
-    'flow control is per account and shared by every tool using it; retry with backoff',
-  'cloud.forbidden': (c) =>
-    `check the credentials and that their RAM identity is allowed ${c.service}:${c.action} on this resource`,
-  'cloud.not-found': () => 'check the id and region in the topology against the console',
-  'cloud.quota': () => 'raise the quota in Quota Center or bind fewer resources',
+/** Hints for particular Alibaba codes (they win over the per-class hints), and per class. */
+const HINTS: Hints = {
+  byCode: {
+    InvalidInstanceStatus: 'Cloud Assistant runs commands only on Running instances',
+    'InvalidInstance.NotRunning': 'Cloud Assistant runs commands only on Running instances',
+    InstanceNotRunning: 'Cloud Assistant runs commands only on Running instances',
+    'InvalidInstance.NoClient':
+      'install the Cloud Assistant agent on the instance (preinstalled on public images) or use announce: agent',
+    ClientNotRunning: 'start the Cloud Assistant agent (aliyun-service) on the instance',
+    ClientNotResponse: 'the Cloud Assistant agent is hung; restart aliyun-service on the instance',
+    ClientNeedUpgrade: 'upgrade the Cloud Assistant agent on the instance',
+    'InvalidInstance.NotVpc': 'Cloud Assistant commands need a VPC instance',
+  },
+  byClass: {
+    'cloud.throttled': () =>
+      'flow control is per account and shared by every tool using it; retry with backoff',
+    'cloud.forbidden': (c) =>
+      `check the credentials and that their RAM identity is allowed ${c.service}:${c.action} on this resource`,
+    'cloud.not-found': () => 'check the id and region in the topology against the console',
+    'cloud.quota': () => 'raise the quota in Quota Center or bind fewer resources',
+  },
 };
 
 /** A stand-in for the raw SDK error as `cause`: the raw one may hold request URLs with secrets. */
@@ -205,53 +176,26 @@ export function toCloudError(e: unknown, ctx: CallContext): HavipError {
     const data = e.data ?? {};
     const raw = data.Message ?? data.message;
     const text = typeof raw === 'string' && raw !== '' ? raw : `HTTP ${e.statusCode}`;
-    const hint = CODE_HINTS[alibabaCode] ?? HINTS[cls.code]?.(ctx);
-    const requestId = cleanRequestId(e.requestId) ?? cleanRequestId(data.RequestId);
-    return new CloudError({
-      code: cls.code,
-      action: ctx.action,
-      alibabaCode,
-      message: `${redact(text)} (${ctx.subject})${hint ? `; ${hint}` : ''}`,
-      ...(requestId !== undefined ? { requestId } : {}),
-      ...(e.statusCode !== undefined ? { statusCode: e.statusCode } : {}),
-      retryable: cls.retryable,
+    return answerError('alibaba', ctx, cls, HINTS, {
+      providerCode: alibabaCode,
+      text: redact(text),
+      requestId: cleanRequestId(e.requestId) ?? cleanRequestId(data.RequestId),
+      statusCode: e.statusCode,
       cause: sanitizedCause(e),
     });
   }
   const err = e instanceof Error ? e : new Error(String(e));
   const rawCode: unknown = (err as { code?: unknown }).code;
   const sysCode = typeof rawCode === 'string' ? rawCode : '';
-  const isTimeout = err.name === 'RequestTimeoutError' || /timeout/i.test(err.name);
-  if (NOT_SENT_CODES.has(sysCode)) {
-    return new CloudError({
-      code: 'cloud.unavailable',
-      action: ctx.action,
-      alibabaCode: `Network.${sysCode}`,
-      message: `the endpoint could not be reached (${ctx.subject}); check the endpoint and network path`,
-      retryable: true,
-      cause: sanitizedCause(err),
-    });
-  }
-  // A body that is not JSON: with a 2xx it came after the server acted; with an error status it is
-  // usually a gateway page. Either way the outcome of a mutation is unknown.
-  const badBody = err instanceof SyntaxError;
-  if (isTimeout || LOST_CODES.has(sysCode) || badBody) {
-    if (ctx.mutation) return new CloudResponseLostError(ctx.action, sanitizedCause(err));
-    return new CloudError({
-      code: 'cloud.unavailable',
-      action: ctx.action,
-      alibabaCode: isTimeout ? 'RequestTimeout' : badBody ? 'InvalidResponse' : `Network.${sysCode}`,
-      message: `no usable response (${ctx.subject})`,
-      retryable: true,
-      cause: sanitizedCause(err),
-    });
-  }
-  return new CloudError({
-    code: 'cloud.error',
-    action: ctx.action,
-    alibabaCode: sysCode ? `Client.${sysCode}` : 'Client.Error',
-    message: `${redact(err.message)} (${ctx.subject})`,
-    retryable: false,
+  return noAnswerError('alibaba', ctx, {
+    code: sysCode,
+    notSent: NOT_SENT_CODES.has(sysCode),
+    timedOut: err.name === 'RequestTimeoutError' || /timeout/i.test(err.name),
+    lost: LOST_CODES.has(sysCode),
+    // A body that is not JSON: with a 2xx it came after the server acted; with an error status it is
+    // usually a gateway page. Either way the outcome of a mutation is unknown.
+    badBody: err instanceof SyntaxError,
+    text: redact(err.message),
     cause: sanitizedCause(err),
   });
 }

@@ -4,6 +4,12 @@
  */
 import type { InputIssue } from '../../core/errors.js';
 import type { Logger } from '../../core/ports.js';
+import {
+  credentialIssues,
+  endpointOverrideIssues,
+  millisecondIssues,
+  protocolIssues,
+} from '../cloud-call/options.js';
 import { type CredentialsSource, credentialProblems } from './credentials.js';
 import type { Transport } from './transport.js';
 
@@ -34,37 +40,24 @@ export interface AlibabaCloudApiOptions {
 }
 
 export function optionIssues(o: AlibabaCloudApiOptions): InputIssue[] {
-  const issues: InputIssue[] = [];
-  const c = o.credentials;
-  if (c !== 'default' && typeof c !== 'function') {
-    for (const m of credentialProblems(c))
-      issues.push({
-        path: 'credentials',
-        message: m,
-        hint: "pass {accessKeyId, accessKeySecret, securityToken?}, 'default' or a function",
-      });
-  }
-  if (o.protocol !== undefined && o.protocol !== 'https' && o.protocol !== 'http')
-    issues.push({ path: 'protocol', message: "must be 'https' or 'http'" });
+  const issues: InputIssue[] = [
+    ...credentialIssues(
+      o.credentials,
+      'default',
+      credentialProblems,
+      "pass {accessKeyId, accessKeySecret, securityToken?}, 'default' or a function",
+    ),
+    ...protocolIssues(o.protocol),
+  ];
   if (o.signatureAlgorithm !== undefined && o.signatureAlgorithm !== 'v3' && o.signatureAlgorithm !== 'v2')
     issues.push({ path: 'signatureAlgorithm', message: "must be 'v3' or 'v2'" });
-  for (const key of ['connectTimeoutMs', 'readTimeoutMs'] as const) {
-    const v = o[key];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0 && v <= 600_000))
-      issues.push({ path: key, message: 'must be an integer number of milliseconds between 1 and 600000' });
-  }
+  issues.push(...millisecondIssues(o, ['connectTimeoutMs', 'readTimeoutMs']));
   if (o.transport !== undefined && typeof o.transport !== 'function')
     issues.push({
       path: 'transport',
       message: 'must be a function',
       hint: 'omit it to call the cloud over HTTPS',
     });
-  const e = o.endpoints;
-  if (e && 'override' in e && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(e.override))
-    issues.push({
-      path: 'endpoints.override',
-      message: 'must be host or host:port without a scheme or path',
-      hint: "e.g. '127.0.0.1:8080'; set protocol: 'http' for a local simulator",
-    });
+  issues.push(...endpointOverrideIssues(o.endpoints));
   return issues;
 }

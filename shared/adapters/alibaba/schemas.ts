@@ -175,14 +175,3 @@ export const DescribeInvocationResultsBody = z.object({
 
 /** Every mutation we call answers `{ RequestId }`. */
 export const MutationBody = z.object({ RequestId: optionalId });
-
-/** Render the first zod issue as `HaVips.HaVip[0].Status: …` for an error message. */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid body';
-  let path = '';
-  for (const p of issue.path) {
-    path += typeof p === 'number' ? `[${p}]` : path === '' ? String(p) : `.${String(p)}`;
-  }
-  return `${path || '(body)'}: ${issue.message}`;
-}

@@ -14,20 +14,15 @@ import type { AcquireResult, JournalEntry, Lease } from '../../core/ports.js';
 import {
   decodeJournal,
   encodeJournal,
+  fromLeaseRow,
   isLeaseFree,
+  type LeaseRow,
   leaseVerdict,
   type StoredLease,
   staleEpoch,
   toLease,
 } from '../state-store/index.js';
 import type { PgDatabase } from './database.js';
-
-interface LeaseRow {
-  epoch: number;
-  holder: string;
-  expires_at: number;
-  released: boolean;
-}
 
 const READ = { idempotent: true } as const;
 
@@ -43,22 +38,14 @@ export function contention(db: PgDatabase, operation: string, key: string): Stor
 }
 
 async function readLease(db: PgDatabase, operation: string, group: string): Promise<StoredLease | undefined> {
-  const rows = await db.query<LeaseRow>(
+  const rows = await db.query<LeaseRow<boolean>>(
     operation,
     `SELECT epoch, holder, expires_at, released FROM ${db.tables.groups} WHERE group_name = $1`,
     [group],
     READ,
   );
   const r = rows[0];
-  return r === undefined
-    ? undefined
-    : {
-        group: group as GroupName,
-        epoch: r.epoch,
-        holder: r.holder,
-        expiresAt: r.expires_at,
-        released: r.released,
-      };
+  return r === undefined ? undefined : fromLeaseRow(group, r);
 }
 
 /** Creates the row at epoch 1, or takes a free lease at epoch + 1; no row back when the lease is held. */

@@ -5,21 +5,14 @@
  */
 import type { GroupName } from '../../core/model.js';
 import type { ObservationRecord } from '../../core/ports.js';
-import { decodeObservation, encodeObservation, type StoredObservation } from '../state-store/index.js';
+import {
+  decodeObservation,
+  encodeObservation,
+  fromObservationRow,
+  type ObservationRow,
+} from '../state-store/index.js';
 import type { PgDatabase } from './database.js';
 import { contention, isOutcomeUnknown } from './group-row.js';
-
-interface ObservationRow {
-  group_name: string;
-  observed_at: number;
-  payload: string;
-}
-
-const fromRow = (r: ObservationRow): StoredObservation => ({
-  group: r.group_name,
-  observedAt: r.observed_at,
-  payload: r.payload,
-});
 
 async function readRows(db: PgDatabase, groups: readonly string[]): Promise<ObservationRow[]> {
   return db.query<ObservationRow>(
@@ -66,7 +59,7 @@ export async function latestObservations(
   for (const row of await readRows(db, groups)) {
     out.set(
       row.group_name as GroupName,
-      decodeObservation(`observation ${row.group_name} in PostgreSQL`, fromRow(row)),
+      decodeObservation(`observation ${row.group_name} in PostgreSQL`, fromObservationRow(row)),
     );
   }
   return out;

@@ -7,7 +7,16 @@
 import type { MemberId } from '../../core/model.js';
 import type { MemberHealthState } from '../../core/ports.js';
 import { type LatestSignals, latestOf, type SignalRecord } from '../../core/signals.js';
-import { decodeSignal, encodeSignal, isNewerSignal, type StoredSignal } from '../state-store/index.js';
+import {
+  decodeSignal,
+  encodeSignal,
+  fromHealthRow,
+  fromSignalRow,
+  type HealthRow,
+  isNewerSignal,
+  type SignalRow,
+  type StoredSignal,
+} from '../state-store/index.js';
 import type { PgDatabase } from './database.js';
 import { contention, isOutcomeUnknown } from './group-row.js';
 
@@ -15,26 +24,6 @@ const READ = { idempotent: true } as const;
 const ONCE = { idempotent: false } as const;
 
 // -- signals ---------------------------------------------------------------------------------------
-
-interface SignalRow {
-  member_id: string;
-  kind: string;
-  received_at: number;
-  sequence: number | null;
-  event_id: string | null;
-  payload: string;
-}
-
-function fromSignalRow(r: SignalRow): StoredSignal {
-  return {
-    memberId: r.member_id,
-    kind: r.kind,
-    receivedAt: r.received_at,
-    sequence: r.sequence ?? undefined,
-    eventId: r.event_id ?? undefined,
-    payload: r.payload,
-  };
-}
 
 function sameSignal(a: StoredSignal, b: StoredSignal): boolean {
   return (
@@ -44,9 +33,6 @@ function sameSignal(a: StoredSignal, b: StoredSignal): boolean {
     a.payload === b.payload
   );
 }
-
-/** The member's own signals have the empty reporter (schema version 2). */
-const OWN = `reporter = ''`;
 
 /**
  * Read, compare with `isNewerSignal`, then write on the condition that the row still has the order
@@ -64,7 +50,7 @@ export async function recordSignal(
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const rows = await db.query<SignalRow>(
       'recordSignal',
-      `SELECT * FROM ${t} WHERE member_id = $1 AND kind = $2 AND ${OWN}`,
+      `SELECT * FROM ${t} WHERE member_id = $1 AND kind = $2`,
       [s.memberId, s.kind],
       READ,
     );
@@ -76,7 +62,7 @@ export async function recordSignal(
         ? `INSERT INTO ${t} (member_id, kind, received_at, sequence, event_id, payload)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`
         : `UPDATE ${t} SET received_at = $3, sequence = $4, event_id = $5, payload = $6
-            WHERE member_id = $1 AND kind = $2 AND ${OWN}
+            WHERE member_id = $1 AND kind = $2
               AND received_at = $7 AND sequence IS NOT DISTINCT FROM $8 RETURNING 1`;
     const order = existing === undefined ? [] : [existing.receivedAt, existing.sequence ?? null];
     try {
@@ -97,7 +83,7 @@ export async function latestSignals(
   if (memberIds.length === 0) return out;
   const rows = await db.query<SignalRow>(
     'latestSignals',
-    `SELECT * FROM ${db.tables.signals} WHERE member_id = ANY($1) AND ${OWN}`,
+    `SELECT * FROM ${db.tables.signals} WHERE member_id = ANY($1)`,
     [memberIds],
     READ,
   );
@@ -113,37 +99,13 @@ export async function latestSignals(
 
 // -- health ----------------------------------------------------------------------------------------
 
-interface HealthRow {
-  member_id: string;
-  probe_healthy: boolean;
-  consecutive_failures: number;
-  consecutive_successes: number;
-  eligible_since: number | null;
-  ineligible_since: number | null;
-  updated_at: number;
-  version: number;
-}
-
-function fromHealthRow(r: HealthRow): MemberHealthState {
-  return {
-    memberId: r.member_id as MemberId,
-    probeHealthy: r.probe_healthy,
-    consecutiveFailures: r.consecutive_failures,
-    consecutiveSuccesses: r.consecutive_successes,
-    eligibleSince: r.eligible_since ?? undefined,
-    ineligibleSince: r.ineligible_since ?? undefined,
-    updatedAt: r.updated_at,
-    version: r.version,
-  };
-}
-
 export async function getHealth(
   db: PgDatabase,
   memberIds: readonly MemberId[],
 ): Promise<Map<MemberId, MemberHealthState>> {
   const out = new Map<MemberId, MemberHealthState>();
   if (memberIds.length === 0) return out;
-  const rows = await db.query<HealthRow>(
+  const rows = await db.query<HealthRow<boolean>>(
     'getHealth',
     `SELECT * FROM ${db.tables.health} WHERE member_id = ANY($1)`,
     [memberIds],

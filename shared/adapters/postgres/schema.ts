@@ -85,11 +85,24 @@ CREATE TABLE ${t.observations} (
 );
 `;
 
+/**
+ * Version 4 drops `reporter` again: a signal's slot, the reporter of a peer report included, is its
+ * `kind` (`signalSlot`), so the key is (member, kind) as in the SQLite store, and the column was never
+ * written. Builds wrote only the empty reporter and read only that, so no other row was ever seen.
+ */
+const V4 = (t: Tables) => `
+DELETE FROM ${t.signals} WHERE reporter <> '';
+ALTER TABLE ${t.signals} DROP CONSTRAINT signals_key;
+ALTER TABLE ${t.signals} DROP COLUMN reporter;
+ALTER TABLE ${t.signals} ADD CONSTRAINT signals_key PRIMARY KEY (member_id, kind);
+`;
+
 /** Step `n` takes a schema from version n − 1 to n. Add a step to change the schema; never edit one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, description: 'groups (lease, journal), signals, health, dedupe, history', sql: V1 },
   { version: 2, description: 'signal key (member, kind, reporter)', sql: V2 },
   { version: 3, description: "groups' last observations", sql: V3 },
+  { version: 4, description: 'signal key (member, kind): the slot is the kind', sql: V4 },
 ];
 
 /** The schema version this build reads and writes. */

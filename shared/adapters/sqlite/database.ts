@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { HavipError, StoreError } from '../../core/errors.js';
 import type { StateStore } from '../../core/ports.js';
-import { decodeLegacySignal, encodeSignal } from '../state-store/index.js';
+import { decodeLegacySignal, encodeSignal, fromSignalRow, type SignalRow } from '../state-store/index.js';
 
 export interface SqliteStoreOptions {
   /** A file path (missing parent directories are created), or `':memory:'` for a private in-memory database. */
@@ -89,28 +89,16 @@ CREATE TABLE observations (
  * migration with an error naming it, rather than vanish.
  */
 function signalsToV2(db: Database.Database): void {
-  type Row = {
-    member_id: string;
-    kind: string;
-    received_at: number;
-    sequence: number | null;
-    value: string;
-    event_id: string | null;
-  };
+  type Row = Omit<SignalRow, 'payload'> & { value: string };
   const rows = db.prepare<[], Row>('SELECT * FROM signals').all();
   db.exec(`DROP TABLE signals;${SIGNALS_V2}`);
   const insert = db.prepare(
     'INSERT INTO signals (member_id, kind, received_at, sequence, event_id, payload) VALUES (?, ?, ?, ?, ?, ?)',
   );
   for (const row of rows) {
-    const record = decodeLegacySignal(`signal ${row.member_id}/${row.kind} (schema 1)`, {
-      memberId: row.member_id,
-      kind: row.kind,
-      receivedAt: row.received_at,
-      sequence: row.sequence ?? undefined,
-      eventId: row.event_id ?? undefined,
-      value: row.value,
-    });
+    // A version-1 row is a signal row whose `payload` column was named `value`.
+    const { payload: value, ...order } = fromSignalRow({ ...row, payload: row.value });
+    const record = decodeLegacySignal(`signal ${row.member_id}/${row.kind} (schema 1)`, { ...order, value });
     const s = encodeSignal(record);
     insert.run(s.memberId, s.kind, s.receivedAt, s.sequence ?? null, s.eventId ?? null, s.payload);
   }

@@ -12,7 +12,9 @@ import type { AcquireResult, JournalEntry, Lease } from '../../core/ports.js';
 import {
   decodeJournal,
   encodeJournal,
+  fromLeaseRow,
   isLeaseFree,
+  type LeaseRow,
   leaseVerdict,
   type StoredLease,
   staleEpoch,
@@ -20,14 +22,7 @@ import {
 } from '../state-store/index.js';
 import type { SyncPart } from './database.js';
 
-interface LeaseRow {
-  group_name: string;
-  epoch: number;
-  holder: string;
-  expires_at: number;
-  released: number;
-  journal: string | null;
-}
+type GroupRow = LeaseRow<number> & { group_name: string; journal: string | null };
 
 export type GroupRowOps = SyncPart<
   'acquireLease' | 'renewLease' | 'releaseLease' | 'assertEpoch' | 'getLease' | 'writeJournal' | 'readJournal'
@@ -35,7 +30,7 @@ export type GroupRowOps = SyncPart<
 
 function statements(db: Database.Database) {
   return {
-    lease: db.prepare<[string], LeaseRow>('SELECT * FROM leases WHERE group_name = ?'),
+    lease: db.prepare<[string], GroupRow>('SELECT * FROM leases WHERE group_name = ?'),
     insertLease: db.prepare(
       'INSERT INTO leases (group_name, epoch, holder, expires_at, released) VALUES (?, ?, ?, ?, 0)',
     ),
@@ -59,16 +54,7 @@ export function groupRows(db: Database.Database): GroupRowOps {
 
   const readLease = (group: string): (StoredLease & { journal: string | null }) | undefined => {
     const r = q.lease.get(group);
-    return r === undefined
-      ? undefined
-      : {
-          group: r.group_name as GroupName,
-          epoch: r.epoch,
-          holder: r.holder,
-          expiresAt: r.expires_at,
-          released: r.released !== 0,
-          journal: r.journal,
-        };
+    return r === undefined ? undefined : { ...fromLeaseRow(r.group_name, r), journal: r.journal };
   };
 
   const acquire = db.transaction(

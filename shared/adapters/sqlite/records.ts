@@ -13,30 +13,16 @@ import {
   encodeHistory,
   encodeObservation,
   encodeSignal,
+  fromHealthRow,
+  fromObservationRow,
+  fromSignalRow,
+  type HealthRow,
   isNewerObservation,
   isNewerSignal,
-  type StoredSignal,
+  type ObservationRow,
+  type SignalRow,
 } from '../state-store/index.js';
 import type { SyncPart } from './database.js';
-
-interface SignalRow {
-  member_id: string;
-  kind: string;
-  received_at: number;
-  sequence: number | null;
-  event_id: string | null;
-  payload: string;
-}
-interface HealthRow {
-  member_id: string;
-  probe_healthy: number;
-  consecutive_failures: number;
-  consecutive_successes: number;
-  eligible_since: number | null;
-  ineligible_since: number | null;
-  updated_at: number;
-  version: number;
-}
 
 /** Expired dedupe rows are purged once every this many `markEventSeen` calls (lazy cleanup). */
 const DEDUPE_PURGE_EVERY = 256;
@@ -64,9 +50,8 @@ export function recordRows(db: Database.Database): RecordOps {
 }
 
 function observationRows(db: Database.Database): SyncPart<'recordObservation' | 'latestObservations'> {
-  type Row = { group_name: string; observed_at: number; payload: string };
   const q = {
-    get: db.prepare<[string], Row>('SELECT * FROM observations WHERE group_name = ?'),
+    get: db.prepare<[string], ObservationRow>('SELECT * FROM observations WHERE group_name = ?'),
     upsert: db.prepare(
       `INSERT INTO observations (group_name, observed_at, payload) VALUES (?, ?, ?)
        ON CONFLICT (group_name) DO UPDATE SET observed_at = excluded.observed_at, payload = excluded.payload`,
@@ -86,14 +71,7 @@ function observationRows(db: Database.Database): SyncPart<'recordObservation' | 
       for (const g of groups) {
         const row = q.get.get(g);
         if (row !== undefined)
-          out.set(
-            g,
-            decodeObservation(`observation ${row.group_name}`, {
-              group: row.group_name,
-              observedAt: row.observed_at,
-              payload: row.payload,
-            }),
-          );
+          out.set(g, decodeObservation(`observation ${row.group_name}`, fromObservationRow(row)));
       }
       return out;
     },
@@ -141,20 +119,9 @@ function signalRows(db: Database.Database): SyncPart<'recordSignal' | 'latestSig
   };
 }
 
-function fromSignalRow(r: SignalRow): StoredSignal {
-  return {
-    memberId: r.member_id,
-    kind: r.kind,
-    receivedAt: r.received_at,
-    sequence: r.sequence ?? undefined,
-    eventId: r.event_id ?? undefined,
-    payload: r.payload,
-  };
-}
-
 function healthRows(db: Database.Database): SyncPart<'getHealth' | 'putHealth'> {
   const q = {
-    health: db.prepare<[string], HealthRow>('SELECT * FROM health WHERE member_id = ?'),
+    health: db.prepare<[string], HealthRow<number>>('SELECT * FROM health WHERE member_id = ?'),
     insert: db.prepare(
       `INSERT INTO health (member_id, probe_healthy, consecutive_failures, consecutive_successes, eligible_since,
          ineligible_since, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (member_id) DO NOTHING`,
@@ -186,19 +153,6 @@ function healthRows(db: Database.Database): SyncPart<'getHealth' | 'putHealth'> 
       return out;
     },
     putHealth: (state, expectedVersion) => put.immediate(state, expectedVersion),
-  };
-}
-
-function fromHealthRow(r: HealthRow): MemberHealthState {
-  return {
-    memberId: r.member_id as MemberId,
-    probeHealthy: r.probe_healthy !== 0,
-    consecutiveFailures: r.consecutive_failures,
-    consecutiveSuccesses: r.consecutive_successes,
-    eligibleSince: r.eligible_since ?? undefined,
-    ineligibleSince: r.ineligible_since ?? undefined,
-    updatedAt: r.updated_at,
-    version: r.version,
   };
 }
 

@@ -8,7 +8,8 @@
  *   and version-1 rows read as signals ({@link decodeLegacySignal});
  * - the observation layout and order ({@link encodeObservation}, {@link decodeObservation},
  *   {@link isNewerObservation});
- * - the JSON codecs for the journal and history, and the history order.
+ * - the JSON codecs for the journal and history, and the history order;
+ * - the rows of the SQL stores ({@link fromLeaseRow}, {@link fromSignalRow}, {@link fromHealthRow}, …).
  *
  * An adapter maps these to its own rows and makes each conditional operation atomic its own way.
  */
@@ -43,3 +44,13 @@ export {
   type SignalOrder,
   type StoredSignal,
 } from './signals.js';
+export {
+  fromHealthRow,
+  fromLeaseRow,
+  fromObservationRow,
+  fromSignalRow,
+  type HealthRow,
+  type LeaseRow,
+  type ObservationRow,
+  type SignalRow,
+} from './sql-rows.js';

@@ -8,7 +8,12 @@
  *   `TENCENTCLOUD_SESSIONTOKEN` (no underscores). A pair is taken whole from one family, never mixed;
  * - a function, called before every call (rotating temporary credentials).
  */
-import { CloudError } from '../../core/errors.js';
+import {
+  type CredentialShape,
+  credentialProblemsOf,
+  credentialsError,
+  credentialsResolverOf,
+} from '../cloud-call/credentials.js';
 
 export interface TencentCredentials {
   readonly secretId: string;
@@ -43,33 +48,21 @@ export function credentialsFromEnvironment(
   return undefined;
 }
 
-/** Problems with a credentials object, without ever echoing a value. */
-export function credentialProblems(c: unknown): string[] {
-  if (typeof c !== 'object' || c === null) return ['credentials must be an object {secretId, secretKey}'];
-  const r = c as Record<string, unknown>;
-  const out: string[] = [];
-  if (typeof r.secretId !== 'string' || r.secretId.trim() === '')
-    out.push('credentials.secretId must be a non-empty string');
-  if (typeof r.secretKey !== 'string' || r.secretKey.trim() === '')
-    out.push('credentials.secretKey must be a non-empty string');
-  if (r.token !== undefined && r.token !== null && typeof r.token !== 'string')
-    out.push('credentials.token must be a string when set');
-  return out;
-}
-
 function normalise(c: TencentCredentials): TencentCredentials {
   return { secretId: c.secretId, secretKey: c.secretKey, ...(c.token ? { token: c.token } : {}) };
 }
 
-function credentialsError(action: string, message: string): CloudError {
-  return new CloudError({
-    provider: 'tencent',
-    code: 'cloud.forbidden',
-    action,
-    tencentCode: 'InvalidCredentials',
-    message,
-    retryable: false,
-  });
+const SHAPE: CredentialShape<TencentCredentials> = {
+  provider: 'tencent',
+  id: 'secretId',
+  secret: 'secretKey',
+  token: 'token',
+  normalise,
+};
+
+/** Problems with a credentials object, without ever echoing a value. */
+export function credentialProblems(c: unknown): string[] {
+  return credentialProblemsOf(c, SHAPE);
 }
 
 /** Returns a resolver producing validated credentials for each call. */
@@ -77,37 +70,14 @@ export function credentialsResolver(
   source: TencentCredentialsSource,
   env: () => Readonly<Record<string, string | undefined>>,
 ): (action: string) => Promise<TencentCredentials> {
-  if (source === 'environment') {
-    return async (action) => {
-      const found = credentialsFromEnvironment(env());
-      if (found === undefined)
-        throw credentialsError(
-          action,
-          'no credentials in the environment; set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary keys), or run in SCF with a role (TENCENTCLOUD_SECRETID, …)',
-        );
-      return found;
-    };
-  }
-  if (typeof source === 'function') {
-    return async (action) => {
-      let got: unknown;
-      try {
-        got = await source();
-      } catch {
-        throw credentialsError(
-          action,
-          'the credentials function threw; it must return {secretId, secretKey, token?}',
-        );
-      }
-      const problems = credentialProblems(got);
-      if (problems.length > 0)
-        throw credentialsError(
-          action,
-          `the credentials function returned unusable credentials: ${problems.join('; ')}`,
-        );
-      return normalise(got as TencentCredentials);
-    };
-  }
-  const fixed = normalise(source);
-  return async () => fixed;
+  return credentialsResolverOf(SHAPE, source, async (action) => {
+    const found = credentialsFromEnvironment(env());
+    if (found === undefined)
+      throw credentialsError(
+        'tencent',
+        action,
+        'no credentials in the environment; set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary keys), or run in SCF with a role (TENCENTCLOUD_SECRETID, …)',
+      );
+    return found;
+  });
 }

@@ -4,6 +4,12 @@
  */
 import type { InputIssue } from '../../core/errors.js';
 import type { Logger } from '../../core/ports.js';
+import {
+  credentialIssues,
+  endpointOverrideIssues,
+  millisecondIssues,
+  protocolIssues,
+} from '../cloud-call/options.js';
 import { credentialProblems, type TencentCredentialsSource } from './credentials.js';
 import type { TencentService } from './endpoints.js';
 import type { TencentTransport } from './transport.js';
@@ -38,39 +44,21 @@ export interface TencentCloudApiOptions {
   readonly now?: () => number;
 }
 
-const HOST_PORT = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
-
 export function optionIssues(o: TencentCloudApiOptions): InputIssue[] {
-  const issues: InputIssue[] = [];
-  const c = o.credentials;
-  if (c !== 'environment' && typeof c !== 'function') {
-    for (const m of credentialProblems(c))
-      issues.push({
-        path: 'credentials',
-        message: m,
-        hint: "pass {secretId, secretKey, token?}, 'environment' or a function",
-      });
-  }
-  if (o.protocol !== undefined && o.protocol !== 'https' && o.protocol !== 'http')
-    issues.push({ path: 'protocol', message: "must be 'https' or 'http'" });
-  if (
-    o.timeoutMs !== undefined &&
-    !(Number.isInteger(o.timeoutMs) && o.timeoutMs > 0 && o.timeoutMs <= 600_000)
-  )
-    issues.push({
-      path: 'timeoutMs',
-      message: 'must be an integer number of milliseconds between 1 and 600000',
-    });
+  const issues: InputIssue[] = [
+    ...credentialIssues(
+      o.credentials,
+      'environment',
+      credentialProblems,
+      "pass {secretId, secretKey, token?}, 'environment' or a function",
+    ),
+    ...protocolIssues(o.protocol),
+    ...millisecondIssues(o, ['timeoutMs']),
+  ];
   for (const key of ['transport', 'env', 'now'] as const) {
     if (o[key] !== undefined && typeof o[key] !== 'function')
       issues.push({ path: key, message: 'must be a function' });
   }
-  const e = o.endpoints;
-  if (e !== undefined && 'override' in e && !HOST_PORT.test(e.override))
-    issues.push({
-      path: 'endpoints.override',
-      message: 'must be host or host:port without a scheme or path',
-      hint: "e.g. '127.0.0.1:8080'; set protocol: 'http' for a local simulator",
-    });
+  issues.push(...endpointOverrideIssues(o.endpoints));
   return issues;
 }

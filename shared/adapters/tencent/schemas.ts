@@ -132,6 +132,3 @@ export const DescribeInvocationTasksBody = z.object({
     }),
   ),
 });
-
-/** The first problem of a failed parse, as `path: message` (the Alibaba adapter's rendering). */
-export { describeIssue } from '../alibaba/schemas.js';

@@ -40,4 +40,9 @@ export {
   type ReplayVerdict,
   storeReplayGuard,
 } from './replay.js';
-export { createRuntimeHttpApp, type HttpSecretsEnv, RUNTIME_MAX_BODY_BYTES } from './runtime-app.js';
+export {
+  createRuntimeHttpApp,
+  type HttpSecretsEnv,
+  RUNTIME_MAX_BODY_BYTES,
+  runtimeHttpApp,
+} from './runtime-app.js';

@@ -30,3 +30,18 @@ export function createRuntimeHttpApp(rt: Runtime, env: HttpSecretsEnv): ReturnTy
     replayGuard: storeReplayGuard((key, ttlMs, now) => rt.store.markEventSeen(key, ttlMs, now), rt.clock),
   });
 }
+
+const apps = new WeakMap<Runtime, ReturnType<typeof createHttpApp>>();
+
+/**
+ * The HTTP app of `rt`, built by its first request: one per warm runtime (a runtime swapped in, as tests
+ * and the local mode do, gets its own). `env` is read only then.
+ */
+export function runtimeHttpApp(rt: Runtime, env: HttpSecretsEnv): ReturnType<typeof createHttpApp> {
+  let app = apps.get(rt);
+  if (app === undefined) {
+    app = createRuntimeHttpApp(rt, env);
+    apps.set(rt, app);
+  }
+  return app;
+}

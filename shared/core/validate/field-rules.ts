@@ -5,9 +5,10 @@
  * the same codes and messages. The id formats are Alibaba Cloud's.
  */
 import type { SeverityTable } from '../findings.js';
-import type { Topology } from '../model.js';
+import type { Group, Topology } from '../model.js';
 import { joinPath } from '../paths.js';
 import { REGION_ID_PATTERN } from '../regions.js';
+import { type Check, checkWith, type FieldCheck, type FieldProblem, idRule } from './id-rule.js';
 import type { TopologyRule } from './rule-set.js';
 
 /** The codes of the field rules (documented in docs/configuration.md, marked _field_). */
@@ -28,11 +29,11 @@ export const FIELD_CODES = Object.freeze({
 export type FieldCode = keyof typeof FIELD_CODES;
 
 /** What is wrong with one value, as a field rule reports it. */
-export interface Problem {
-  readonly code: FieldCode;
-  readonly message: string;
-  readonly hint: string;
-}
+export type Problem = FieldProblem<FieldCode>;
+
+/** The codes of the rules every cloud applies to a member's IP and priority. */
+type MemberIpCode = 'member.ip.format' | 'member.ip.ipv6' | 'member.ip.reserved';
+type PriorityCode = 'member.priority.owner' | 'member.priority.range';
 
 /** The message for priority 255; the parser and the validator both use it verbatim. */
 export const PRIORITY_OWNER_MESSAGE =
@@ -42,7 +43,7 @@ export const PRIORITY_OWNER_MESSAGE =
  * Member priority: an integer 1–254, keepalived's range for a router that does not own the address.
  * 255 means "address owner" in VRRP; with a HaVip no instance owns the address, so it is refused.
  */
-export function checkPriority(priority: number): Problem | undefined {
+export function checkPriority(priority: number): FieldProblem<PriorityCode> | undefined {
   if (Number.isInteger(priority) && priority >= 1 && priority <= 254) return undefined;
   if (priority === 255) {
     return {
@@ -64,7 +65,7 @@ const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[
  * Member IP: a dotted IPv4 address a VPC can assign. HaVip is IPv4-only, and the election's
  * tie-break compares primary IPv4 addresses as numbers, as keepalived does.
  */
-export function checkMemberIp(ip: string): Problem | undefined {
+export function checkMemberIp(ip: string): FieldProblem<MemberIpCode> | undefined {
   if (ip.includes(':')) {
     return {
       code: 'member.ip.ipv6',
@@ -104,48 +105,44 @@ function reservedRange([a, b]: readonly [number, number, number, number]): strin
 /** Tencent Cloud's id shapes (CVM instance, subnet, VPC), recognised so a misplaced one is named as such. */
 const TENCENT_ID = /^(ins|subnet|vpc)-[a-z0-9]+$/;
 
-function idRule(code: FieldCode, pattern: RegExp, what: string, example: string) {
-  return (id: string): Problem | undefined => {
-    if (pattern.test(id)) return undefined;
-    const lower = id.toLowerCase();
-    return {
-      code,
-      message: `must be ${what} like ${example}, got ${JSON.stringify(id)}`,
-      hint:
-        lower !== id && pattern.test(lower)
-          ? 'Alibaba Cloud ids are lowercase'
-          : id.trim() !== id
-            ? 'remove the surrounding spaces'
-            : TENCENT_ID.test(id)
-              ? 'that is a Tencent Cloud id: set cloud: tencent on the group (or the file), or copy the Alibaba id from the console'
-              : 'copy the id from the console or the DescribeXxx API',
-    };
-  };
-}
+const ALIBABA_HINTS = {
+  cloud: 'Alibaba Cloud',
+  copy: 'copy the id from the console or the DescribeXxx API',
+  foreign: (id: string) =>
+    TENCENT_ID.test(id)
+      ? {
+          detail: '',
+          hint: 'that is a Tencent Cloud id: set cloud: tencent on the group (or the file), or copy the Alibaba id from the console',
+        }
+      : undefined,
+};
+
+const alibabaIdRule = <C extends FieldCode>(code: C, pattern: RegExp, what: string, example: string) =>
+  idRule(code, pattern, what, example, ALIBABA_HINTS);
 
 /** A member id: an ECS instance (`i-…`) or an ENI (`eni-…`). The member kind follows from the prefix. */
-export const checkMemberId = idRule(
+export const checkMemberId = alibabaIdRule(
   'member.id.format',
   /^(i|eni)-[a-z0-9]{1,60}$/,
   'an ECS instance id (i-…) or an ENI id (eni-…)',
   'i-bp1demo0000000000001',
 );
 /** A HaVip id (`havip-…`). */
-export const checkHaVipId = idRule(
+export const checkHaVipId = alibabaIdRule(
   'group.havip-id.format',
   /^havip-[a-z0-9]{1,60}$/,
   'a HaVip id',
   'havip-bp1demo0000000000001',
 );
 /** A vSwitch id (`vsw-…`). */
-export const checkVSwitchId = idRule(
+export const checkVSwitchId = alibabaIdRule(
   'group.vswitch-id.format',
   /^vsw-[a-z0-9]{1,60}$/,
   'a vSwitch id',
   'vsw-bp1demo0000000000001',
 );
 /** An EIP allocation id (`eip-…`). */
-export const checkAllocationId = idRule(
+export const checkAllocationId = alibabaIdRule(
   'group.eip.allocation-id.format',
   /^eip-[a-z0-9]{1,60}$/,
   'an EIP allocation id',
@@ -154,7 +151,7 @@ export const checkAllocationId = idRule(
 
 /** Group names appear in store keys, URLs and ClientTokens, so they are kept to a safe alphabet. */
 export const GROUP_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export function checkGroupName(name: string): Problem | undefined {
+export function checkGroupName(name: string): FieldProblem<'group.name.format'> | undefined {
   if (GROUP_NAME_PATTERN.test(name)) return undefined;
   return {
     code: 'group.name.format',
@@ -186,11 +183,24 @@ export function regionsAt(t: Topology): { readonly region: string; readonly path
   ];
 }
 
+/** The field rules of every member of `g` (at `base`): the cloud's id rule, then the IP and priority. */
+export function checkMembers<C extends string>(
+  g: Group,
+  base: string,
+  checkId: FieldCheck<string, C>,
+  check: Check<C | MemberIpCode | PriorityCode>,
+): void {
+  g.members.forEach((m, mi) => {
+    const mp = joinPath(base, 'members', mi);
+    check(checkId(m.id), joinPath(mp, 'id'));
+    check(checkMemberIp(m.ip), joinPath(mp, 'ip'));
+    check(checkPriority(m.priority), joinPath(mp, 'priority'));
+  });
+}
+
 /** Every field rule over every field of the topology they apply to. */
 export const fieldRules: TopologyRule<FieldCode> = (t, report) => {
-  const check = (problem: Problem | undefined, path: string): void => {
-    if (problem) report(problem.code, path, problem.message, problem.hint);
-  };
+  const check = checkWith(report);
   for (const { region, path } of regionsAt(t)) check(checkRegionId(region), path);
   t.groups.forEach((g, gi) => {
     const base = `groups[${gi}]`;
@@ -199,11 +209,6 @@ export const fieldRules: TopologyRule<FieldCode> = (t, report) => {
     if (g.haVipId !== undefined) check(checkHaVipId(g.haVipId), joinPath(base, 'haVipId'));
     if (g.eip !== undefined)
       check(checkAllocationId(g.eip.allocationId), joinPath(base, 'eip', 'allocationId'));
-    g.members.forEach((m, mi) => {
-      const mp = joinPath(base, 'members', mi);
-      check(checkMemberId(m.id), joinPath(mp, 'id'));
-      check(checkMemberIp(m.ip), joinPath(mp, 'ip'));
-      check(checkPriority(m.priority), joinPath(mp, 'priority'));
-    });
+    checkMembers(g, base, checkMemberId, check);
   });
 };

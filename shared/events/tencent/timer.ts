@@ -5,14 +5,12 @@
  */
 import { z } from 'zod';
 import {
-  DEFAULT_MAX_EVENT_BYTES,
-  invalidEvent,
-  isPlainObject,
-  limitOption,
-  parseJsonBody,
-  zodIssues,
-} from '../decode.js';
-import { parseSweepScope, type TimerEvent, type TimerParseOptions } from '../timer.js';
+  parseSweepScope,
+  parseTimerFormat,
+  type TimerEvent,
+  type TimerFormat,
+  type TimerParseOptions,
+} from '../timer.js';
 
 const ScfTimerSchema = z.looseObject({
   // "Timer" in Tencent's trigger reference, "timer" in the Serverless Framework's: both are accepted.
@@ -29,25 +27,18 @@ const HINTS: Record<string, string> = {
   Message: 'configure the trigger argument as a JSON string such as {"sweep":"all"} or {"groups":["web"]}',
 };
 
+const SCF_TIMER: TimerFormat<typeof ScfTimerSchema> = {
+  schema: ScfTimerSchema,
+  hints: HINTS,
+  looksLike: 'SCF timer events look like {"Type":"Timer","TriggerName","Time","Message"}',
+  read: (ev) => ({
+    triggerTime: ev.Time,
+    triggerName: ev.TriggerName,
+    scope: parseSweepScope(ev.Message, 'Message'),
+  }),
+};
+
 /** Parse an SCF timer event. Throws `InvalidInputError` (`event.invalid`) naming the field otherwise. */
 export function parseScfTimerEvent(body: unknown, opts: TimerParseOptions = {}): TimerEvent {
-  const maxBytes = limitOption(opts.maxBytes, DEFAULT_MAX_EVENT_BYTES, 'maxBytes');
-  const doc = parseJsonBody(body, { maxBytes, what: 'timer event' });
-  if (!isPlainObject(doc)) {
-    throw invalidEvent('invalid timer event', [
-      {
-        path: '',
-        message: 'expected a JSON object',
-        hint: 'SCF timer events look like {"Type":"Timer","TriggerName","Time","Message"}',
-      },
-    ]);
-  }
-  const parsed = ScfTimerSchema.safeParse(doc);
-  if (!parsed.success) throw invalidEvent('invalid timer event', zodIssues(parsed.error, '', HINTS));
-  const ev = parsed.data;
-  return {
-    ...(ev.Time === undefined ? {} : { triggerTime: ev.Time }),
-    ...(ev.TriggerName === undefined ? {} : { triggerName: ev.TriggerName }),
-    scope: parseSweepScope(ev.Message, 'Message'),
-  };
+  return parseTimerFormat(body, opts, SCF_TIMER);
 }

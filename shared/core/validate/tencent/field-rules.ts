@@ -11,8 +11,9 @@ import {
   type Problem as AlibabaProblem,
   checkGroupName,
   checkMemberIp,
-  checkPriority,
+  checkMembers,
 } from '../field-rules.js';
+import { checkWith, type FieldProblem, idRule } from '../id-rule.js';
 import type { GroupRule } from '../rule-set.js';
 
 /** The codes of the Tencent field rules (documented in docs/tencent-topology.md, marked _field_). */
@@ -39,11 +40,7 @@ export const SHARED_FIELD_CODES = Object.freeze({
 
 export type SharedFieldCode = keyof typeof SHARED_FIELD_CODES;
 
-export interface TencentProblem {
-  readonly code: TencentFieldCode;
-  readonly message: string;
-  readonly hint: string;
-}
+export type TencentProblem = FieldProblem<TencentFieldCode>;
 
 /** Alibaba's id shapes, recognised so a misplaced one is named as such. */
 const ALIBABA_IDS: readonly { readonly pattern: RegExp; readonly what: string }[] = [
@@ -54,6 +51,7 @@ const ALIBABA_IDS: readonly { readonly pattern: RegExp; readonly what: string }[
 
 const FIX_CLOUD = 'or set cloud: alibaba on the group if it is on Alibaba Cloud';
 
+/** A Tencent id rule; `where` names the console page or API to copy a good id from. */
 function tencentIdRule(
   code: TencentFieldCode,
   pattern: RegExp,
@@ -61,28 +59,18 @@ function tencentIdRule(
   example: string,
   where: string,
 ) {
-  return (id: string): TencentProblem | undefined => {
-    if (pattern.test(id)) return undefined;
-    const alibaba = ALIBABA_IDS.find((a) => a.pattern.test(id));
-    if (alibaba !== undefined) {
+  return idRule(code, pattern, what, example, {
+    cloud: 'Tencent Cloud',
+    copy: `copy the id from ${where}`,
+    foreign: (id) => {
+      const alibaba = ALIBABA_IDS.find((a) => a.pattern.test(id));
+      if (alibaba === undefined) return undefined;
       return {
-        code,
-        message: `must be ${what} like ${example}, got ${JSON.stringify(id)}, which is ${alibaba.what}: this group is on Tencent Cloud (cloud: tencent)`,
+        detail: `, which is ${alibaba.what}: this group is on Tencent Cloud (cloud: tencent)`,
         hint: `copy the id from ${where}, ${FIX_CLOUD}`,
       };
-    }
-    const lower = id.toLowerCase();
-    return {
-      code,
-      message: `must be ${what} like ${example}, got ${JSON.stringify(id)}`,
-      hint:
-        lower !== id && pattern.test(lower)
-          ? 'Tencent Cloud ids are lowercase'
-          : id.trim() !== id
-            ? 'remove the surrounding spaces'
-            : `copy the id from ${where}`,
-    };
-  };
+    },
+  });
 }
 
 /** A member of a Tencent group: a CVM instance (`ins-…`) or an ENI (`eni-…`). */
@@ -137,11 +125,7 @@ export const tencentFieldRules: GroupRule<TencentFieldCode | SharedFieldCode> = 
   _t,
   report,
 ) => {
-  const check = (problem: TencentProblem | AlibabaProblem | undefined, path: string): void => {
-    // The Alibaba rules used here (IP, priority) report only shared codes.
-    if (problem)
-      report(problem.code as TencentFieldCode | SharedFieldCode, path, problem.message, problem.hint);
-  };
+  const check = checkWith(report);
   check(checkGroupName(g.name), joinPath(base, 'name'));
   if (g.haVipId !== undefined) check(checkTencentHaVipId(g.haVipId), joinPath(base, 'haVipId'));
   if (g.tencent !== undefined) {
@@ -150,10 +134,5 @@ export const tencentFieldRules: GroupRule<TencentFieldCode | SharedFieldCode> = 
     if (g.tencent.eipAddressIp !== undefined)
       check(checkTencentEipAddressIp(g.tencent.eipAddressIp), joinPath(base, 'eip', 'addressIp'));
   }
-  g.members.forEach((m, mi) => {
-    const mp = joinPath(base, 'members', mi);
-    check(checkTencentMemberId(m.id), joinPath(mp, 'id'));
-    check(checkMemberIp(m.ip), joinPath(mp, 'ip'));
-    check(checkPriority(m.priority), joinPath(mp, 'priority'));
-  });
+  checkMembers(g, base, checkTencentMemberId, check);
 };

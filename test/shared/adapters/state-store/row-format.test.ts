@@ -20,7 +20,6 @@ import { memberId } from '../../../../shared/core/model.js';
 import type { SignalRecord } from '../../../../shared/core/signals.js';
 import { FakeTablestoreClient } from '../../../support/fake-tablestore.js';
 import { PostgresSchemas, sql } from '../../../support/postgres.js';
-import { errorOf } from '../../../support/rejection.js';
 
 const T0 = 1_700_000_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'havip-rows-'));
@@ -114,23 +113,22 @@ describe('the signal row format', () => {
     ]);
   });
 
-  it('PostgreSQL keeps the same row as the others (the member’s own signals: reporter empty)', async () => {
+  it('PostgreSQL keeps the same row as the others (the slot in `kind`, no other key column)', async () => {
     const { fromSqlite } = await rowsOfBothStores();
     const opts = await schemas.fresh();
     const postgres = createPostgresStore(opts);
     for (const s of SIGNALS) expect(await postgres.recordSignal(s)).toBe(true);
     await postgres.close();
     const rows = await sql<{
+      member_id: string;
       kind: string;
-      reporter: string;
       received_at: string;
       sequence: string | null;
       event_id: string | null;
       payload: string;
-    }>(
-      `SELECT kind, reporter, received_at, sequence, event_id, payload FROM "${opts.schema}".signals WHERE member_id = 'i-a' ORDER BY kind`,
-    );
-    expect(rows.every((r) => r.reporter === '')).toBe(true);
+    }>(`SELECT * FROM "${opts.schema}".signals WHERE member_id = 'i-a' ORDER BY kind`);
+    for (const r of rows)
+      expect(Object.keys(r)).toEqual(['member_id', 'kind', 'received_at', 'sequence', 'event_id', 'payload']);
     expect(
       rows.map((r) => ({
         kind: r.kind,
