@@ -118,3 +118,15 @@ export async function createWorld(opts: WorldOptions = {}): Promise<World> {
     service: runtime.service,
   };
 }
+
+/** Binds an instance to the pair's HaVip behind the orchestrator's back (an operator, another tool), and waits for it. */
+export async function bindFromOutside(w: World, instanceId: string, clientToken: string): Promise<void> {
+  await w.cloud.associateHaVip({
+    regionId: 'cn-hangzhou',
+    haVipId: HAVIP,
+    instanceId,
+    instanceType: 'EcsInstance',
+    clientToken,
+  });
+  await w.sim.settle();
+}

@@ -6,7 +6,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CloudApi } from '../../../shared/core/ports.js';
 import { PausableCloud } from '../../support/pausable-cloud.js';
 import { heartbeatTimeout, stateChange } from '../../support/signals.js';
-import { BACKUP, createWorld, HAVIP, PAIR_YAML, PRIMARY, type World } from '../../support/world.js';
+import {
+  BACKUP,
+  bindFromOutside,
+  createWorld,
+  HAVIP,
+  PAIR_YAML,
+  PRIMARY,
+  type World,
+} from '../../support/world.js';
 
 const worlds: World[] = [];
 async function world(...args: Parameters<typeof createWorld>): Promise<World> {
@@ -79,35 +87,6 @@ describe('takeover policies', () => {
     expect(w.sim.stats().calls.RunCommand ?? 0).toBe(0);
   });
 
-  it('agent: the new holder is told it holds once bound, while the old holder is still bound', async () => {
-    const w = await world({ topology: yaml('agent') });
-    runAgent(w, PRIMARY);
-    let boundWhenTold: readonly string[] | undefined;
-    let running = true;
-    stops.push(() => {
-      running = false;
-    });
-    void (async () => {
-      while (running && boundWhenTold === undefined) {
-        const reply = await w.service.heartbeat({ instanceId: BACKUP }).catch(() => undefined);
-        const h = reply?.holds[0];
-        if (h?.address !== undefined) {
-          boundWhenTold = w.sim.haVip(HAVIP)?.associatedInstances;
-          w.sim.announce(BACKUP, h.address);
-        }
-        await sleep(10);
-      }
-    })();
-    const { results } = await failPrimary(w);
-    expect(results[0]).toMatchObject({ status: 'done', decision: { kind: 'move', to: BACKUP } });
-    // Announced one transition earlier: the detach of the old holder had not completed yet.
-    expect(boundWhenTold).toEqual(expect.arrayContaining([PRIMARY, BACKUP]));
-    expect(serving(w)).toBe(BACKUP);
-    // Once the move is over the stored observation still names the one member bound.
-    expect((await w.service.heartbeat({ instanceId: PRIMARY })).holds).toEqual([]);
-    expect((await w.service.heartbeat({ instanceId: BACKUP })).holds.map((h) => h.haVipId)).toEqual([HAVIP]);
-  });
-
   it.each([
     { case: 'a move, once the new holder is bound', holder: BACKUP },
     { case: 'a split-brain repair, for the member it keeps', holder: PRIMARY },
@@ -123,14 +102,7 @@ describe('takeover policies', () => {
     if (holder === BACKUP) run = failPrimary(w);
     else {
       // Someone else bound the backup: both are bound, the primary serves, the sweep keeps it.
-      await w.cloud.associateHaVip({
-        regionId: 'cn-hangzhou',
-        haVipId: HAVIP,
-        instanceId: BACKUP,
-        instanceType: 'EcsInstance',
-        clientToken: 'outside-1',
-      });
-      await w.sim.settle();
+      await bindFromOutside(w, BACKUP, 'outside-1');
       run = w.service.sweep('sweep-1');
     }
     await gate.reached;
@@ -206,14 +178,7 @@ describe('switch-incomplete', () => {
       clientToken: 'by-hand-1',
     });
     await w.sim.settle();
-    await w.cloud.associateHaVip({
-      regionId: 'cn-hangzhou',
-      haVipId: HAVIP,
-      instanceId: PRIMARY,
-      instanceType: 'EcsInstance',
-      clientToken: 'by-hand-2',
-    });
-    await w.sim.settle();
+    await bindFromOutside(w, PRIMARY, 'by-hand-2');
     expect(serving(w)).toBeUndefined();
     const [r] = await w.service.sweep('sweep-1');
     expect(r).toMatchObject({ status: 'done' });

@@ -9,7 +9,15 @@ import { loadTopology } from '../../../shared/core/config.js';
 import type { CloudApi } from '../../../shared/core/ports.js';
 import { PausableCloud } from '../../support/pausable-cloud.js';
 import { heartbeat, heartbeatTimeout, stateChange } from '../../support/signals.js';
-import { BACKUP, createWorld, HAVIP, PAIR_YAML, PRIMARY, type World } from '../../support/world.js';
+import {
+  BACKUP,
+  bindFromOutside,
+  createWorld,
+  HAVIP,
+  PAIR_YAML,
+  PRIMARY,
+  type World,
+} from '../../support/world.js';
 
 const worlds: World[] = [];
 async function world(...args: Parameters<typeof createWorld>): Promise<World> {
@@ -109,14 +117,7 @@ describe('engine against the simulator', () => {
 
   it('split brain (both bound) → keeps the master, detaches the other', async () => {
     const w = await world();
-    await w.cloud.associateHaVip({
-      regionId: 'cn-hangzhou',
-      haVipId: HAVIP,
-      instanceId: BACKUP,
-      instanceType: 'EcsInstance',
-      clientToken: 'outside-1',
-    });
-    await w.sim.settle();
+    await bindFromOutside(w, BACKUP, 'outside-1');
     expect(bound(w).sort()).toEqual([PRIMARY, BACKUP].sort());
     const master = w.sim.haVip(HAVIP)?.masterInstanceId;
     const [r] = await w.service.sweep('sweep-1');
@@ -144,14 +145,7 @@ describe('engine against the simulator', () => {
     };
     const sim = new SimulatedCloud(seeded, { transitionDelayMs: 0, randomSeed: 1 });
     const w = await world({ sim });
-    await w.cloud.associateHaVip({
-      regionId: 'cn-hangzhou',
-      haVipId: HAVIP,
-      instanceId: 'i-bp1foreign00000000001',
-      instanceType: 'EcsInstance',
-      clientToken: 'outside-2',
-    });
-    await sim.settle();
+    await bindFromOutside(w, 'i-bp1foreign00000000001', 'outside-2');
     const before = mutations(w);
     const [r] = await w.service.sweep('sweep-1');
     expect(r).toMatchObject({ status: 'alert', decision: { kind: 'alert', alert: 'foreign-association' } });
