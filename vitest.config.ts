@@ -48,8 +48,9 @@ export default defineConfig({
       },
     ],
     sequence: { sequencer: SlowFirstSequencer },
-    // A PostgreSQL server for the PostgreSQL store's tests: HAVIP_TEST_POSTGRES_URL, or a throwaway cluster.
-    // Set once, here: every project reads it (a project's own globalSetup would start a second one).
-    globalSetup: ['test/support/postgres-server.ts'],
+    // Set once, here: every project reads what they provide (a project's own would run a second time).
+    // A PostgreSQL server for the PostgreSQL store's tests: HAVIP_TEST_POSTGRES_URL, or a throwaway
+    // cluster; and a directory for the one build the bundle-reading suites share (shared-build.ts).
+    globalSetup: ['test/support/postgres-server.ts', 'test/support/build-dir.ts'],
   },
 });
