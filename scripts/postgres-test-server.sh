@@ -6,6 +6,7 @@
 #
 # PostgreSQL refuses to run as root, so under root the cluster belongs to an unprivileged system user
 # (created once, no login shell). The server binaries come from Debian's `postgresql` package.
+# The cluster is thrown away after the run: initdb skips fsync (--no-sync), as the server does (fsync=off).
 set -euo pipefail
 
 if [ "${1:-}" = stop ]; then
@@ -44,7 +45,7 @@ if [ "$(id -u)" = 0 ]; then
   chmod 0600 "$dir/pwfile"
 fi
 
-"${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U havip --pwfile="$dir/pwfile" -A scram-sha-256 \
+"${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U havip --pwfile="$dir/pwfile" -A scram-sha-256 --no-sync \
   -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200 -c fsync=off" start >/dev/null ||

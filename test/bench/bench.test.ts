@@ -3,7 +3,6 @@
  * No timing assertions: only structure and invariants that hold however fast the machine is.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { runStoreBench } from '../../bench/store.js';
 import { runSweepBench } from '../../bench/sweep.js';
 import { loadTopology } from '../../shared/core/config.js';
 import { postgresTestUrl } from '../support/postgres.js';
+import { sharedBuild } from '../support/shared-build.js';
 
 const call = (op: string, start: number, end: number): CallRecord => ({ op, start, end, ok: true });
 
@@ -145,41 +145,34 @@ describe('benchmarks with tiny parameters', () => {
   });
 
   it('cold start: a freshly built bundle handles its first event; figures per variant', async () => {
-    const dist = mkdtempSync(path.join(tmpdir(), 'havip-bench-dist-'));
-    try {
-      const build = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', path.join(dist, 'out')], {
-        encoding: 'utf8',
-      });
-      expect(build.status, build.stderr).toBe(0);
-      const r = await runColdStartBench({
-        distDir: path.join(dist, 'out'),
-        runs: 1,
-        handlers: ['on-ecs-event', 'http-api'],
-      });
-      expect(r.bare.readyMs.n).toBe(1);
-      expect(r.sdk.peakRssMb.median).toBeGreaterThan(r.bare.peakRssMb.median);
-      for (const h of r.handlers) {
-        expect(h.failures).toEqual([]);
-        // Loading index.js now costs about as much as a bare node (the application loads with the first
-        // event), so the comparison with the bare process is noise; each figure must exist and be positive.
-        expect(h.build).toBe('current');
-        expect(h.readyMs.n).toBe(1);
-        expect(h.firstEventMs.median).toBeGreaterThan(0);
-        // One round: import + first event above bare = loaded + first event − the bare process's start-up.
-        expect(h.firstAnswerAboveBareMs.median).toBeCloseTo(
-          h.readyMs.median + h.firstEventMs.median - r.bare.readyMs.median,
-          6,
-        );
-        expect(Number.isFinite(h.importRatioToSdk.median)).toBe(true);
-        expect(h.loadOnlyWallMs.n).toBe(1);
-        expect(Number.isFinite(h.wallRatioToSdk.median)).toBe(true);
-      }
-      // The failover handler talks to the cloud; the HTTP API's GET /v1/groups does not.
-      expect(r.handlers.find((h) => h.handler === 'on-ecs-event')?.calls.median).toBeGreaterThan(0);
-      expect(r.handlers.find((h) => h.handler === 'http-api')?.calls.median).toBe(0);
-    } finally {
-      rmSync(dist, { recursive: true, force: true });
+    // This run's `npm run build`, shared with test/deploy/s-yaml.test.ts (it fails the test if it fails).
+    const { outdir } = await sharedBuild();
+    const r = await runColdStartBench({
+      distDir: outdir,
+      runs: 1,
+      handlers: ['on-ecs-event', 'http-api'],
+    });
+    expect(r.bare.readyMs.n).toBe(1);
+    expect(r.sdk.peakRssMb.median).toBeGreaterThan(r.bare.peakRssMb.median);
+    for (const h of r.handlers) {
+      expect(h.failures).toEqual([]);
+      // Loading index.js now costs about as much as a bare node (the application loads with the first
+      // event), so the comparison with the bare process is noise; each figure must exist and be positive.
+      expect(h.build).toBe('current');
+      expect(h.readyMs.n).toBe(1);
+      expect(h.firstEventMs.median).toBeGreaterThan(0);
+      // One round: import + first event above bare = loaded + first event − the bare process's start-up.
+      expect(h.firstAnswerAboveBareMs.median).toBeCloseTo(
+        h.readyMs.median + h.firstEventMs.median - r.bare.readyMs.median,
+        6,
+      );
+      expect(Number.isFinite(h.importRatioToSdk.median)).toBe(true);
+      expect(h.loadOnlyWallMs.n).toBe(1);
+      expect(Number.isFinite(h.wallRatioToSdk.median)).toBe(true);
     }
+    // The failover handler talks to the cloud; the HTTP API's GET /v1/groups does not.
+    expect(r.handlers.find((h) => h.handler === 'on-ecs-event')?.calls.median).toBeGreaterThan(0);
+    expect(r.handlers.find((h) => h.handler === 'http-api')?.calls.median).toBe(0);
     // A full production build plus four fresh processes: as long as the build in test/deploy/s-yaml.test.ts
     // may take on a loaded machine (the figures are not timed, only checked for shape).
   }, 120_000);

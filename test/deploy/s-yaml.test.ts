@@ -1,11 +1,11 @@
 /**
  * `s.yaml` against the project's own schema of the fc3 fields it uses, cross-checked with the code it
- * deploys: the bundles `npm run build` writes (built once into a temporary directory), the variables the
+ * deploys: the bundles `npm run build` writes (built once per test run: test/support/shared-build.ts), the variables the
  * runtime reads, the trigger payloads the parsers accept, and the HTTP routes. The bundles are also loaded
  * the way Function Compute loads them: a fresh `node` importing `index.mjs`, outside the repository.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { builtinModules } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +26,7 @@ import { envSchema } from '../../shared/app/runtime.js';
 import { loadTopology } from '../../shared/core/config.js';
 import { parseEcsEvent, parseTimerEvent } from '../../shared/events/index.js';
 import { AUTH as AUTH_CONFIG, TestClock, TripwireService } from '../support/http.js';
+import { type SharedBuild, sharedBuild } from '../support/shared-build.js';
 import { envReference, type FunctionProps, resolveVars, SYaml, type Trigger } from './s-yaml-schema.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -74,20 +75,11 @@ const SECRETS = [
 const AUTH = ['HAVIP_API_TOKENS', 'HAVIP_HMAC_KEYS'];
 
 let outdir: string;
-let report: { bundles: { name: string }[] };
+let report: SharedBuild['report'];
 
 beforeAll(async () => {
-  outdir = mkdtempSync(join(tmpdir(), 'havip-build-'));
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [join(ROOT, 'scripts/build.mjs'), '--outdir', outdir, '--json'],
-    { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
-  );
-  report = JSON.parse(stdout) as typeof report;
+  ({ outdir, report } = await sharedBuild());
 }, 120_000);
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
 
 describe('s.yaml against the fc3 schema', () => {
   it('parses and satisfies the schema', () => {

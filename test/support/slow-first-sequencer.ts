@@ -8,21 +8,22 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Path fragments of the slowest suites, slowest first. */
 export const SLOW_SUITES: readonly string[] = [
-  'test/campaign/tencent.test.ts',
   'test/bench/bench.test.ts',
   'test/scripts/build.test.ts',
   'test/campaign/campaign.test.ts',
-  'test/deploy/s-yaml.test.ts',
-  'test/shared/app/local-agents.test.ts',
-  'test/shared/adapters/postgres/postgres-store.test.ts',
-  'test/bin/commands/agent.test.ts',
   'test/corpus/corpus.test.ts',
+  'test/shared/adapters/postgres/postgres-store.test.ts',
+  'test/shared/app/local-agents.test.ts',
+  'test/bin/commands/agent.test.ts',
+  'test/deploy/s-yaml.test.ts',
   'test/shared/agent/takeover.test.ts',
   'test/campaign/crash-matrix.test.ts',
-  'test/functions/fc-handlers.test.ts',
-  'test/shared/core/engine.test.ts',
-  'test/bin/commands/client.test.ts',
   'test/shared/adapters/sqlite/sqlite-store.test.ts',
+  'test/bin/commands/store.test.ts',
+  'test/functions/fc-handlers.test.ts',
+  'test/shared/core/engine-dataplane.test.ts',
+  'test/bin/havip.test.ts',
+  'test/campaign/tencent.test.ts',
 ];
 
 /** Rank of a file in {@link SLOW_SUITES}, or the list's length for any other file. */

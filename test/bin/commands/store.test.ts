@@ -2,19 +2,17 @@
  * `havip store init`: a SQLite file, the Tablestore tables from the environment, or the PostgreSQL schema
  * on the test server (test/support/postgres-server.ts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreInit } from '../../../bin/commands/store.js';
 import { POSTGRES_SCHEMA_VERSION } from '../../../shared/adapters/postgres/index.js';
+import { havip } from '../../support/cli.js';
 import { FakeTablestoreClient } from '../../support/fake-tablestore.js';
 import { PostgresSchemas, postgresTestUrl, sql } from '../../support/postgres.js';
 
-const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'havip-store-'));
 const schemas = new PostgresSchemas();
 afterAll(async () => {
@@ -140,33 +138,13 @@ describe('havip store init', () => {
   });
 
   it('is registered on the havip CLI', async () => {
-    const path = join(dir, 'cli', 'spawned.db');
-    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', 'bin/havip.ts', 'store', 'init', '--sqlite', path],
-          {
-            cwd: repo,
-            stdio: ['ignore', 'pipe', 'pipe'],
-          },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => {
-          stdout += d.toString();
-        });
-        child.stderr.on('data', (d: Buffer) => {
-          stderr += d.toString();
-        });
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      },
-    );
+    // The real program in-process (test/support/cli.ts); test/bin/havip.test.ts starts the executable.
+    const path = join(dir, 'cli', 'via-cli.db');
+    const run = await havip(['store', 'init', '--sqlite', path]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`SQLite store created at ${path}`);
-  }, 30_000);
+  });
 });
 
 /** A port on loopback where nothing listens (bound, then released). */
