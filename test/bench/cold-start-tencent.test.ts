@@ -12,9 +12,14 @@ describe('cold start of the Tencent adapter', () => {
     expect(r.failures).toEqual([]);
     expect(r.bundleKb).toBeGreaterThan(0);
     expect(r.adapter.readyMs.n).toBe(1);
-    expect(r.adapter.readyMs.median).toBeGreaterThan(r.bare.readyMs.median);
+    // Figures exist for every variant; how they compare is the benchmark's to print, not a test's to
+    // assert (one start each on a shared machine says nothing about which is slower).
+    for (const v of [r.bare, r.adapter, r.sdk]) {
+      expect(v.readyMs.n).toBe(1);
+      expect(Number.isFinite(v.readyMs.median)).toBe(true);
+      expect(v.peakRssMb.median).toBeGreaterThan(0);
+    }
     expect(r.adapter.firstCallMs.median).toBeGreaterThan(0);
-    expect(r.sdk.peakRssMb.median).toBeGreaterThan(r.bare.peakRssMb.median);
     const { text, rows } = tencentColdStartSection(r);
     expect(text).toContain('Tencent adapter bundle');
     expect(rows.map((x) => x.metric)).toContain('import above bare node (median)');
