@@ -10,8 +10,8 @@
  * - **TAT**: `runCommand` starts an invocation that finishes after `tatPolls` describes and then announces
  *   the HAVIP whose VIP the script names;
  * - **EIP tasks**: `associateHaVipEip` starts a task (id = the request id) that finishes after
- *   `eipTaskPolls` describes; a second mutation on a HAVIP with a task running fails with
- *   `UnsupportedOperation.MutexOperationTaskRunning`;
+ *   `eipTaskPolls` describes or refused mutations; a second mutation on a HAVIP with a task running
+ *   fails with `UnsupportedOperation.MutexOperationTaskRunning`;
  * - **faults**: {@link TencentFake.failNext} queues Tencent error codes per action (adapters never retry,
  *   so the engine sees each one), {@link TencentFake.loseNext} applies a mutation and loses its answer.
  * `associations: 'unknown'` models the international site, whose answers carry no scope.
@@ -507,13 +507,20 @@ export class TencentFake implements TencentCloudApi {
   }
 
   private noTaskRunning(action: string, haVipId: string): void {
-    for (const t of this.tasks.values())
-      if (t.haVipId === haVipId && t.status === 'RUNNING')
-        throw this.error(
-          action,
-          'UnsupportedOperation.MutexOperationTaskRunning',
-          'a task is running on the HAVIP',
-        );
+    for (const t of this.tasks.values()) {
+      if (t.haVipId !== haVipId || t.status !== 'RUNNING') continue;
+      // Time passes while a client retries, as it does while one polls: a task whose id was lost with
+      // its answer still ends (in the real cloud by time, not by who asks).
+      if (--t.pollsLeft <= 0) {
+        this.finishTask(t);
+        continue;
+      }
+      throw this.error(
+        action,
+        'UnsupportedOperation.MutexOperationTaskRunning',
+        'a task is running on the HAVIP',
+      );
+    }
   }
 
   private startTask(haVipId: string, apply: () => string | undefined): { taskId: string } {
