@@ -90,10 +90,10 @@ export async function runAgentCommand(
     process.once('SIGTERM', resolve);
     // Started with an IPC channel by a supervisor (local mode): the channel closes when the supervisor is
     // gone, even killed outright, and the agent stops rather than outlive it. Under systemd there is none.
-    if (process.channel !== undefined) {
+    if (process.channel) {
       process.once('disconnect', resolve);
       process.channel.unref();
-    }
+    } else if (process.send !== undefined && !process.connected) resolve(); // it closed while starting
   });
   logger.info({}, 'stopping (the addresses stay as they are)');
   await agent.stop();

@@ -143,11 +143,12 @@ export class Reconciliation {
     // neither is short-cut here.
     const open = journal !== undefined && (!FINISHED.has(journal.phase) || awaitsAnnouncement(journal));
     if (addressChanging(this.group, obs) || open) return { probed: false };
-    await this.remember(obs.haVip, obs.observedAt);
     const runProbes = this.req.runProbes === true;
     const { health, unconfirmed } = await this.env.assess(this.group, obs, true, runProbes);
     this.noteUnconfirmed(unconfirmed);
     const decision = await this.decideFor(obs, undefined, health);
+    // Kept once decided: a split brain this sweep repairs keeps naming the member it keeps.
+    await this.remember(obs.haVip, obs.observedAt, decision);
     if (planSteps(this.group, decision, obs, this.env.quotas).length > 0) return { probed: runProbes };
     if (decision.kind === 'alert') await this.recorder.alert(decision, undefined);
     this.decision = decision;
@@ -182,9 +183,13 @@ export class Reconciliation {
    * address keeps every change the saga reads, so a new holder learns of its promotion while the saga
    * waits for it to announce. Advisory: a failed write is logged and changes nothing else.
    */
-  private async remember(haVip: HaVipState | undefined, observedAt: number): Promise<void> {
+  private async remember(
+    haVip: HaVipState | undefined,
+    observedAt: number,
+    decision = this.decision,
+  ): Promise<void> {
     if (this.group.haVipId === undefined) return;
-    const promoted = this.promotedIn(haVip);
+    const promoted = this.promotedIn(haVip, decision);
     const seen = JSON.stringify([haVip ?? null, promoted ?? null]);
     if (seen === this.remembered) return;
     this.remembered = seen;
@@ -202,8 +207,7 @@ export class Reconciliation {
    * announce one HaVip transition earlier, and the others' to withdraw; the verify step still waits for
    * `MasterInstanceId` to name it.
    */
-  private promotedIn(haVip: HaVipState | undefined): MemberId | undefined {
-    const d = this.decision;
+  private promotedIn(haVip: HaVipState | undefined, d: Decision | undefined): MemberId | undefined {
     if (this.group.announce !== 'agent' || this.group.cloud === 'tencent') return undefined;
     const to = d?.kind === 'move' ? d.to : d?.kind === 'repair-split-brain' ? d.keep : undefined;
     return to !== undefined && haVip?.associatedInstances.includes(to) ? to : undefined;

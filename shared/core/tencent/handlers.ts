@@ -73,7 +73,10 @@ class TencentSteps {
     return this.cloud.group.haVipId as string;
   }
 
-  /** DescribeHaVips for the group's HAVIP; the engine's view of it becomes the saga's last known state. */
+  /**
+   * DescribeHaVips for the group's HAVIP; the engine's view of it becomes the saga's last known state, and
+   * is kept for heartbeats as on Alibaba (once verified, the new holder is the one its agent is told of).
+   */
   async readHaVip(): Promise<TencentHaVip> {
     const [h] = await this.api.describeHaVips({ regionId: this.region, haVipIds: [this.haVipId] });
     if (h === undefined)
@@ -87,6 +90,7 @@ class TencentSteps {
       });
     this.cloud.ctx.haVip = haVipView(this.cloud.group, h);
     this.cloud.knownIsFresh = true;
+    await this.cloud.ctx.observed?.(this.cloud.ctx.haVip);
     return h;
   }
 

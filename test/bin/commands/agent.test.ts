@@ -323,6 +323,20 @@ describe('havip agent, three processes', () => {
     proc.disconnect();
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('stops cleanly when its supervisor went away while it was still starting', async () => {
+    const proc = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'havip.js'), 'agent', '--instance-id', IDS.c, '--config', join(dir, 'c.json')],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+    );
+    let stderr = '';
+    proc.stderr?.on('data', (c) => (stderr += String(c)));
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.disconnect(); // long before the agent has bound its sockets
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/TypeError/);
+  }, 60_000);
 });
 
 describe('havip agent --check and bad configurations', () => {

@@ -117,6 +117,21 @@ describe('takeover policies', () => {
     expect(w.sim.haVip(HAVIP)?.associatedInstances).toEqual([holder]);
   });
 
+  it('agent: a sweep that finds a split brain but cannot take the lease still names the member it would keep', async () => {
+    const w = await world({ topology: yaml('agent') });
+    w.sim.announce(PRIMARY, address(w));
+    await bindFromOutside(w, BACKUP, 'outside-1');
+    // Another invocation holds the lease: this sweep decides on its pre-check, then ends busy.
+    const group = w.topology.groups[0]!.name;
+    await w.store.acquireLease(group, 'someone-else', 60_000, w.clock.now());
+    const [r] = await w.service.sweep('sweep-1');
+    expect(r).toMatchObject({ status: 'busy' });
+    for (const id of [PRIMARY, BACKUP]) {
+      const { holds } = await w.service.heartbeat({ instanceId: id });
+      expect(holds.map((h) => h.haVipId)).toEqual(id === PRIMARY ? [HAVIP] : []);
+    }
+  });
+
   it('none: bind only, and the result says the data plane was not verified', async () => {
     const w = await world({ topology: yaml('none') });
     const { results } = await failPrimary(w);

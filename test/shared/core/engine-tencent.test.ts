@@ -90,6 +90,28 @@ describe('engine on Tencent Cloud', () => {
     expect(w.fake.scopeOf(P.haVipId)).toEqual([P.backup]);
   });
 
+  it('announce: agent — once verified, the observation kept for heartbeats names the new holder', async () => {
+    const w = world(tencentPairYaml('', 'agent'), (f) => seedTencentPair(f));
+    w.fake.setState(P.primary, 'STOPPED');
+    // The backup's agent: it announces once the move verifies it (what its heartbeat reply says then).
+    let agentRunning = true;
+    const agent = (async () => {
+      while (agentRunning) {
+        const j = await w.store.readJournal(w.group.name);
+        if (j?.step === `verify:${P.backup}`) w.fake.announce(P.haVipId, P.backup);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const r = await w.reconcile();
+    agentRunning = false;
+    await agent;
+    expect(r.status).toBe('done');
+    expect(w.fake.holder(P.haVipId)).toBe(P.backup);
+    const kept = (await w.store.latestObservations([w.group.name])).get(w.group.name);
+    expect(kept?.haVip?.masterInstanceId).toBe(P.backup);
+    expect(kept?.haVip?.associatedInstances).toEqual([P.backup]);
+  });
+
   it('no holder: attaches the elected member (scope, announce, verify) and binds the configured EIP', async () => {
     const w = world(tencentPairYaml('\n    eip: { addressIp: 203.0.113.7 }'), (f) =>
       seedTencentPair(f, { held: false }),
