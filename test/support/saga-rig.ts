@@ -93,7 +93,12 @@ export class SagaRig {
   /** Runs the steps as the engine would, on `haVip` as last observed. */
   async run(
     steps: readonly SagaStep[],
-    opts: { haVip?: HaVipState | undefined; decision?: Decision } = {},
+    opts: {
+      haVip?: HaVipState | undefined;
+      decision?: Decision;
+      observed?: (s: HaVipState) => Promise<void>;
+      leaseTtlMs?: number;
+    } = {},
   ): Promise<StepReport[]> {
     const ctx: SagaContext = {
       group: this.group,
@@ -106,9 +111,10 @@ export class SagaRig {
       deadline: systemClock.now() + this.deadlineMs,
       backoff: { baseMs: 2, maxMs: 10 },
       poll: { initialMs: 2, maxMs: 10 },
-      leaseTtlMs: 60_000,
+      leaseTtlMs: opts.leaseTtlMs ?? 60_000,
       lease: this.lease,
       haVip: opts.haVip,
+      observed: opts.observed,
     };
     return new SagaRunner(ctx).run(steps);
   }

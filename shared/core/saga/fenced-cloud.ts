@@ -130,8 +130,17 @@ export class FencedCloud {
     this.ctx.haVip = s;
     this.knownIsFresh = true;
     if (s === undefined) throw notFound('DescribeHaVips', 'InvalidHaVipId.NotFound', id);
-    await this.ctx.observed?.(s);
+    await this.keepObserved(s);
     return s;
+  }
+
+  /**
+   * Hands a read to the run's observer (kept for heartbeats) while this run's lease is live: a run paused
+   * past its lease no longer speaks for the group, and must not write back the holder it was promoting
+   * over what the lease's new owner keeps. The next mutation's fence refuses it anyway.
+   */
+  async keepObserved(s: HaVipState): Promise<void> {
+    if (this.ctx.clock.now() < this.ctx.lease.expiresAt) await this.ctx.observed?.(s);
   }
 
   async readEip(): Promise<EipState> {

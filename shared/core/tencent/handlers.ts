@@ -90,7 +90,7 @@ class TencentSteps {
       });
     this.cloud.ctx.haVip = haVipView(this.cloud.group, h);
     this.cloud.knownIsFresh = true;
-    await this.cloud.ctx.observed?.(this.cloud.ctx.haVip);
+    await this.cloud.keepObserved(this.cloud.ctx.haVip);
     return h;
   }
 

@@ -10,7 +10,7 @@ import {
   DeadlineExceededError,
   StaleEpochError,
 } from '../../../../shared/core/errors.js';
-import type { CloudApi } from '../../../../shared/core/ports.js';
+import type { CloudApi, HaVipState } from '../../../../shared/core/ports.js';
 import { clientToken, stepKey } from '../../../../shared/core/saga.js';
 import { A, attach, B, overriding, type RigOptions, SagaRig } from '../../../support/saga-rig.js';
 
@@ -133,5 +133,40 @@ describe('the fence', () => {
     const renewed = await r.store.getLease(r.group.name);
     expect(renewed?.epoch).toBe(lease.epoch);
     expect(renewed?.expiresAt).toBeGreaterThan(lease.expiresAt + 30_000);
+  });
+});
+
+describe('reads kept for heartbeats', () => {
+  it('a read is handed to the observer while the lease is live, not when the run outlived it meanwhile', async () => {
+    let stall = false;
+    const { r } = await rig({
+      wrapCloud: (cloud, self) =>
+        overriding(cloud, {
+          describeHaVips: async (req) => {
+            if (stall) {
+              // The run stalls inside its read (a GC pause, a slow answer) until its lease has run out,
+              // and another invocation takes the group meanwhile.
+              stall = false;
+              await new Promise((res) => setTimeout(res, 300));
+              await self.store.acquireLease(self.group.name, 'the-next-owner', 60_000, Date.now());
+            }
+            return cloud.describeHaVips(req);
+          },
+        }),
+    });
+    const seen: string[][] = [];
+    const observed = async (s: HaVipState) => {
+      seen.push([...s.associatedInstances]);
+    };
+    await r.run([attach(B)], { observed });
+    expect(seen.at(-1)?.sort()).toEqual([A, B].sort());
+
+    seen.length = 0;
+    await r.store.releaseLease(r.group.name, r.lease.epoch);
+    await r.takeLease(200);
+    stall = true;
+    const verifyA = { op: 'verify', member: A, waitSeconds: 0 } as const;
+    await r.run([verifyA], { observed, leaseTtlMs: 200 }).catch(() => undefined);
+    expect(seen).toEqual([]);
   });
 });
