@@ -4,8 +4,16 @@
  * SDKs always call the path `/`, so a signed SDK request can never reach it by accident.
  */
 import { z } from 'zod';
-import { type ErrorCode, HavipError } from '../../core/errors.js';
+import { HavipError } from '../../core/errors.js';
 import type { SimulatedCloud } from './cloud.js';
+import {
+  type AdminCall,
+  type AdminReply,
+  type AdminRoute,
+  notAnAdminRoute,
+  faultRoute as sharedFaultRoute,
+  viewRoutes,
+} from './common/admin-routes.js';
 import { parseAdminBody as parseBody } from './common/json-input.js';
 import { SimApiError } from './errors.js';
 
@@ -37,45 +45,12 @@ const adminSchemas = {
   cloudAssistant: z.object({ instanceId: z.string().min(1), mode: z.enum(['ok', 'offline', 'fail']) }),
 };
 
-/** One admin request: the cloud, the raw body, and `route` (`POST /__admin/…`) for error messages. */
-interface AdminCall {
-  readonly cloud: SimulatedCloud;
-  readonly body: Buffer;
-  readonly route: string;
-}
+type Call = AdminCall<SimulatedCloud>;
+type Route = AdminRoute<SimulatedCloud>;
+const faultRoute = sharedFaultRoute<SimulatedCloud>;
 
-/** A route answers 200 with what it returns. */
-type AdminRoute = (c: AdminCall) => unknown;
-
-/** A fault switch: applies the change, then answers the faults now in force. */
-const faultRoute =
-  (apply: (c: AdminCall) => void): AdminRoute =>
-  (c) => {
-    apply(c);
-    return { ok: true, faults: c.cloud.faults.config() };
-  };
-
-/** Routes without an id in the path, by `METHOD /path` (below `/__admin`). */
-const ROUTES: ReadonlyMap<string, AdminRoute> = new Map<string, AdminRoute>([
-  ['GET /state', ({ cloud }) => cloud.snapshot()],
-  ['GET /stats', ({ cloud }) => cloud.stats()],
-  [
-    'POST /stats/reset',
-    ({ cloud }) => {
-      cloud.resetStats();
-      return { ok: true };
-    },
-  ],
-  ['GET /events', ({ cloud }) => ({ events: cloud.recentEvents() })],
-  [
-    'POST /settle',
-    async ({ cloud }) => {
-      await cloud.settle();
-      return { ok: true };
-    },
-  ],
-  ['GET /faults', ({ cloud }) => cloud.faults.config()],
-  ['POST /faults/reset', faultRoute(({ cloud }) => cloud.faults.reset())],
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  ...viewRoutes<SimulatedCloud>(),
   [
     'POST /faults/latency',
     faultRoute(({ cloud, body, route }) => {
@@ -141,7 +116,7 @@ const ROUTES: ReadonlyMap<string, AdminRoute> = new Map<string, AdminRoute>([
 const INSTANCE_ROUTE = /^\/instances\/([^/]+)\/(stop|start|delete|announce)$/;
 
 /** `POST /instances/{id}/{stop|start|delete|announce}`: what an operator or a host agent does. */
-function instanceAction(c: AdminCall, id: string, action: string): unknown {
+function instanceAction(c: Call, id: string, action: string): unknown {
   const { cloud } = c;
   if (action === 'announce') {
     // What a host agent does after configuring the address: gratuitous ARP. An ignored
@@ -155,12 +130,6 @@ function instanceAction(c: AdminCall, id: string, action: string): unknown {
   return { ok: true, instance: cloud.instance(id) ?? null };
 }
 
-/** An admin answer: the HTTP status and the JSON body. */
-export interface AdminReply {
-  readonly status: number;
-  readonly body: unknown;
-}
-
 /**
  * Answers one admin request (`path` below `/__admin`). Bad input is a 400 naming the field, an API
  * rule an operator action breaks is the API's error; anything else is thrown (the server answers 500).
@@ -172,24 +141,14 @@ export async function handleAdmin(
   body: Buffer,
 ): Promise<AdminReply> {
   const route = `${method} /__admin${path}`;
-  const call: AdminCall = { cloud, body, route };
+  const call: Call = { cloud, body, route };
   try {
     const inst = INSTANCE_ROUTE.exec(path);
     if (method === 'POST' && inst !== null) {
       return { status: 200, body: instanceAction(call, decodeURIComponent(inst[1]!), inst[2]!) };
     }
     const handler = ROUTES.get(`${method} ${path}`);
-    if (handler === undefined) {
-      return {
-        status: 404,
-        body: {
-          error: {
-            code: 'simulator.admin-not-found' satisfies ErrorCode,
-            message: `${route} is not an admin route; see docs/simulator.md`,
-          },
-        },
-      };
-    }
+    if (handler === undefined) return notAnAdminRoute(route, 'docs/simulator.md');
     return { status: 200, body: await handler(call) };
   } catch (e) {
     if (e instanceof SimApiError) {

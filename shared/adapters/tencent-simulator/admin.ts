@@ -4,7 +4,15 @@
  * switches. The SDK always calls the path `/`, so a signed request can never reach it by accident.
  */
 import { z } from 'zod';
-import { type ErrorCode, HavipError } from '../../core/errors.js';
+import { HavipError } from '../../core/errors.js';
+import {
+  type AdminCall,
+  type AdminReply,
+  type AdminRoute,
+  notAnAdminRoute,
+  faultRoute as sharedFaultRoute,
+  viewRoutes,
+} from '../simulator/common/admin-routes.js';
 import { parseAdminBody as parseBody } from '../simulator/common/json-input.js';
 import type { TencentSimulatedCloud } from './cloud.js';
 import { TencentSimApiError } from './errors.js';
@@ -30,41 +38,12 @@ const schemas = {
   checkAssociate: z.object({ enabled: z.boolean() }),
 };
 
-interface AdminCall {
-  readonly cloud: TencentSimulatedCloud;
-  readonly body: Buffer;
-  readonly route: string;
-}
-type AdminRoute = (c: AdminCall) => unknown;
+type Call = AdminCall<TencentSimulatedCloud>;
+type Route = AdminRoute<TencentSimulatedCloud>;
+const faultRoute = sharedFaultRoute<TencentSimulatedCloud>;
 
-/** A fault switch: applies the change, then answers the faults now in force. */
-const faultRoute =
-  (apply: (c: AdminCall) => void): AdminRoute =>
-  (c) => {
-    apply(c);
-    return { ok: true, faults: c.cloud.faults.config() };
-  };
-
-const ROUTES: ReadonlyMap<string, AdminRoute> = new Map<string, AdminRoute>([
-  ['GET /state', ({ cloud }) => cloud.snapshot()],
-  ['GET /stats', ({ cloud }) => cloud.stats()],
-  [
-    'POST /stats/reset',
-    ({ cloud }) => {
-      cloud.resetStats();
-      return { ok: true };
-    },
-  ],
-  ['GET /events', ({ cloud }) => ({ events: cloud.recentEvents() })],
-  [
-    'POST /settle',
-    async ({ cloud }) => {
-      await cloud.settle();
-      return { ok: true };
-    },
-  ],
-  ['GET /faults', ({ cloud }) => cloud.faults.config()],
-  ['POST /faults/reset', faultRoute(({ cloud }) => cloud.faults.reset())],
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  ...viewRoutes<TencentSimulatedCloud>(),
   [
     'POST /faults/latency',
     faultRoute(({ cloud, body, route }) => {
@@ -119,7 +98,7 @@ const ROUTES: ReadonlyMap<string, AdminRoute> = new Map<string, AdminRoute>([
 const ID_ROUTE = /^\/(instances|havips)\/([^/]+)\/(stop|start|announce|check-associate)$/;
 
 /** `POST /instances/{id}/{stop|start|announce}`, `POST /havips/{id}/check-associate`. */
-function resourceAction(c: AdminCall, kind: string, id: string, verb: string): unknown | undefined {
+function resourceAction(c: Call, kind: string, id: string, verb: string): unknown | undefined {
   const { cloud } = c;
   if (kind === 'havips' && verb === 'check-associate') {
     cloud.setCheckAssociate(id, parseBody(schemas.checkAssociate, c.body, c.route).enabled);
@@ -135,20 +114,15 @@ function resourceAction(c: AdminCall, kind: string, id: string, verb: string): u
   return { ok: true, instance: cloud.instance(id) ?? null };
 }
 
-export interface TencentAdminReply {
-  readonly status: number;
-  readonly body: unknown;
-}
-
 /** Answers one admin request (`path` below `/__admin`). Bad input is a 400 naming the field. */
 export async function handleTencentAdmin(
   cloud: TencentSimulatedCloud,
   method: string,
   path: string,
   body: Buffer,
-): Promise<TencentAdminReply> {
+): Promise<AdminReply> {
   const route = `${method} /__admin${path}`;
-  const call: AdminCall = { cloud, body, route };
+  const call: Call = { cloud, body, route };
   try {
     const m = ID_ROUTE.exec(path);
     const answer =
@@ -156,15 +130,7 @@ export async function handleTencentAdmin(
         ? resourceAction(call, m[1] as string, decodeURIComponent(m[2] as string), m[3] as string)
         : await ROUTES.get(`${method} ${path}`)?.(call);
     if (answer !== undefined) return { status: 200, body: answer };
-    return {
-      status: 404,
-      body: {
-        error: {
-          code: 'simulator.admin-not-found' satisfies ErrorCode,
-          message: `${route} is not an admin route; see docs/tencent.md`,
-        },
-      },
-    };
+    return notAnAdminRoute(route, 'docs/tencent.md');
   } catch (e) {
     if (e instanceof TencentSimApiError)
       return { status: 409, body: { error: { code: e.tencentCode, message: e.wireMessage } } };
