@@ -239,9 +239,11 @@ export interface ObservationRecord {
   /** The HaVip as read; undefined when the cloud did not know it. */
   readonly haVip: HaVipState | undefined;
   /**
-   * The member a move in progress has bound and hands the address to (`announce: agent`) while the old
-   * holder is still bound: heartbeats name it the holder from the attach on, so its agent announces
-   * before the detach (as Cloud Assistant does) and the old holder's agent withdraws.
+   * The member the run hands the address to while another member is still bound (`announce: agent`, on
+   * Alibaba): a move's new holder from its attach on, or the member a split-brain repair keeps.
+   * Heartbeats name it the holder, so its agent announces before the detach (as Cloud Assistant does) and
+   * the other's agent withdraws. Tencent groups do not use it: their drift scope is not part of this
+   * view, and `shared/app/tencent-heartbeat.ts` answers from the journal's verify step instead.
    */
   readonly promoted?: MemberId | undefined;
 }
