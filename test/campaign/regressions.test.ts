@@ -90,6 +90,37 @@ describe('campaign regressions', () => {
     expect(w.bound(w.group(0))).toEqual([w.memberOf(w.group(0), 1).id]);
   });
 
+  it('a member released after the verify step is not counted against a "done" that was true when verified', async () => {
+    // Found by CI's 10,000-step campaign, seed 86440212, shrunk: a manual failover paused between its
+    // verify step and the DONE journal write, the member it moved to released meanwhile (its HaVip
+    // binding went with it), then resumed — the model called "done" a lie, though nothing the run
+    // could still do would have kept a deleted instance serving. The model now leaves that case
+    // undecided, as it does for a holder that stopped during the run; the next sweep must heal it.
+    const stats = new CampaignStats();
+    const spec = {
+      groups: [
+        pair({
+          priorities: [10, 10],
+          nopreempt: false,
+          announce: 'agent',
+          flapGuard: { maxMoves: 2, windowSeconds: 60 },
+        }),
+      ],
+    };
+    const w = await runOnce(
+      { spec, seed: 1, transitionDelayMs: 0, cloudAssistantDelayMs: 300 },
+      [new SagaFault(7, 'pause', 'manual', 0), new Power(0, 0, 'release'), new ReleasePaused('proceed')],
+      stats,
+    );
+    expect(stats.totalViolations()).toBe(0);
+    expect(stats.undecided.get('data-plane') ?? 0).toBeGreaterThan(0);
+    // After faults stop the group converged on the member that is left, and it serves the HaVip.
+    const g = w.group(0);
+    const survivor = w.memberOf(g, 1).id;
+    expect(w.bound(g)).toEqual([survivor]);
+    expect(w.sim.servingInstance(g.haVipId!)).toBe(survivor);
+  });
+
   it('a move whose attach is still in flight is rolled forward, not decided afresh on top of it', async () => {
     // Found as (shrunk): slow HaVip transitions, stop the holder, a sweep that times out with its attach
     // in flight, a forced manual failover to a third member, faults off, sweep() — the forced move was

@@ -1171,12 +1171,17 @@ export class CampaignWorld {
         (a) => a !== actor && (a.status === 'running' || a.status === 'paused'),
       );
       if (others) continue;
-      // A stale MasterInstanceId from before the change can satisfy the verify step; and a holder that
-      // stopped while the invocation ran (or was frozen) cannot have been kept serving by it.
+      // A stale MasterInstanceId from before the change can satisfy the verify step; a holder that
+      // stopped while the invocation ran (or was frozen) cannot have been kept serving by it; and a
+      // member released after the verify step took its binding with it, leaving none to judge.
       const holder = this.members.get(this.bound(g)[0] ?? '');
+      const changedDuringRun = (m: MemberInfo | undefined): boolean =>
+        m !== undefined && (this.hostChangedAt.get(m.host) ?? -1) >= actor.start;
+      const unbound = this.bound(g).length === 0;
       if (
         this.staleMs(actor.start, this.clock.now()) > 0 ||
-        (holder !== undefined && (this.hostChangedAt.get(holder.host) ?? -1) >= actor.start)
+        changedDuringRun(holder) ||
+        (unbound && g.members.some((m) => changedDuringRun(this.members.get(m.id))))
       ) {
         this.stats.undecidedCheck('data-plane');
         continue;
