@@ -363,8 +363,15 @@ export class Reconciliation {
     this.log.error({ error, decision: this.decision?.kind }, 'reconcile failed');
     const decision = this.decision;
     if (decision !== undefined) {
-      if (!(e instanceof DeadlineExceededError))
-        await this.recorder.journal(this.lease, 'FAILED', decision, { error }).catch(() => undefined);
+      // The FAILED write is the last fence: an actor that took the group while this run was frozen
+      // before it makes the write stale, and then this run records and notifies nothing.
+      if (!(e instanceof DeadlineExceededError)) {
+        const fenced = await this.recorder.journal(this.lease, 'FAILED', decision, { error }).then(
+          () => false,
+          (je: unknown) => je instanceof StaleEpochError,
+        );
+        if (fenced) return this.finish('fenced', this.taken?.epoch, { error });
+      }
       await this.recorder.history(
         {
           epoch: this.lease.epoch,

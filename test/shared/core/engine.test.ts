@@ -242,6 +242,50 @@ describe('engine against the simulator', () => {
     await store.close();
   });
 
+  it('a failed run whose lease was taken over before it journaled FAILED is fenced: no history, no notification', async () => {
+    // Found by the fault campaign (seed 1047557381): a run paused just before its FAILED journal write,
+    // past its lease; the stale write was refused, but the run still recorded a "failed" history entry
+    // (and notified) for a group another actor now owned.
+    const store = createSqliteStore({ path: ':memory:' });
+    let release!: () => void;
+    const failedWriteReached = new Promise<void>((reached) => {
+      const writeJournal = store.writeJournal.bind(store);
+      store.writeJournal = async (entry, now) => {
+        if (entry.phase === 'FAILED') {
+          reached();
+          await new Promise<void>((r) => {
+            release = r;
+          });
+        }
+        return writeJournal(entry, now);
+      };
+    });
+    let paused!: PausableCloud;
+    const a = await world({
+      store,
+      wrapCloud: (c: CloudApi) => (paused = new PausableCloud(c)),
+      engineOptions: { leaseTtlMs: 400 },
+    });
+    await stopAndSettle(a, PRIMARY);
+    const gate = paused.pauseNext('associateHaVip');
+    const first = a.service.ingest([stopped(PRIMARY)], 'event', 'inv-a');
+    await gate.reached;
+    gate.release('crash');
+    await failedWriteReached;
+
+    await sleep(450); // its lease expires while it is frozen in front of the write
+    const b = await world({ store, sim: a.sim, engineOptions: { leaseTtlMs: 400 } });
+    await b.service.sweep('sweep-b');
+    const historyBefore = await store.listHistory({ limit: 50 });
+    const notifiedBefore = a.notifier.sent.length;
+    release();
+    const { results } = await first;
+    expect(results[0]?.status).toBe('fenced');
+    expect(await store.listHistory({ limit: 50 })).toEqual(historyBefore);
+    expect(a.notifier.sent.length).toBe(notifiedBefore);
+    await store.close();
+  });
+
   it('two concurrent reconciles on one group: one acts, the other backs off', async () => {
     const store = createSqliteStore({ path: ':memory:' });
     const a = await world({ store });
