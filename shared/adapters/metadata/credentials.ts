@@ -17,7 +17,10 @@
  *   they are still usable and is retried with exponential backoff (1 s doubling to 60 s by default);
  *   while backing off, callers get the cached credentials or, when there are none left, the last error,
  *   without a request: an agent that cannot reach its metadata service never spins on it;
- * - credentials count as expired `expirySkewMs` (30 s) before their stated expiry, for clock drift.
+ * - credentials count as expired `expirySkewMs` (30 s) before their stated expiry, for clock drift;
+ * - `invalidate` (a service refused the token) drops the cached set and refreshes at the next `get`,
+ *   but not within `minRefreshIntervalMs` of the last fetch: a service that keeps refusing fresh
+ *   credentials costs the metadata service at most one read a second.
  */
 import { CloudError, HavipError, InvalidInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports.js';
@@ -33,6 +36,12 @@ export interface Credentials {
 
 export interface CredentialSource {
   get(): Promise<Credentials>;
+  /**
+   * The service refused these credentials as expired or unknown (a stale token): stop handing them out
+   * and fetch fresh ones on the next `get` (never sooner than the source's minimum refresh interval).
+   * Sources of fixed keys have nothing to refresh and leave it out.
+   */
+  invalidate?(stale: Credentials): void;
 }
 
 /** What {@link roleCredentials} needs from a metadata client (see `createMetadataClient`). */
@@ -114,6 +123,7 @@ interface State {
   lastError: HavipError | undefined;
   inflight: Promise<void> | undefined;
   role: string | undefined;
+  lastFetchAt: number;
 }
 
 /** STS credentials of the instance's role, cached and refreshed ahead of expiry (see the file comment). */
@@ -131,10 +141,12 @@ export function roleCredentials(opts: RoleCredentialsOptions): CredentialSource 
     lastError: undefined,
     inflight: undefined,
     role: opts.roleName,
+    lastFetchAt: Number.NEGATIVE_INFINITY,
   };
   const usable = (now: number) => s.creds !== undefined && now < s.creds.expiresAt - skew;
 
   async function fetchOnce(): Promise<void> {
+    s.lastFetchAt = opts.clock.now();
     try {
       s.role ??= await discoverRole(opts.metadata);
       const fresh = await opts.metadata.roleCredentials(s.role);
@@ -164,6 +176,11 @@ export function roleCredentials(opts: RoleCredentialsOptions): CredentialSource 
       } else if (s.inflight) await s.inflight;
       if (usable(now)) return s.creds!;
       throw s.lastError ?? expiredError();
+    },
+    invalidate(stale) {
+      if (s.creds === undefined || s.creds.securityToken !== stale.securityToken) return;
+      s.creds = undefined;
+      s.nextAttemptAt = Math.min(s.nextAttemptAt, s.lastFetchAt + minInterval);
     },
   };
 }

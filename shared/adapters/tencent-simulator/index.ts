@@ -16,6 +16,13 @@ export {
   TencentSimulatedCloud,
   type TencentSimulatedCloudOptions,
 } from './cloud.js';
+export {
+  type CmqStats,
+  type CmqSubscriber,
+  type CmqTopics,
+  type CmqTriggerRecord,
+  MAX_CMQ_MESSAGE_BYTES,
+} from './cmq.js';
 export type { TencentInstanceStateChange } from './cvm.js';
 export type { TencentAnnounceResult } from './dataplane.js';
 export { tencentDemoSeed } from './demo.js';
@@ -33,6 +40,10 @@ export { inProcessTransport } from './in-process.js';
 export type { SiteProfile } from './render.js';
 export { parseTencentSeed, type TencentSimQuotas, type TencentSimSeed, tencentSeedSchema } from './seed.js';
 export { startTencentSimulatorServer, type TencentSimulatorServerOptions } from './server.js';
-export { MAX_SKEW_SECONDS, type TencentSimCredentials } from './signature.js';
+export {
+  MAX_SKEW_SECONDS,
+  type TencentSimCredentials,
+  type TencentSimTemporaryCredentials,
+} from './signature.js';
 export { type TencentSeedFromTopologyOptions, tencentSeedFromTopology } from './topology.js';
 export type { EipRec, EniRec, HaVipRec, InstanceRec, TaskRec, TatTaskRec } from './world.js';

@@ -91,6 +91,7 @@ async function handleHttp(
   const auth = verifyTc3(
     { headers: req.headers, body, service: cloud.serviceOf(action), now: (opts.now ?? Date.now)() },
     cloud.credentials,
+    (id) => cloud.temporaryCredentials(id),
   );
   if (!auth.ok) return refuse(auth.error);
   let params: unknown;
