@@ -113,6 +113,8 @@ export interface RoleCredentialsOptions {
   readonly minRefreshIntervalMs?: number;
   /** [0, 1) source for backoff jitter (each delay is scaled into [delay/2, delay)); default Math.random. */
   readonly random?: () => number;
+  /** What to say when no role is attached (default: Alibaba's RAM role and mns:PublishMessage). */
+  readonly noRoleMessage?: string;
 }
 
 interface State {
@@ -148,7 +150,7 @@ export function roleCredentials(opts: RoleCredentialsOptions): CredentialSource 
   async function fetchOnce(): Promise<void> {
     s.lastFetchAt = opts.clock.now();
     try {
-      s.role ??= await discoverRole(opts.metadata);
+      s.role ??= await discoverRole(opts.metadata, opts.noRoleMessage);
       const fresh = await opts.metadata.roleCredentials(s.role);
       const now = opts.clock.now();
       const lifetime = fresh.expiresAt - now;
@@ -185,7 +187,7 @@ export function roleCredentials(opts: RoleCredentialsOptions): CredentialSource 
   };
 }
 
-async function discoverRole(metadata: RoleCredentialsReader): Promise<string> {
+async function discoverRole(metadata: RoleCredentialsReader, noRoleMessage?: string): Promise<string> {
   const role = await metadata.roleName();
   if (role === undefined) {
     throw new CloudError({
@@ -193,6 +195,7 @@ async function discoverRole(metadata: RoleCredentialsReader): Promise<string> {
       action: 'GetInstanceRoleCredentials',
       alibabaCode: 'NoInstanceRole',
       message:
+        noRoleMessage ??
         'no RAM role is attached to this instance; attach one that may call mns:PublishMessage (deploy/agent-instance-policy.json) or set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET',
       retryable: false,
     });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedSecret } from '../../../shared/agent/secrets.js';
-import { createHttpSink, createMnsSink, retryableFailure, SinkError } from '../../../shared/agent/sinks.js';
+import { createHttpSink, createTopicSink, retryableFailure, SinkError } from '../../../shared/agent/sinks.js';
 
 let status = 200;
 const received: { body: string; authorization: string | undefined }[] = [];
@@ -57,11 +57,11 @@ describe('http sink', () => {
   });
 });
 
-// The mns sink over the real publisher, the MNS simulator and rotating STS credentials: setup.test.ts.
-describe('mns sink', () => {
+// The mns and cmq sinks over the real publishers, the simulators and rotating role credentials: setup.test.ts.
+describe('topic sink (mns, cmq)', () => {
   it('keeps the retryability the publisher gives its errors', async () => {
     const failing = (retryable: boolean) =>
-      createMnsSink({
+      createTopicSink({
         publish: async () => {
           throw Object.assign(new Error('mns'), { retryable });
         },
