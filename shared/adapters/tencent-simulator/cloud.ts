@@ -1,6 +1,7 @@
 /**
  * The simulated Tencent Cloud control and data plane: VPC (HAVIPs and their drift scope, a HAVIP's EIP
- * as asynchronous tasks, ENIs, quotas), CVM (instances and their lifecycle) and TAT (commands), with the
+ * as asynchronous tasks, ENIs, quotas), CVM (instances and their lifecycle), TAT (commands) and TDMQ
+ * for CMQ topics (`PublishCmqMsg`, delivered as SCF's CMQ trigger would: `cmq.ts`), with the
  * rules and error codes of API 3.0, the ARP data plane that decides who holds a HAVIP, transitions on
  * an injectable clock and deterministic fault injection. Usable without HTTP
  * ({@link TencentSimulatedCloud.handle}); `startTencentSimulatorServer` puts it on the wire for the

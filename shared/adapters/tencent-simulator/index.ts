@@ -1,9 +1,10 @@
 /**
- * A Tencent Cloud simulator (VPC HAVIPs, CVM, TAT) speaking API 3.0 on the wire: the embedded cloud of
- * Tencent tests and of the local mode (`havip local --cloud tencent`). See docs/tencent.md.
+ * A Tencent Cloud simulator (VPC HAVIPs, CVM, TAT, CMQ topics) speaking API 3.0 on the wire: the
+ * embedded cloud of Tencent tests and of the local mode (`havip local --cloud tencent`). See
+ * docs/tencent.md.
  *
  * Layout: `cloud.ts` is the façade; `dispatch.ts` answers calls (faults, envelope); one module per API
- * family (`havip.ts`, `tasks.ts`, `network.ts`, `cvm.ts`, `tat.ts`) and the ARP data plane
+ * family (`havip.ts`, `tasks.ts`, `network.ts`, `cvm.ts`, `tat.ts`, `cmq.ts`) and the ARP data plane
  * (`dataplane.ts`) share a context (`context.ts`); `server.ts` + `signature.ts` put it on the wire;
  * `seed.ts` + `build-world.ts` make the world. The clock, scheduler, faults, history, paging, events,
  * stats and seeded randomness are the cloud-neutral pieces of `../simulator/common/`.
