@@ -136,7 +136,10 @@ const SinkSchema = z.discriminatedUnion('type', [
     type: z.literal('cmq'),
     topic: z
       .string({ error: 'must be a CMQ topic name' })
-      .regex(CMQ_TOPIC_RE, 'must be a CMQ topic name: 1–64 letters, digits, "-" or "_", starting with a letter'),
+      .regex(
+        CMQ_TOPIC_RE,
+        'must be a CMQ topic name: 1–64 letters, digits, "-" or "_", starting with a letter',
+      ),
     region: z
       .string({ error: 'must be a Tencent region' })
       .regex(TENCENT_REGION_RE, 'must be the region of the topic, like ap-guangzhou'),

@@ -2,6 +2,8 @@
  * What the agent needs before it can start, built from the validated configuration: the secrets (read
  * once), the report sink, the metadata client and the data plane. `havip agent --check` runs exactly this and stops.
  */
+
+import { type CredentialSource, staticCredentials } from '../adapters/metadata/credentials.js';
 import {
   createMetadataClient,
   envCredentials,
@@ -9,7 +11,6 @@ import {
   type MetadataCloud,
   roleCredentials,
 } from '../adapters/metadata/index.js';
-import { type CredentialSource, staticCredentials } from '../adapters/metadata/credentials.js';
 import { createMnsPublisher } from '../adapters/mns/index.js';
 import { createCmqPublisher } from '../adapters/tencent/cmq.js';
 import { CREDENTIAL_ENV_NAMES, credentialsFromEnvironment } from '../adapters/tencent/credentials.js';

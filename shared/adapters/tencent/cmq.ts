@@ -27,9 +27,15 @@
  * UnauthorizedOperation, ResourceNotFound (the topic) and InvalidParameter* are final.
  */
 import { z } from 'zod';
-import { CloudError, HavipError, InvalidInputError } from '../../core/errors.js';
+import { CloudError, type HavipError, InvalidInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports.js';
 import { answerError, type CallContext, type Hints } from '../cloud-call/errors.js';
+import {
+  CredentialSourceOption,
+  credentialsOf,
+  isBaseEndpoint,
+  redactSecrets,
+} from '../cloud-call/publishing.js';
 import type { CredentialSource, Credentials } from '../metadata/credentials.js';
 import { API_VERSIONS } from './endpoints.js';
 import { classifyTencentError, TencentAnswerError, toCloudError } from './errors.js';
@@ -70,7 +76,7 @@ export interface CmqPublisher {
 const Options = z.object({
   endpoint: z
     .string()
-    .refine(isEndpoint, {
+    .refine(isBaseEndpoint, {
       message: 'must be an http(s) URL with no path, e.g. https://tdmq.internal.tencentcloudapi.com',
     })
     .optional(),
@@ -78,15 +84,13 @@ const Options = z.object({
   topic: z.string().regex(CMQ_TOPIC_RE, {
     message: 'a CMQ topic name is 1–64 letters, digits, "-" or "_", starting with a letter',
   }),
-  credentials: z.custom<CredentialSource>((v) => typeof (v as { get?: unknown } | null)?.get === 'function', {
-    message: 'must be a credential source ({ get(): Promise<Credentials> })',
-  }),
+  credentials: CredentialSourceOption,
   timeoutMs: z.number().int().min(1).max(60_000).optional(),
 });
 
 const HINTS: Hints = {
   byCode: {
-    [TOKEN_FAILURE]: 'the session token was refused twice, with fresh role credentials; retrying later',
+    [TOKEN_FAILURE]: 'the session token is invalid or expired: use fresh temporary credentials',
     'AuthFailure.SignatureExpire':
       "the host clock is more than 5 minutes off the API's: synchronise it (NTP)",
     'AuthFailure.SignatureFailure': 'the SecretKey does not match the SecretId',
@@ -122,7 +126,7 @@ export function createCmqPublisher(opts: CmqPublisherOptions): CmqPublisher {
     topic: opts.topic,
     async publish(messageBody) {
       const payload = requestBody(opts.topic, messageBody);
-      const creds = await credentialsFrom(opts.credentials);
+      const creds = await credentialsOf(opts.credentials, 'tencent', PUBLISH_CMQ_ACTION);
       try {
         return await send(payload, creds);
       } catch (e) {
@@ -130,7 +134,7 @@ export function createCmqPublisher(opts: CmqPublisherOptions): CmqPublisher {
         // Fixed keys have nothing fresher to offer: their token is simply wrong (final).
         if (opts.credentials.invalidate === undefined) throw cmqError(e, ctx, []);
         opts.credentials.invalidate(creds);
-        const fresh = await credentialsFrom(opts.credentials);
+        const fresh = await credentialsOf(opts.credentials, 'tencent', PUBLISH_CMQ_ACTION);
         return await send(payload, fresh).catch((again: unknown) => {
           throw isTokenFailure(again) ? retryableTokenFailure(again) : again;
         });
@@ -210,7 +214,7 @@ function cmqError(e: unknown, ctx: CallContext, secrets: readonly string[]): Hav
     const cls = classifyTencentError(e.tencentCode, e.status === 200 ? undefined : e.status);
     return answerError('tencent', ctx, cls, HINTS, {
       providerCode: e.tencentCode,
-      text: redact(e.apiMessage, secrets).slice(0, 300),
+      text: redactSecrets(e.apiMessage, secrets).slice(0, 300),
       requestId: e.requestId,
       statusCode: e.status,
     });
@@ -246,41 +250,4 @@ function requestBody(topic: string, messageBody: string): string {
       },
     ]);
   return JSON.stringify({ TopicName: topic, MsgContent: messageBody });
-}
-
-async function credentialsFrom(source: CredentialSource): Promise<Credentials> {
-  try {
-    return await source.get();
-  } catch (e) {
-    if (e instanceof HavipError) throw e;
-    throw new CloudError({
-      code: 'cloud.unavailable',
-      action: PUBLISH_CMQ_ACTION,
-      provider: 'tencent',
-      tencentCode: 'CredentialsUnavailable',
-      message: `the credential source failed: ${e instanceof Error ? e.message : String(e)}`,
-      retryable: true,
-      cause: e,
-    });
-  }
-}
-
-function isEndpoint(raw: string): boolean {
-  try {
-    const u = new URL(raw);
-    return (
-      (u.protocol === 'http:' || u.protocol === 'https:') &&
-      (u.pathname === '/' || u.pathname === '') &&
-      !u.search
-    );
-  } catch {
-    return false;
-  }
-}
-
-/** A secret must never reach a log, even if a server were to echo it back. */
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 8) out = out.split(s).join('[redacted]');
-  return out;
 }

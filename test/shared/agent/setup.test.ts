@@ -84,23 +84,25 @@ async function sinkFor(sink: Record<string, unknown>, env: Record<string, string
   return createSinkFromConfig(config, secrets, { env, clock });
 }
 
-const report = (sequence: number) =>
+/** A signed peer-silent report of `reporter` about `suspect`, sent at `at`. */
+const signedReport = (reporter: string, suspect: string, sequence: number, at: number) =>
   encodeReport(
     signReport(
       {
         type: 'heartbeat.timeout',
-        instanceId: B,
+        instanceId: suspect,
         group: 'web',
-        reporter: A,
+        reporter,
         sequence,
         reason: 'peer-silent',
         reporterChecks: 'ok',
-        lastSeenAt: new Date(now - 3000).toISOString(),
-        sentAt: new Date(now).toISOString(),
+        lastSeenAt: new Date(at - 3000).toISOString(),
+        sentAt: new Date(at).toISOString(),
       },
       KEY,
     ),
   );
+const report = (sequence: number) => signedReport(A, B, sequence, now);
 
 describe('the mns sink of havip agent', () => {
   it('publishes a signed report with the role credentials; on-heartbeat verifies it into a peer report', async () => {
@@ -227,23 +229,7 @@ describe('the cmq sink of havip agent', () => {
     return createSinkFromConfig(config, secrets, { env, clock: tclock });
   }
 
-  const tencentReport = (sequence: number) =>
-    encodeReport(
-      signReport(
-        {
-          type: 'heartbeat.timeout',
-          instanceId: T_B,
-          group: 'web',
-          reporter: T_A,
-          sequence,
-          reason: 'peer-silent',
-          reporterChecks: 'ok',
-          lastSeenAt: new Date(t - 3000).toISOString(),
-          sentAt: new Date(t).toISOString(),
-        },
-        KEY,
-      ),
-    );
+  const tencentReport = (sequence: number) => signedReport(T_A, T_B, sequence, t);
 
   it('publishes a signed report with the CAM role credentials; havip-heartbeat verifies it into a peer report', async () => {
     const sink = await cmqSink(T_A);
