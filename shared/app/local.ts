@@ -289,8 +289,9 @@ async function startTencentAgentsPart(
     runtime: ctx.runtime,
     logger: ctx.logger,
     sim: ctx.sim,
-    // The topic lives where the havip-heartbeat function runs: the topology's region.
-    region: ctx.topology.region,
+    // The topic lives where the havip-heartbeat function runs: the Tencent groups' region (a region the
+    // simulator serves; the document's own may be an Alibaba one in a mixed topology).
+    region: ctx.topology.groups.find((g) => g.cloud === 'tencent')?.region ?? ctx.topology.region,
     memberIds: plan.members.map((m) => m.id),
     print: ctx.print,
   });
