@@ -2,7 +2,8 @@
  * `havip local`: the local mode (what `npm start` runs). The orchestrator on the embedded simulator, with
  * the HTTP API on 127.0.0.1, timer sweeps, and simulator ECS events routed into the ECS-event handler;
  * and, unless `--no-agents`, one `havip agent` process per member with its service and the MNS topic.
- * With `--cloud tencent`: the same on the Tencent simulator; the agents report to the local API.
+ * With `--cloud tencent`: the same on the Tencent simulator; the agents publish their reports to its CMQ
+ * topic, which delivers them to the havip-heartbeat handler.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import {
   type TencentLocalMode,
 } from '../../shared/app/local.js';
 import type { LocalAgent } from '../../shared/app/local-agents.js';
+import { LOCAL_TOPIC } from '../../shared/app/local-reports.js';
 import { HavipError } from '../../shared/core/errors.js';
 import { type ExitCodeSink, failUsage, type Sink } from '../output.js';
 
@@ -53,7 +55,7 @@ export function registerLocal(program: Command, io: LocalIo): void {
     )
     .option(
       '--cloud <cloud>',
-      'alibaba, or tencent: the Tencent VPC/CVM/TAT simulator (its agents report to the local API: POST /v1/reports)',
+      'alibaba, or tencent: the Tencent VPC/CVM/TAT simulator (its agents report through its CMQ topic)',
       'alibaba',
     )
     .option(
@@ -188,7 +190,7 @@ function tencentBanner(local: TencentLocalMode, sweepSeconds: number): string {
 function tencentAgentLines(local: TencentLocalMode): string[] {
   if (local.agents === undefined) return [];
   return [
-    `  reports    agents → POST ${local.apiUrl}/v1/reports (http sink; Tencent has no MNS)`,
+    `  CMQ topic  ${LOCAL_TOPIC} in ${local.reports?.region} on ${local.simulatorUrl} (PublishCmqMsg; delivers to the havip-heartbeat handler)`,
     `  metadata   ${local.metadata?.url} (Tencent layout: spot/termination-time)`,
     ...local.agents.agents.map(
       (a) =>

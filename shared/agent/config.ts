@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { CMQ_TOPIC_RE, TENCENT_REGION_RE } from '../adapters/tencent/cmq.js';
 import { type InputIssue, InvalidInputError } from '../core/errors.js';
 import { AGENT_GROUP_NAME_RE, AGENT_MEMBER_ID_RE } from '../events/agent-report.js';
 import { zodIssues } from '../events/decode.js';
@@ -131,6 +132,27 @@ const SinkSchema = z.discriminatedUnion('type', [
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be a RAM role name')
       .optional(),
   }),
+  z.strictObject({
+    type: z.literal('cmq'),
+    topic: z
+      .string({ error: 'must be a CMQ topic name' })
+      .regex(
+        CMQ_TOPIC_RE,
+        'must be a CMQ topic name: 1–64 letters, digits, "-" or "_", starting with a letter',
+      ),
+    region: z
+      .string({ error: 'must be a Tencent region' })
+      .regex(TENCENT_REGION_RE, 'must be the region of the topic, like ap-guangzhou'),
+    /** Default https://tdmq.tencentcloudapi.com; inside a VPC https://tdmq.internal.tencentcloudapi.com. */
+    endpoint: httpUrl.optional(),
+    /** `instance-role`: the CAM role's temporary credentials from the metadata service; `env`: TENCENTCLOUD_SECRET_ID/_KEY. */
+    credentials: z.enum(['instance-role', 'env']).default('instance-role'),
+    /** The CAM role; discovered from the metadata service when absent. */
+    roleName: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._+=,@-]{0,127}$/, 'must be a CAM role name')
+      .optional(),
+  }),
 ]);
 
 const ApiAuthSchema = z
@@ -193,7 +215,7 @@ const AgentConfigShape = z.strictObject({
     })
     .default({ enabled: false, provider: 'alibaba', intervalSeconds: 5 }),
   health: z.strictObject({ address: ipv4.optional(), port: port(7402) }).default({ port: 7402 }),
-  /** The instance metadata service: the role's STS credentials (mns sink) and the spot notice. */
+  /** The instance metadata service: the role's STS credentials (mns and cmq sinks) and the spot notice. */
   metadata: z
     .strictObject({
       baseUrl: httpUrl.optional(),
@@ -273,9 +295,11 @@ const HINTS: Record<string, string> = {
   'groups.key': 'e.g. key: {file: /etc/havip/web.key}; generate one with `openssl rand -hex 32`',
   'groups.peers.address': "the peer's own private IPv4 address (never the HaVip)",
   'checks.kind': 'use exec, tcp or http',
-  'reports.sink.type': 'use http or mns (mns is Alibaba; on Tencent use http to the API, …/v1/reports)',
+  'reports.sink.type':
+    'use mns on Alibaba (the on-heartbeat MNS topic), cmq on Tencent (the havip-heartbeat CMQ topic), or http (a collector of your own, or the API’s …/v1/reports)',
   'reports.sink.credentials':
-    'instance-role (the RAM role of the instance) or env (ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET)',
+    'instance-role (the RAM or CAM role of the instance) or env (mns: ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET; cmq: TENCENTCLOUD_SECRET_ID/_KEY)',
+  'reports.sink.region': 'the region the CMQ topic lives in, e.g. ap-guangzhou',
   'metadata.baseUrl':
     'leave it out on ECS (http://100.100.100.200) and CVM (http://metadata.tencentyun.com); local mode gives each agent its simulator URL',
   'api.auth': 'e.g. auth: {bearer: {file: /etc/havip/api.token}}',

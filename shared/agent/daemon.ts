@@ -38,7 +38,7 @@ export interface AgentDeps {
   readonly secretIo?: SecretIo;
   /** Replaces the configured sink. */
   readonly sink?: ReportSink;
-  /** For `credentials: env` of the mns sink (default: process.env). */
+  /** For `credentials: env` of the mns and cmq sinks (default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The HTTP client of the sink and the metadata reads (default: the global fetch). */
   readonly fetch?: typeof fetch;

@@ -1,7 +1,9 @@
 /**
- * Where reports go: a {@link ReportSink}. Two kinds: `http` (POST the body to a URL, for a collector of
- * your own and for the tests), and `mns` (the topic the orchestrator's on-heartbeat function consumes,
- * through the MNS publisher of shared/adapters/mns; setup.ts builds it with its credentials).
+ * Where reports go: a {@link ReportSink}. Three kinds: `http` (POST the body to a URL, for a collector
+ * of your own, the API's `POST /v1/reports`, and the tests); `mns` (Alibaba: the topic the on-heartbeat
+ * function consumes, through the MNS publisher of shared/adapters/mns); `cmq` (Tencent: the TDMQ for
+ * CMQ topic the havip-heartbeat SCF function consumes, through shared/adapters/tencent/cmq.ts). setup.ts
+ * builds the topic sinks with their credentials.
  */
 import { HavipError } from '../core/errors.js';
 import type { SecretSource } from './secrets.js';
@@ -58,13 +60,15 @@ export function createHttpSink(opts: HttpSinkOptions): ReportSink {
   };
 }
 
-/** The publisher shared/adapters/mns builds: one attempt, an error that says whether a retry can help. */
-export interface MnsPublisher {
+/**
+ * A topic publisher (MNS's or CMQ's): one attempt, an error that says whether a retry can help.
+ */
+export interface TopicPublisher {
   publish(messageBody: string): Promise<{ messageId: string }>;
 }
 
-/** A sink over the MNS publisher; its errors keep their retryability. */
-export function createMnsSink(publisher: MnsPublisher): ReportSink {
+/** A sink over a topic publisher; its errors keep their retryability. */
+export function createTopicSink(publisher: TopicPublisher): ReportSink {
   return {
     async publish(body) {
       await publisher.publish(body);

@@ -4,9 +4,8 @@
  * (local-services.ts), adverts over loopback UDP through cuttable relays (local-links.ts), heartbeats to
  * the local API, a spot notice from the metadata simulator, and the simulator data plane
  * (`takeover.dataPlane: simulator`): the agents never run `ip addr` or `arping`. Reports go where the
- * cloud's production agents send them: on Alibaba to the embedded MNS topic with STS credentials from the
- * metadata simulator (local-reports.ts); on Tencent (no MNS; the production topic is CMQ, which the agent
- * does not speak) with the `http` sink to the local API's `POST /v1/reports`.
+ * cloud's production agents send them: on Alibaba to the embedded MNS topic, on Tencent to the Tencent
+ * simulator's CMQ topic, both signed with role credentials from the metadata simulator (local-reports.ts).
  *
  * Group keys are generated for the run and written, like the API token, to files only the user can read
  * in a temporary directory that closing removes. Closing stops every agent (SIGCONT, SIGTERM, SIGKILL
@@ -92,7 +91,9 @@ export function localProber(plan: LocalAgentPlan): Prober {
 export type LocalReportSink =
   /** The embedded MNS topic, signed with the instance role's STS credentials (Alibaba). */
   | { readonly type: 'mns'; readonly endpoint: string; readonly topic: string }
-  /** The local API's `POST /v1/reports`, with the API token (Tencent). */
+  /** The Tencent simulator's CMQ topic, signed with the CAM role's temporary credentials (Tencent). */
+  | { readonly type: 'cmq'; readonly endpoint: string; readonly topic: string; readonly region: string }
+  /** An HTTP collector such as the local API's `POST /v1/reports`, with the API token. */
   | { readonly type: 'http'; readonly url: string };
 
 export interface LocalAgentsContext {
@@ -215,9 +216,9 @@ function agentConfig(
 }
 
 function sinkConfig(sink: LocalReportSink, apiToken: { file: string }): Record<string, unknown> {
-  return sink.type === 'mns'
-    ? { ...sink, credentials: 'instance-role' }
-    : { type: 'http', url: sink.url, token: apiToken };
+  return sink.type === 'http'
+    ? { type: 'http', url: sink.url, token: apiToken }
+    : { ...sink, credentials: 'instance-role' };
 }
 
 /** What has been started so far, so a failure half-way and `close` undo the same things. */

@@ -1,14 +1,18 @@
 /**
- * The local mode's report paths. On Alibaba, as in the cloud: the agents publish to an embedded MNS
+ * The local mode's report paths, as in the cloud. On Alibaba the agents publish to an embedded MNS
  * topic (the MNS simulator, with MNS's REST API and signature check), signing with STS credentials that
  * the metadata simulator issues per instance; the topic delivers each message, as FC's MNS trigger would,
- * to the same handler the `on-heartbeat` function calls (`handleHeartbeatMessage`). On Tencent the agents
- * post to the local API ({@link tapApiReports} watches that path).
+ * to the same handler the `on-heartbeat` function calls (`handleHeartbeatMessage`). On Tencent
+ * ({@link startTencentReportPath}) they publish to a CMQ topic of the Tencent simulator
+ * (`PublishCmqMsg`, TC3-signed with the CAM role credentials the metadata simulator issues per
+ * instance), which delivers each message, as SCF's CMQ trigger would, to the handler the
+ * `havip-heartbeat` function calls (`handleCmqMessage`) — not to the HTTP API.
  */
 import { startMetadataSimulator } from '../adapters/metadata/simulator.js';
 import { type MnsSimulator, startMnsSimulator } from '../adapters/mns/simulator/index.js';
+import type { TencentSimulatedCloud } from '../adapters/tencent-simulator/index.js';
 import type { Logger } from '../core/ports.js';
-import { type AsyncHandlerResult, handleHeartbeatMessage } from './handlers.js';
+import { type AsyncHandlerResult, handleCmqMessage, handleHeartbeatMessage } from './handlers.js';
 import type { Runtime } from './runtime.js';
 
 export const LOCAL_TOPIC = 'havip-heartbeats';
@@ -16,6 +20,10 @@ export const LOCAL_AGENT_ROLE = 'havip-agent';
 
 /** One delivered report, as the local mode saw it (for the printed lines, the tests and the benchmark). */
 export interface DeliveredReport {
+  /** The topic that carried it: the MNS topic (Alibaba) or the CMQ topic (Tencent). */
+  readonly via: 'mns' | 'cmq';
+  /** The topic's message id. */
+  readonly messageId: string;
   readonly publishedAt: number;
   readonly deliveredAt: number;
   readonly handledAt: number;
@@ -70,7 +78,7 @@ export async function startLocalReportPath(opts: {
         event,
         `local-mns-${info.messageId}-${++serial}`,
       );
-      const entry = describe(event, deliveredAt, r);
+      const entry = describe(event, info.messageId, deliveredAt, r);
       log.push(entry);
       opts.print(reportLine(entry));
     },
@@ -87,7 +95,12 @@ export async function startLocalReportPath(opts: {
   };
 }
 
-function describe(event: Buffer, deliveredAt: number, r: AsyncHandlerResult): DeliveredReport {
+function describe(
+  event: Buffer,
+  messageId: string,
+  deliveredAt: number,
+  r: AsyncHandlerResult,
+): DeliveredReport {
   let envelope: { Message?: string; PublishTime?: number } = {};
   try {
     envelope = JSON.parse(event.toString('utf8'));
@@ -96,7 +109,15 @@ function describe(event: Buffer, deliveredAt: number, r: AsyncHandlerResult): De
   }
   return {
     ...reportFields(envelope.Message ?? '{}'),
+    via: 'mns',
+    messageId,
     publishedAt: envelope.PublishTime ?? deliveredAt,
+    ...handled(deliveredAt, r),
+  };
+}
+
+function handled(deliveredAt: number, r: AsyncHandlerResult) {
+  return {
     deliveredAt,
     handledAt: Date.now(),
     outcome: r.outcome,
@@ -121,45 +142,75 @@ function reportFields(text: string): Pick<DeliveredReport, 'reporter' | 'suspect
   };
 }
 
-/** The reports an API answered, as {@link LocalReportPath.delivered} lists those of the MNS topic. */
-export interface ApiReportTap {
-  /** The API's fetch handler, logging each `POST /v1/reports` it answers. */
-  readonly fetch: (req: Request, env?: unknown) => Promise<Response>;
+/** The Tencent local mode's report path: the CMQ topic and the metadata service of the agents. */
+export interface TencentReportPath {
+  readonly metadata: Awaited<ReturnType<typeof startMetadataSimulator>>;
+  /** The region of the topic (the agents' `reports.sink.region`). */
+  readonly region: string;
+  /** Every report delivered so far, oldest first. */
   delivered(): readonly DeliveredReport[];
+  close(): Promise<void>;
 }
 
 /**
- * The report path of the Tencent local mode: the agents' `http` sink posts each report to the local
- * API's `POST /v1/reports`, which verifies, records and reconciles it in the request. The tap only
- * watches: it prints one line per answered report, as the MNS path does, and keeps it for the tests.
+ * Creates {@link LOCAL_TOPIC} in the Tencent simulator, subscribed by the `havip-heartbeat` handler, and a
+ * metadata service in Tencent's layout whose CAM role credentials (one set per instance, rotating) the
+ * simulator accepts for `PublishCmqMsg`.
  */
-export function tapApiReports(
-  handler: (req: Request, env?: unknown) => Response | Promise<Response>,
-  print: (line: string) => void,
-): ApiReportTap {
+export async function startTencentReportPath(opts: {
+  readonly runtime: Runtime;
+  readonly logger: Logger;
+  readonly sim: TencentSimulatedCloud;
+  readonly region: string;
+  readonly memberIds: readonly string[];
+  readonly print: (line: string) => void;
+}): Promise<TencentReportPath> {
+  const { sim } = opts;
+  const metadata = await startMetadataSimulator({
+    seed: Date.now() % 1_000_000,
+    onIssue: (c) =>
+      sim.addTemporaryCredentials({
+        secretId: c.accessKeyId,
+        secretKey: c.accessKeySecret,
+        token: c.securityToken,
+        expiresAt: c.expiresAt,
+      }),
+  });
+  for (const id of opts.memberIds)
+    metadata.addInstance({ instanceId: id, cloud: 'tencent', roleName: LOCAL_AGENT_ROLE });
   const log: DeliveredReport[] = [];
-  return {
-    delivered: () => log,
-    async fetch(req, env) {
-      if (req.method !== 'POST' || new URL(req.url).pathname !== '/v1/reports') return handler(req, env);
+  let serial = 0;
+  sim.cmq.createTopic(LOCAL_TOPIC, opts.region);
+  const unsubscribe = sim.cmq.subscribe(LOCAL_TOPIC, {
+    name: 'havip-heartbeat',
+    async deliver(event, record) {
       const deliveredAt = Date.now();
-      const body = await req.clone().text();
-      const res = await handler(req, env);
-      const answer = (await res
-        .clone()
-        .json()
-        .catch(() => ({}))) as { accepted?: boolean; results?: { group: string; status: string }[] };
+      const { msgId, msgBody, publishTime } = record.CMQ;
+      const r = await handleCmqMessage(
+        opts.runtime.service,
+        opts.logger,
+        Buffer.from(event, 'utf8'),
+        `local-cmq-${msgId}-${++serial}`,
+      );
       const entry: DeliveredReport = {
-        ...reportFields(body),
-        publishedAt: deliveredAt,
-        deliveredAt,
-        handledAt: Date.now(),
-        outcome: !res.ok ? 'rejected' : answer.accepted === true ? 'processed' : 'ignored',
-        statuses: (answer.results ?? []).map((x) => `${x.group}:${x.status}`),
+        ...reportFields(msgBody),
+        via: 'cmq',
+        messageId: msgId,
+        publishedAt: Date.parse(publishTime),
+        ...handled(deliveredAt, r),
       };
       log.push(entry);
-      print(reportLine(entry));
-      return res;
+      opts.print(reportLine(entry));
+    },
+  });
+  return {
+    metadata,
+    region: opts.region,
+    delivered: () => log,
+    async close() {
+      unsubscribe();
+      await sim.cmq.drain();
+      await metadata.close();
     },
   };
 }

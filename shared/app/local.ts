@@ -9,13 +9,14 @@
  * (local-agents.ts, local-reports.ts); without, the orchestrator alone, as before.
  *
  * On Tencent Cloud ({@link startTencentLocal}) the same front (API, sweeps) runs on the Tencent simulator,
- * with the same agent processes reporting to the local API (`POST /v1/reports`, the agent's `http` sink:
- * Tencent has no MNS) and reading their spot notice from a metadata simulator in Tencent's layout.
+ * with the same agent processes publishing their reports to a CMQ topic of that simulator (the agent's
+ * `cmq` sink, signed with CAM role credentials from a metadata simulator in Tencent's layout), which
+ * delivers them to the `havip-heartbeat` handler as SCF's CMQ trigger would.
  */
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { createLogger, type LogLevel } from '../adapters/logger/index.js';
-import { type MetadataSimulator, startMetadataSimulator } from '../adapters/metadata/simulator.js';
+import type { MetadataSimulator } from '../adapters/metadata/simulator.js';
 import type { SimulatedCloud } from '../adapters/simulator/index.js';
 import type { TencentSimCredentials, TencentSimulatedCloud } from '../adapters/tencent-simulator/index.js';
 import { createCompositeNotifier, plainText } from '../adapters/webhook/index.js';
@@ -33,12 +34,12 @@ import {
   withLocalAgents,
 } from './local-agents.js';
 import {
-  type ApiReportTap,
   type DeliveredReport,
   LOCAL_TOPIC,
   type LocalReportPath,
   startLocalReportPath,
-  tapApiReports,
+  startTencentReportPath,
+  type TencentReportPath,
 } from './local-reports.js';
 import { type Runtime, systemClock } from './runtime.js';
 import { startSimulatedRuntime, startTencentSimulatedRuntime } from './simulated-runtime.js';
@@ -208,7 +209,9 @@ export interface TencentLocalMode {
   readonly agents: LocalAgents | undefined;
   /** The agents' instance metadata (Tencent's layout): post a spot notice with `setSpotTermination`. */
   readonly metadata: MetadataSimulator | undefined;
-  /** The reports the agents posted to the API, oldest first (empty without agents). */
+  /** The CMQ topic the agents publish their reports to, when local mode runs agents. */
+  readonly reports: TencentReportPath | undefined;
+  /** The reports the CMQ topic delivered to the havip-heartbeat handler, oldest first (empty without agents). */
   delivered(): readonly DeliveredReport[];
   sweep(): Promise<void>;
   close(): Promise<void>;
@@ -219,7 +222,8 @@ export type TencentLocalOptions = Omit<LocalOptions, 'wrapCloud'>;
 /**
  * `havip local --cloud tencent`: the Tencent simulator on 127.0.0.1, the engine with the production
  * Tencent adapter signing TC3 over HTTP, SQLite, the HTTP API and sweeps; with agents, one agent process
- * per member reporting to the API. Nothing routes CVM events: the sweeps see a stopped holder
+ * per member publishing its reports to the simulator's CMQ topic, delivered to the havip-heartbeat
+ * handler. Nothing routes CVM events: the sweeps see a stopped holder
  * (DescribeInstancesStatus), the agents' reports a frozen or failing one, and the HAVIP moves.
  */
 export async function startTencentLocal(opts: TencentLocalOptions): Promise<TencentLocalMode> {
@@ -228,17 +232,17 @@ export async function startTencentLocal(opts: TencentLocalOptions): Promise<Tenc
   const simulated = await startTencentSimulatedRuntime(parts);
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
   const closeAll = closeOnce(closers);
-  let tap: ApiReportTap | undefined;
   try {
-    const front = await serveLocally(simulated.runtime, opts, logger, closers, (h) => {
-      tap = tapApiReports(h, opts.print);
-      return tap.fetch;
-    });
+    const front = await serveLocally(simulated.runtime, opts, logger, closers, (h) => h);
     const withAgents =
       plan === undefined || opts.agents === undefined
         ? undefined
         : await startTencentAgentsPart(opts.agents, plan, {
             topology,
+            runtime: simulated.runtime,
+            sim: simulated.sim,
+            logger,
+            print: opts.print,
             apiUrl: front.apiUrl,
             token: front.token,
             simulatorUrl: simulated.server.url,
@@ -253,8 +257,9 @@ export async function startTencentLocal(opts: TencentLocalOptions): Promise<Tenc
       sim: simulated.sim,
       credentials: simulated.credentials,
       agents: withAgents?.agents,
-      metadata: withAgents?.metadata,
-      delivered: () => tap?.delivered() ?? [],
+      metadata: withAgents?.reports.metadata,
+      reports: withAgents?.reports,
+      delivered: () => withAgents?.reports.delivered() ?? [],
       sweep: sweeper.sweep,
       close: closeAll,
     };
@@ -264,21 +269,33 @@ export async function startTencentLocal(opts: TencentLocalOptions): Promise<Tenc
   }
 }
 
-/** The metadata service in Tencent's layout, then one agent per member reporting to the API. */
+/** The CMQ topic and the metadata service in Tencent's layout, then one agent per member publishing to it. */
 async function startTencentAgentsPart(
   agentOpts: LocalAgentOptions,
   plan: LocalAgentPlan,
   ctx: {
     topology: Topology;
+    runtime: Runtime;
+    sim: TencentSimulatedCloud;
+    logger: Logger;
+    print: (line: string) => void;
     apiUrl: string;
     token: string;
     simulatorUrl: string;
     closers: (() => Promise<void>)[];
   },
-): Promise<{ agents: LocalAgents; metadata: MetadataSimulator }> {
-  const metadata = await startMetadataSimulator();
-  ctx.closers.push(() => metadata.close());
-  for (const m of plan.members) metadata.addInstance({ instanceId: m.id, cloud: 'tencent' });
+): Promise<{ agents: LocalAgents; reports: TencentReportPath }> {
+  const reports = await startTencentReportPath({
+    runtime: ctx.runtime,
+    logger: ctx.logger,
+    sim: ctx.sim,
+    // The topic lives where the havip-heartbeat function runs: the Tencent groups' region (a region the
+    // simulator serves; the document's own may be an Alibaba one in a mixed topology).
+    region: ctx.topology.groups.find((g) => g.cloud === 'tencent')?.region ?? ctx.topology.region,
+    memberIds: plan.members.map((m) => m.id),
+    print: ctx.print,
+  });
+  ctx.closers.push(() => reports.close());
   const agents = await startLocalAgents({
     plan,
     topology: ctx.topology,
@@ -286,13 +303,13 @@ async function startTencentAgentsPart(
     apiUrl: ctx.apiUrl,
     apiToken: ctx.token,
     simulatorUrl: ctx.simulatorUrl,
-    reportSink: { type: 'http', url: `${ctx.apiUrl}/v1/reports` },
-    metadataUrl: (id) => metadata.baseUrl(id),
+    reportSink: { type: 'cmq', endpoint: ctx.simulatorUrl, topic: LOCAL_TOPIC, region: reports.region },
+    metadataUrl: (id) => reports.metadata.baseUrl(id),
     command: agentOpts.command,
     logLevel: agentOpts.logLevel ?? 'warn',
   });
   ctx.closers.push(() => agents.close());
-  return { agents, metadata };
+  return { agents, reports };
 }
 
 function agentRuntimeParts(plan: LocalAgentPlan) {

@@ -113,6 +113,24 @@ describe('the agent bundle', () => {
     ]);
     expect(stdout).toContain('configuration OK for i-self');
 
+    // The Tencent sink (the CMQ publisher and its TC3 signer) is in the bundle too.
+    const tencent = {
+      ...config,
+      groups: [{ ...config.groups[0], peers: [{ id: 'ins-peer0001', address: '127.0.0.22' }] }],
+      reports: { sink: { type: 'cmq', topic: 'havip-heartbeats', region: 'ap-guangzhou' } },
+      spot: { enabled: true, provider: 'tencent' },
+    };
+    writeFileSync(join(host, 'tencent.json'), JSON.stringify(tencent));
+    const cmq = await agent([
+      '--instance-id',
+      'ins-self0001',
+      '--config',
+      join(host, 'tencent.json'),
+      '--check',
+    ]);
+    expect(cmq.stdout).toContain('configuration OK for ins-self0001');
+    expect(cmq.stdout).toContain('reports: cmq sink');
+
     writeFileSync(join(host, 'bad.json'), JSON.stringify({ ...config, advert: { bind: 'localhost' } }));
     const bad = await agent(['--instance-id', 'i-self', '--config', join(host, 'bad.json'), '--check']).catch(
       (e: { code: number; stderr: string }) => e,

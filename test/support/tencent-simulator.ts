@@ -5,6 +5,7 @@
  */
 import * as cvmNs from 'tencentcloud-sdk-nodejs/tencentcloud/services/cvm/v20170312/cvm_client.js';
 import * as tatNs from 'tencentcloud-sdk-nodejs/tencentcloud/services/tat/v20201028/tat_client.js';
+import * as tdmqNs from 'tencentcloud-sdk-nodejs/tencentcloud/services/tdmq/v20200217/tdmq_client.js';
 import * as vpcNs from 'tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_client.js';
 import { afterEach } from 'vitest';
 import { createTencentCloudApi } from '../../shared/adapters/tencent/index.js';
@@ -21,6 +22,7 @@ import type { TencentCloudApi } from '../../shared/core/tencent-ports.js';
 export type VpcClient = vpcNs.Client;
 export type CvmClient = cvmNs.Client;
 export type TatClient = tatNs.Client;
+export type TdmqClient = tdmqNs.Client;
 
 export const TENCENT_TEST_CREDENTIALS: TencentSimCredentials = {
   secretId: 'AKIDsimulatortest',
@@ -127,6 +129,8 @@ export interface SdkClients {
   readonly vpc: VpcClient;
   readonly cvm: CvmClient;
   readonly tat: TatClient;
+  /** TDMQ for CMQ (PublishCmqMsg, which the host agent's cmq sink calls). */
+  readonly tdmq: TdmqClient;
 }
 
 export function sdkClients(
@@ -147,6 +151,7 @@ export function sdkClients(
     vpc: new (clientClass<VpcClient>(vpcNs))(config),
     cvm: new (clientClass<CvmClient>(cvmNs))(config),
     tat: new (clientClass<TatClient>(tatNs))(config),
+    tdmq: new (clientClass<TdmqClient>(tdmqNs))(config),
   };
 }
 

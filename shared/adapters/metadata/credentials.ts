@@ -17,7 +17,10 @@
  *   they are still usable and is retried with exponential backoff (1 s doubling to 60 s by default);
  *   while backing off, callers get the cached credentials or, when there are none left, the last error,
  *   without a request: an agent that cannot reach its metadata service never spins on it;
- * - credentials count as expired `expirySkewMs` (30 s) before their stated expiry, for clock drift.
+ * - credentials count as expired `expirySkewMs` (30 s) before their stated expiry, for clock drift;
+ * - `invalidate` (a service refused the token) drops the cached set and refreshes at the next `get`,
+ *   but not within `minRefreshIntervalMs` of the last fetch: a service that keeps refusing fresh
+ *   credentials costs the metadata service at most one read a second.
  */
 import { CloudError, HavipError, InvalidInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports.js';
@@ -33,6 +36,12 @@ export interface Credentials {
 
 export interface CredentialSource {
   get(): Promise<Credentials>;
+  /**
+   * The service refused these credentials as expired or unknown (a stale token): stop handing them out
+   * and fetch fresh ones on the next `get` (never sooner than the source's minimum refresh interval).
+   * Sources of fixed keys have nothing to refresh and leave it out.
+   */
+  invalidate?(stale: Credentials): void;
 }
 
 /** What {@link roleCredentials} needs from a metadata client (see `createMetadataClient`). */
@@ -104,6 +113,8 @@ export interface RoleCredentialsOptions {
   readonly minRefreshIntervalMs?: number;
   /** [0, 1) source for backoff jitter (each delay is scaled into [delay/2, delay)); default Math.random. */
   readonly random?: () => number;
+  /** What to say when no role is attached (default: Alibaba's RAM role and mns:PublishMessage). */
+  readonly noRoleMessage?: string;
 }
 
 interface State {
@@ -114,6 +125,7 @@ interface State {
   lastError: HavipError | undefined;
   inflight: Promise<void> | undefined;
   role: string | undefined;
+  lastFetchAt: number;
 }
 
 /** STS credentials of the instance's role, cached and refreshed ahead of expiry (see the file comment). */
@@ -131,12 +143,14 @@ export function roleCredentials(opts: RoleCredentialsOptions): CredentialSource 
     lastError: undefined,
     inflight: undefined,
     role: opts.roleName,
+    lastFetchAt: Number.NEGATIVE_INFINITY,
   };
   const usable = (now: number) => s.creds !== undefined && now < s.creds.expiresAt - skew;
 
   async function fetchOnce(): Promise<void> {
+    s.lastFetchAt = opts.clock.now();
     try {
-      s.role ??= await discoverRole(opts.metadata);
+      s.role ??= await discoverRole(opts.metadata, opts.noRoleMessage);
       const fresh = await opts.metadata.roleCredentials(s.role);
       const now = opts.clock.now();
       const lifetime = fresh.expiresAt - now;
@@ -165,10 +179,15 @@ export function roleCredentials(opts: RoleCredentialsOptions): CredentialSource 
       if (usable(now)) return s.creds!;
       throw s.lastError ?? expiredError();
     },
+    invalidate(stale) {
+      if (s.creds === undefined || s.creds.securityToken !== stale.securityToken) return;
+      s.creds = undefined;
+      s.nextAttemptAt = Math.min(s.nextAttemptAt, s.lastFetchAt + minInterval);
+    },
   };
 }
 
-async function discoverRole(metadata: RoleCredentialsReader): Promise<string> {
+async function discoverRole(metadata: RoleCredentialsReader, noRoleMessage?: string): Promise<string> {
   const role = await metadata.roleName();
   if (role === undefined) {
     throw new CloudError({
@@ -176,6 +195,7 @@ async function discoverRole(metadata: RoleCredentialsReader): Promise<string> {
       action: 'GetInstanceRoleCredentials',
       alibabaCode: 'NoInstanceRole',
       message:
+        noRoleMessage ??
         'no RAM role is attached to this instance; attach one that may call mns:PublishMessage (deploy/agent-instance-policy.json) or set ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET',
       retryable: false,
     });

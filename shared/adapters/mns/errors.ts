@@ -10,6 +10,7 @@
  * credential source hands out fresh credentials on the next attempt.
  */
 import { CloudError } from '../../core/errors.js';
+import { redactSecrets } from '../cloud-call/publishing.js';
 
 export const PUBLISH_ACTION = 'PublishMessage';
 
@@ -85,7 +86,7 @@ export interface MnsErrorAnswer {
 
 export function mnsCallError(a: MnsErrorAnswer, secrets: readonly string[]): CloudError {
   const c = classifyMnsError(a.mnsCode, a.status);
-  const said = redact(a.message, secrets).slice(0, 300);
+  const said = redactSecrets(a.message, secrets).slice(0, 300);
   const hint = c.hint ? ` (${c.hint})` : '';
   return new CloudError({
     code: c.code,
@@ -108,11 +109,4 @@ export function mnsTransportError(kind: 'RequestTimeout' | 'NetworkError', detai
     retryable: true,
     cause,
   });
-}
-
-/** A secret must never reach a log, even if a server were to echo it back. */
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 8) out = out.split(s).join('[redacted]');
-  return out;
 }

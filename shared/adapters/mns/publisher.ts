@@ -26,8 +26,9 @@
  * through precisely when something in the network is broken.
  */
 import { z } from 'zod';
-import { CloudError, HavipError, InvalidInputError } from '../../core/errors.js';
+import { CloudError, InvalidInputError } from '../../core/errors.js';
 import type { Clock } from '../../core/ports.js';
+import { CredentialSourceOption, credentialsOf, isBaseEndpoint } from '../cloud-call/publishing.js';
 import { describeTransportError } from '../metadata/client.js';
 import type { CredentialSource, Credentials } from '../metadata/credentials.js';
 import { mnsCallError, mnsTransportError, PUBLISH_ACTION } from './errors.js';
@@ -76,15 +77,13 @@ export interface MnsPublisher {
 const TOPIC_RE = /^[A-Za-z0-9][A-Za-z0-9-]{0,255}$/;
 
 const Options = z.object({
-  endpoint: z.string().refine(isEndpoint, {
+  endpoint: z.string().refine(isBaseEndpoint, {
     message: 'must be an http(s) URL with no path, e.g. https://<account>.mns.<region>.aliyuncs.com',
   }),
   topic: z.string().regex(TOPIC_RE, {
     message: 'an MNS topic name starts with a letter or digit and holds letters, digits and hyphens (≤ 256)',
   }),
-  credentials: z.custom<CredentialSource>((v) => typeof (v as { get?: unknown } | null)?.get === 'function', {
-    message: 'must be a credential source ({ get(): Promise<Credentials> })',
-  }),
+  credentials: CredentialSourceOption,
   timeoutMs: z.number().int().min(1).max(60_000).optional(),
 });
 
@@ -118,7 +117,7 @@ export function createMnsPublisher(opts: MnsPublisherOptions): MnsPublisher {
     topic: opts.topic,
     async publish(messageBody, publishOpts = {}) {
       const body = requestBody(messageBody, publishOpts.tag);
-      const creds = await credentialsFrom(opts.credentials);
+      const creds = await credentialsOf(opts.credentials, 'alibaba', PUBLISH_ACTION);
       const headers = signedHeaders(creds, body, resource, httpDate(clock.now()));
       let status: number;
       let text: string;
@@ -151,19 +150,6 @@ export function createMnsPublisher(opts: MnsPublisherOptions): MnsPublisher {
   };
 }
 
-function isEndpoint(raw: string): boolean {
-  try {
-    const u = new URL(raw);
-    return (
-      (u.protocol === 'http:' || u.protocol === 'https:') &&
-      (u.pathname === '/' || u.pathname === '') &&
-      !u.search
-    );
-  } catch {
-    return false;
-  }
-}
-
 /** The request document, after checking what MNS would refuse anyway (so it costs no request). */
 function requestBody(messageBody: string, tag: string | undefined): string {
   const issues: { path: string; message: string; hint?: string }[] = [];
@@ -190,22 +176,6 @@ function requestBody(messageBody: string, tag: string | undefined): string {
     ['MessageBody', messageBody],
     ['MessageTag', tag],
   ]);
-}
-
-async function credentialsFrom(source: CredentialSource): Promise<Credentials> {
-  try {
-    return await source.get();
-  } catch (e) {
-    if (e instanceof HavipError) throw e;
-    throw new CloudError({
-      code: 'cloud.unavailable',
-      action: PUBLISH_ACTION,
-      alibabaCode: 'CredentialsUnavailable',
-      message: `the credential source failed: ${e instanceof Error ? e.message : String(e)}`,
-      retryable: true,
-      cause: e,
-    });
-  }
 }
 
 function signedHeaders(

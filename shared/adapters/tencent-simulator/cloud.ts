@@ -1,6 +1,7 @@
 /**
  * The simulated Tencent Cloud control and data plane: VPC (HAVIPs and their drift scope, a HAVIP's EIP
- * as asynchronous tasks, ENIs, quotas), CVM (instances and their lifecycle) and TAT (commands), with the
+ * as asynchronous tasks, ENIs, quotas), CVM (instances and their lifecycle), TAT (commands) and TDMQ
+ * for CMQ topics (`PublishCmqMsg`, delivered as SCF's CMQ trigger would: `cmq.ts`), with the
  * rules and error codes of API 3.0, the ARP data plane that decides who holds a HAVIP, transitions on
  * an injectable clock and deterministic fault injection. Usable without HTTP
  * ({@link TencentSimulatedCloud.handle}); `startTencentSimulatorServer` puts it on the wire for the
@@ -17,6 +18,7 @@ import { seededRandom } from '../simulator/common/random.js';
 import { Scheduler } from '../simulator/common/scheduler.js';
 import { type SimStats, StatsCounter } from '../simulator/common/stats.js';
 import { buildTencentWorld } from './build-world.js';
+import { CmqTopics } from './cmq.js';
 import type { TencentSimContext } from './context.js';
 import { Cvm, type TencentInstanceStateChange } from './cvm.js';
 import { type TencentAnnounceResult, TencentDataPlane } from './dataplane.js';
@@ -36,7 +38,7 @@ import {
   type TencentSimQuotas,
   type TencentSimSeed,
 } from './seed.js';
-import type { TencentSimCredentials } from './signature.js';
+import type { TencentSimCredentials, TencentSimTemporaryCredentials } from './signature.js';
 import { taskOperations } from './tasks.js';
 import { Tat } from './tat.js';
 import type { EipRec, EniRec, HaVipRec, InstanceRec, TaskRec, TatTaskRec, TencentWorld } from './world.js';
@@ -82,6 +84,8 @@ export class TencentSimulatedCloud {
   readonly credentials: TencentSimCredentials | undefined;
   readonly profile: SiteProfile;
   readonly clock: SimClock;
+  /** TDMQ for CMQ topics: `PublishCmqMsg`, delivered to subscribers as SCF's CMQ trigger would. */
+  readonly cmq: CmqTopics;
 
   private readonly world: TencentWorld;
   private readonly scheduler: Scheduler;
@@ -90,6 +94,7 @@ export class TencentSimulatedCloud {
   private readonly dataPlane: TencentDataPlane;
   private readonly cvm: Cvm;
   private readonly dispatcher: TencentDispatcher;
+  private readonly temporary = new Map<string, TencentSimTemporaryCredentials>();
 
   constructor(seed: TencentSimSeed, opts: TencentSimulatedCloudOptions = {}) {
     const parsed = parseTencentSeed(seed);
@@ -120,6 +125,7 @@ export class TencentSimulatedCloud {
     this.dataPlane = new TencentDataPlane(this.ctx, this.statsCounter);
     this.cvm = new Cvm(this.ctx);
     const tat = new Tat(this.ctx, this.dataPlane, nonNegative('tatDelayMs', opts.tatDelayMs, 300));
+    this.cmq = new CmqTopics(this.ctx);
     this.dispatcher = new TencentDispatcher(
       this.ctx,
       new FaultGate(faults, this.clock, this.statsCounter),
@@ -129,6 +135,7 @@ export class TencentSimulatedCloud {
         ...networkOperations(this.ctx),
         ...this.cvm.operations(),
         ...tat.operations(),
+        ...this.cmq.operations(),
       },
       historyMs,
     );
@@ -143,6 +150,19 @@ export class TencentSimulatedCloud {
   /** The product an action belongs to (`vpc`, `cvm`, `tat`), for the signature check. */
   serviceOf(action: string): string | undefined {
     return this.dispatcher.serviceOf(action);
+  }
+
+  /**
+   * Accepts a CAM role's temporary credentials (each set the metadata simulator issues) besides the
+   * configured pair, with their token, until they expire.
+   */
+  addTemporaryCredentials(c: TencentSimTemporaryCredentials): void {
+    this.temporary.set(c.secretId, { ...c });
+  }
+
+  /** The temporary credentials of a SecretId, for the signature check. */
+  temporaryCredentials(secretId: string): TencentSimTemporaryCredentials | undefined {
+    return this.temporary.get(secretId);
   }
 
   // -- operator actions ------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * `tencentcloud-sdk-nodejs` clients (and our adapter) send — `POST /` with a JSON body, `X-TC-Action`,
  * `X-TC-Version`, `X-TC-Region`, `X-TC-Timestamp`, optional `X-TC-Token`, and a TC3-HMAC-SHA256
  * `Authorization` (`signature.ts`) — and answers Tencent's envelope with HTTP 200. One port serves the
- * VPC, CVM and TAT actions: point every client's endpoint at it with the `http://` protocol.
+ * VPC, CVM, TAT and TDMQ (CMQ) actions: point every client's endpoint at it with the `http://` protocol.
  *
  * An admin API under `/__admin/` drives faults and operator actions; the SDK always calls `/`.
  */
@@ -91,6 +91,7 @@ async function handleHttp(
   const auth = verifyTc3(
     { headers: req.headers, body, service: cloud.serviceOf(action), now: (opts.now ?? Date.now)() },
     cloud.credentials,
+    (id) => cloud.temporaryCredentials(id),
   );
   if (!auth.ok) return refuse(auth.error);
   let params: unknown;

@@ -12,7 +12,12 @@
  * - **the signed host** may be the Host header with or without its port: the SDK signs the host name
  *   only, while sending `Host: 127.0.0.1:PORT`.
  *
- * Without configured credentials any well-formed, fresh signature is accepted.
+ * Temporary credentials (a CAM role's, which the metadata simulator issues per instance) are looked up
+ * by their SecretId: they must carry their own token and are refused after their expiry, both with
+ * `AuthFailure.TokenFailure` (Tencent's code for an invalid or expired session token).
+ *
+ * Without configured credentials any well-formed, fresh signature is accepted (unless its SecretId is
+ * one of the temporary ones: those are always checked).
  */
 import { timingSafeEqual } from 'node:crypto';
 import {
@@ -33,6 +38,15 @@ export interface TencentSimCredentials {
   /** When set, requests must carry it as `X-TC-Token` (temporary credentials). */
   readonly token?: string | undefined;
 }
+
+/** Temporary credentials, with the epoch ms after which their token is refused. */
+export interface TencentSimTemporaryCredentials extends TencentSimCredentials {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+/** Finds the temporary credentials of a SecretId, if any were issued. */
+export type TemporaryKeyLookup = (secretId: string) => TencentSimTemporaryCredentials | undefined;
 
 export interface Tc3Input {
   /** Lower-cased header names, as Node delivers them. */
@@ -64,7 +78,11 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function verifyTc3(req: Tc3Input, creds: TencentSimCredentials | undefined): Tc3Result {
+export function verifyTc3(
+  req: Tc3Input,
+  configured: TencentSimCredentials | undefined,
+  temporary?: TemporaryKeyLookup,
+): Tc3Result {
   const auth = parseTc3Authorization(header(req.headers, 'authorization') ?? '');
   if (auth === undefined)
     return fail(
@@ -83,6 +101,8 @@ export function verifyTc3(req: Tc3Input, creds: TencentSimCredentials | undefine
       'AuthFailure.SignatureFailure',
       `The credential scope date ${auth.date} is not the UTC date of X-TC-Timestamp.`,
     );
+  const temp = temporary?.(auth.secretId);
+  const creds = temp ?? configured;
   if (creds === undefined) return { ok: true, secretId: auth.secretId };
   // Tencent answers an unknown SecretId with AuthFailure.SecretIdNotFound; the simulator knows one key
   // pair only, so any other pair is simply a signature it cannot validate.
@@ -96,6 +116,8 @@ export function verifyTc3(req: Tc3Input, creds: TencentSimCredentials | undefine
       'AuthFailure.TokenFailure',
       'The token is invalid or missing for these temporary credentials.',
     );
+  if (temp !== undefined && req.now >= temp.expiresAt)
+    return fail('AuthFailure.TokenFailure', 'The token has expired: fetch fresh temporary credentials.');
   const host = header(req.headers, 'host') ?? '';
   const firstLabel = host.split(/[.:]/)[0];
   if (auth.service !== req.service && auth.service !== firstLabel)

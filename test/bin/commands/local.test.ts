@@ -22,6 +22,6 @@ describe('havip local', () => {
   it('says in --help where Tencent agents report', async () => {
     const r = await havip(['local', '--help']);
     expect(r.stdout).toMatch(/--cloud <cloud>/);
-    expect(r.stdout).toMatch(/tencent[\s\S]*agents report to the local API/);
+    expect(r.stdout).toMatch(/tencent[\s\S]*agents report[\s\S]*through its[\s\S]*CMQ[\s\S]*topic/);
   });
 });

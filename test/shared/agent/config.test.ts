@@ -14,7 +14,8 @@ const issuesOf = (doc: unknown, instanceId = 'i-a') => {
   try {
     parseAgentConfig(JSON.stringify(doc), instanceId);
   } catch (e) {
-    if (e instanceof InvalidInputError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+    if (e instanceof InvalidInputError)
+      return e.issues.map((i) => `${i.path}: ${i.message}${i.hint === undefined ? '' : ` (${i.hint})`}`);
     throw e;
   }
   return [];
@@ -86,6 +87,23 @@ describe('agent configuration', () => {
       instanceId: 'ins-0demo001',
       reports: { sink: { type: 'http', url: 'https://api.example/v1/reports' } },
       spot: { enabled: true, provider: 'tencent', intervalSeconds: 5 },
+    });
+  });
+
+  it('takes the cmq sink on Tencent: the topic and its region, the role credentials by default', () => {
+    const c = parseAgentConfig(
+      JSON.stringify({
+        ...BASE,
+        groups: [{ ...BASE.groups[0], peers: [{ id: 'ins-0demo002', address: '10.0.1.12' }] }],
+        reports: { sink: { type: 'cmq', topic: 'havip-heartbeats', region: 'ap-guangzhou' } },
+      }),
+      'ins-0demo001',
+    );
+    expect(c.reports.sink).toEqual({
+      type: 'cmq',
+      topic: 'havip-heartbeats',
+      region: 'ap-guangzhou',
+      credentials: 'instance-role',
     });
   });
 
@@ -205,6 +223,31 @@ describe('agent configuration', () => {
       name: 'an unknown sink type',
       doc: { ...BASE, reports: { sink: { type: 'kafka' } } },
       issue: /^reports\.sink\.type: /,
+    },
+    {
+      name: 'an unknown sink type, with the three sinks in the hint',
+      doc: { ...BASE, reports: { sink: { type: 'sqs' } } },
+      issue: /^reports\.sink\.type: .*mns on Alibaba.*cmq on Tencent.*http/,
+    },
+    {
+      name: 'a cmq sink without its region',
+      doc: { ...BASE, reports: { sink: { type: 'cmq', topic: 'havip-heartbeats' } } },
+      issue: /^reports\.sink\.region: must be a Tencent region \(the region the CMQ topic lives in/,
+    },
+    {
+      name: 'a cmq topic that starts with a digit',
+      doc: { ...BASE, reports: { sink: { type: 'cmq', topic: '9lives', region: 'ap-guangzhou' } } },
+      issue: /^reports\.sink\.topic: must be a CMQ topic name/,
+    },
+    {
+      name: 'a cmq endpoint that is not a URL',
+      doc: {
+        ...BASE,
+        reports: {
+          sink: { type: 'cmq', topic: 't', region: 'ap-guangzhou', endpoint: 'tdmq.tencentcloudapi.com' },
+        },
+      },
+      issue: /^reports\.sink\.endpoint: must be a URL/,
     },
     {
       name: 'API auth with both schemes',

@@ -1,11 +1,18 @@
 /**
- * The `mns` report sink as `havip agent` builds it from its configuration: the real publisher, signing
+ * The topic sinks as `havip agent` builds them from its configuration. The `mns` report sink: the real publisher, signing
  * with the instance role's STS credentials from the metadata simulator, publishing to the MNS simulator,
  * whose delivery is parsed and verified by the orchestrator's own parser (report-signals.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetadataSimulator } from '../../../shared/adapters/metadata/simulator.js';
 import { type MnsSimulator, startMnsSimulator } from '../../../shared/adapters/mns/simulator/index.js';
+import {
+  ManualClock,
+  type SimulatorServer,
+  startTencentSimulatorServer,
+  TencentSimulatedCloud,
+  tencentDemoSeed,
+} from '../../../shared/adapters/tencent-simulator/index.js';
 import { parseAgentConfig } from '../../../shared/agent/config.js';
 import { createSinkFromConfig, loadAgentSecrets } from '../../../shared/agent/setup.js';
 import { retryableFailure } from '../../../shared/agent/sinks.js';
@@ -14,6 +21,8 @@ import { loadTopology } from '../../../shared/core/config.js';
 import { InvalidInputError } from '../../../shared/core/errors.js';
 import { encodeReport, signReport } from '../../../shared/events/agent-report.js';
 import { parseHeartbeatMessage } from '../../../shared/events/mns.js';
+import { parseCmqMessage } from '../../../shared/events/tencent/cmq.js';
+import { TENCENT_PAIR, TENCENT_PAIR_YAML } from '../../support/tencent-topology.js';
 
 const KEY = 'group-key-for-the-setup-test-0123456789';
 const A = 'i-bp1setup000000000001';
@@ -75,23 +84,25 @@ async function sinkFor(sink: Record<string, unknown>, env: Record<string, string
   return createSinkFromConfig(config, secrets, { env, clock });
 }
 
-const report = (sequence: number) =>
+/** A signed peer-silent report of `reporter` about `suspect`, sent at `at`. */
+const signedReport = (reporter: string, suspect: string, sequence: number, at: number) =>
   encodeReport(
     signReport(
       {
         type: 'heartbeat.timeout',
-        instanceId: B,
+        instanceId: suspect,
         group: 'web',
-        reporter: A,
+        reporter,
         sequence,
         reason: 'peer-silent',
         reporterChecks: 'ok',
-        lastSeenAt: new Date(now - 3000).toISOString(),
-        sentAt: new Date(now).toISOString(),
+        lastSeenAt: new Date(at - 3000).toISOString(),
+        sentAt: new Date(at).toISOString(),
       },
       KEY,
     ),
   );
+const report = (sequence: number) => signedReport(A, B, sequence, now);
 
 describe('the mns sink of havip agent', () => {
   it('publishes a signed report with the role credentials; on-heartbeat verifies it into a peer report', async () => {
@@ -134,5 +145,149 @@ describe('the mns sink of havip agent', () => {
     await expect(
       sinkFor({ type: 'mns', endpoint: mns.url, topic: TOPIC, credentials: 'env' }),
     ).rejects.toThrow(InvalidInputError);
+  });
+});
+
+/**
+ * The `cmq` sink as `havip agent` builds it on Tencent: the real CMQ publisher, signing TC3 with the CVM
+ * role's temporary credentials from the metadata simulator (Tencent's layout), publishing to the Tencent
+ * simulator, whose delivery the havip-heartbeat function's parser verifies. One clock for all three,
+ * so credential expiry and the signature window agree.
+ */
+describe('the cmq sink of havip agent', () => {
+  const T_A = TENCENT_PAIR.primary;
+  const T_B = TENCENT_PAIR.backup;
+  let t = Date.parse('2026-03-01T00:00:00Z');
+  const tclock = { now: () => t };
+  const cloud = new TencentSimulatedCloud(tencentDemoSeed(), {
+    clock: new ManualClock(t),
+    credentials: { secretId: 'AKIDsetupconfigured', secretKey: 'configured-secret-key-0001' },
+  });
+  const events: string[] = [];
+  let server: SimulatorServer;
+  let tmeta: Awaited<ReturnType<typeof startMetadataSimulator>>;
+  const tencentAuthority = reportAuthority(
+    loadTopology(TENCENT_PAIR_YAML, { source: 'setup.test' }).topology,
+    new Map([['web', Buffer.from(KEY, 'utf8')]]),
+  );
+
+  beforeAll(async () => {
+    server = await startTencentSimulatorServer({ cloud, now: tclock.now });
+    cloud.cmq.createTopic(TOPIC, 'ap-guangzhou');
+    cloud.cmq.subscribe(TOPIC, { name: 'havip-heartbeat', deliver: (e) => void events.push(e) });
+    tmeta = await startMetadataSimulator({
+      clock: tclock,
+      onIssue: (c) =>
+        cloud.addTemporaryCredentials({
+          secretId: c.accessKeyId,
+          secretKey: c.accessKeySecret,
+          token: c.securityToken,
+          expiresAt: c.expiresAt,
+        }),
+    });
+    tmeta.addInstance({ instanceId: T_A, cloud: 'tencent', roleName: 'havip-agent' });
+    tmeta.addInstance({ instanceId: T_B, cloud: 'tencent' });
+  });
+  afterAll(async () => {
+    await server.close();
+    await tmeta.close();
+  });
+
+  async function cmqSink(
+    member: string,
+    sink: Record<string, unknown> = {},
+    env: Record<string, string> = {},
+  ) {
+    const config = parseAgentConfig(
+      JSON.stringify({
+        advert: { bind: '127.0.0.1' },
+        groups: [
+          {
+            name: 'web',
+            key: { env: 'WEB_KEY' },
+            peers: [{ id: member === T_A ? T_B : T_A, address: '127.0.0.2' }],
+          },
+        ],
+        reports: {
+          sink: {
+            type: 'cmq',
+            topic: TOPIC,
+            region: 'ap-guangzhou',
+            endpoint: `http://${server.endpoint}`,
+            ...sink,
+          },
+        },
+        metadata: { baseUrl: tmeta.baseUrl(member) },
+      }),
+      member,
+    );
+    const secrets = await loadAgentSecrets(config, {
+      env: { WEB_KEY: KEY },
+      readFile: async () => '',
+      mode: async () => 0o600,
+    });
+    return createSinkFromConfig(config, secrets, { env, clock: tclock });
+  }
+
+  const tencentReport = (sequence: number) => signedReport(T_A, T_B, sequence, t);
+
+  it('publishes a signed report with the CAM role credentials; havip-heartbeat verifies it into a peer report', async () => {
+    const sink = await cmqSink(T_A);
+    await sink.publish(tencentReport(1));
+    await cloud.cmq.drain();
+    expect(events).toHaveLength(1);
+    const parsed = parseCmqMessage(events[0], { reports: tencentAuthority });
+    expect(parsed.signals).toEqual([
+      expect.objectContaining({ kind: 'peer-report', memberId: T_B, reporter: T_A, reason: 'peer-silent' }),
+    ]);
+    expect(tmeta.issued(T_A)).toHaveLength(1);
+  });
+
+  it('a token the API refuses (revoked early) is replaced by the rotated credentials within the same publish', async () => {
+    const sink = await cmqSink(T_A);
+    await sink.publish(tencentReport(2));
+    const first = tmeta.issued(T_A).at(-1)!;
+    // Past the metadata service's rotation (30 min ahead) but before the agent's own refresh (15 min).
+    t = first.expiresAt - 20 * 60_000;
+    cloud.addTemporaryCredentials({
+      secretId: first.accessKeyId,
+      secretKey: first.accessKeySecret,
+      token: first.securityToken,
+      expiresAt: t - 1,
+    });
+    const before = cloud.cmq.stats.published;
+    await sink.publish(tencentReport(3));
+    expect(cloud.cmq.stats.published).toBe(before + 1);
+    expect(tmeta.issued(T_A).at(-1)!.accessKeyId).not.toBe(first.accessKeyId);
+    t += 3_600_000;
+  });
+
+  it('without a CAM role, fails finally and says which role and policy to attach', async () => {
+    const sink = await cmqSink(T_B);
+    const e = await sink.publish(tencentReport(4)).catch((x: unknown) => x as Error);
+    expect(retryableFailure(e)).toBe(false);
+    expect(e?.message).toMatch(/no CAM role.*tdmq:PublishCmqMsg/);
+  });
+
+  it('with credentials: env, signs with the environment keys, and names the missing variable when unset', async () => {
+    const env = {
+      TENCENTCLOUD_SECRET_ID: 'AKIDsetupconfigured',
+      TENCENTCLOUD_SECRET_KEY: 'configured-secret-key-0001',
+    };
+    const before = cloud.cmq.stats.published;
+    await (await cmqSink(T_B, { credentials: 'env' }, env)).publish(tencentReport(5));
+    expect(cloud.cmq.stats.published).toBe(before + 1);
+    await expect(cmqSink(T_B, { credentials: 'env' })).rejects.toThrow(/TENCENTCLOUD_SECRET_ID/);
+  });
+
+  it('never puts the role credentials in what it throws', async () => {
+    cloud.faults.failNext({ action: 'PublishCmqMsg', code: 'InternalError' });
+    const e = await (await cmqSink(T_A)).publish(tencentReport(6)).catch((x: unknown) => x as Error);
+    expect(retryableFailure(e)).toBe(true);
+    const text = `${e?.message} ${JSON.stringify(e)}`;
+    for (const c of tmeta.issued(T_A)) {
+      expect(text).not.toContain(c.accessKeySecret);
+      expect(text).not.toContain(c.securityToken);
+    }
   });
 });

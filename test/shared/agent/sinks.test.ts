@@ -1,8 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryLogger } from '../../../shared/adapters/logger/index.js';
+import { staticCredentials } from '../../../shared/adapters/metadata/credentials.js';
+import { createCmqPublisher } from '../../../shared/adapters/tencent/cmq.js';
+import { ReportDispatcher } from '../../../shared/agent/dispatcher.js';
+import { DEFAULT_RETRY } from '../../../shared/agent/outbox.js';
 import { fixedSecret } from '../../../shared/agent/secrets.js';
-import { createHttpSink, createMnsSink, retryableFailure, SinkError } from '../../../shared/agent/sinks.js';
+import { createHttpSink, createTopicSink, retryableFailure, SinkError } from '../../../shared/agent/sinks.js';
+import { FakeTimers } from '../../support/fake-timers.js';
 
 let status = 200;
 const received: { body: string; authorization: string | undefined }[] = [];
@@ -57,11 +63,11 @@ describe('http sink', () => {
   });
 });
 
-// The mns sink over the real publisher, the MNS simulator and rotating STS credentials: setup.test.ts.
-describe('mns sink', () => {
+// The mns and cmq sinks over the real publishers, the simulators and rotating role credentials: setup.test.ts.
+describe('topic sink (mns, cmq)', () => {
   it('keeps the retryability the publisher gives its errors', async () => {
     const failing = (retryable: boolean) =>
-      createMnsSink({
+      createTopicSink({
         publish: async () => {
           throw Object.assign(new Error('mns'), { retryable });
         },
@@ -80,5 +86,75 @@ describe('mns sink', () => {
           .catch((e: unknown) => e),
       ),
     ).toBe(true);
+  });
+});
+
+/**
+ * The cmq sink under the report dispatcher, on a fake clock: the publisher's answers come from a fake
+ * TDMQ endpoint (a `fetch` that answers as the API or the network would), so the dispatcher's backoff
+ * and its drop of final failures are exercised with the publisher's real classification.
+ */
+describe('cmq sink under the dispatcher', () => {
+  type Answer = 'unreachable' | 'throttled' | 'not-found' | 'ok';
+  const setup = () => {
+    const state = { answer: 'ok' as Answer, calls: 0 };
+    const fakeTdmq: typeof fetch = async () => {
+      state.calls++;
+      const envelope = (body: Record<string, unknown>) =>
+        new Response(JSON.stringify({ Response: { RequestId: 'r', ...body } }));
+      if (state.answer === 'unreachable')
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+        });
+      if (state.answer === 'throttled')
+        return envelope({ Error: { Code: 'RequestLimitExceeded', Message: 'too many requests' } });
+      if (state.answer === 'not-found')
+        return envelope({ Error: { Code: 'ResourceNotFound', Message: 'topic not found' } });
+      return envelope({ Result: true, MsgId: `m-${state.calls}` });
+    };
+    const timers = new FakeTimers();
+    const logger = createMemoryLogger();
+    const sink = createTopicSink(
+      createCmqPublisher({
+        region: 'ap-guangzhou',
+        topic: 'havip-heartbeats',
+        credentials: staticCredentials({ accessKeyId: 'AKIDsink', accessKeySecret: 'sink-secret-key-000' }),
+        fetch: fakeTdmq,
+        clock: timers,
+      }),
+    );
+    const d = new ReportDispatcher({ sink, timers, policy: DEFAULT_RETRY, logger, random: () => 0.5 });
+    return { state, timers, logger, d };
+  };
+
+  it.each<Answer>(['unreachable', 'throttled'])(
+    'never spins while TDMQ is %s, and delivers once it answers',
+    async (answer) => {
+      const { state, timers, d } = setup();
+      state.answer = answer;
+      for (let i = 0; i < 20; i++) d.enqueue(`k${i}`, `report ${i}`);
+      await timers.advance(3_600_000);
+      // Backoff capped at 30 s: a few hundred attempts an hour at most, never one per report per second.
+      expect(state.calls).toBeLessThan(3_600 / 15 + 60);
+      expect(d.snapshot()).toMatchObject({ queued: 20, delivered: 0, dropped: 0 });
+      state.answer = 'ok';
+      await timers.advance(60_000);
+      expect(d.snapshot()).toMatchObject({ queued: 0, delivered: 20 });
+    },
+  );
+
+  it('drops a report about an unknown topic once, logged once with the fix, and goes on', async () => {
+    const { state, timers, logger, d } = setup();
+    state.answer = 'not-found';
+    d.enqueue('a', 'A');
+    await timers.advance(0);
+    expect(state.calls).toBe(1);
+    const lines = logger.find(/dropped \(a retry cannot help\)/);
+    expect(lines).toHaveLength(1);
+    expect(JSON.stringify(lines[0])).toMatch(/ResourceNotFound.*create the topic/);
+    state.answer = 'ok';
+    d.enqueue('b', 'B');
+    await timers.advance(60_000);
+    expect(d.snapshot()).toMatchObject({ dropped: 1, delivered: 1 });
   });
 });

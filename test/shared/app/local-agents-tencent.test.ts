@@ -1,12 +1,15 @@
 /**
  * `havip local --cloud tencent` with real agent processes, end to end: one `havip agent` OS process per
- * member on its own loopback address, reports to the local API (`POST /v1/reports`, the agent's `http`
- * sink), the spot notice from the metadata simulator in Tencent's layout, the move on the Tencent
+ * member on its own loopback address, reports published to the Tencent simulator's CMQ topic (the agent's
+ * `cmq` sink, TC3-signed with the CAM role credentials the metadata simulator issues per instance) and
+ * delivered to the havip-heartbeat handler as SCF's CMQ trigger would, the spot notice from the metadata
+ * simulator in Tencent's layout, the move on the Tencent
  * simulator (scope, announce, `DescribeHaVips` → `InstanceId`), and the new holder's agent announcing
  * through the simulator's ARP data plane. Every wait is for a condition, with a generous deadline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTencentLocal, type TencentLocalMode } from '../../../shared/app/local.js';
+import { memberId } from '../../../shared/core/model.js';
 import {
   closeLeavingNoAgents,
   expectOneAgentProcessPerMember,
@@ -69,11 +72,12 @@ const peersAlive = async () => {
     );
 };
 
+/** The report, handled by the havip-heartbeat handler after the CMQ topic delivered it. */
 const reported = (reporter: string, suspect: string, reason: string) =>
   waitFor(`${reporter}'s ${reason} report about ${suspect}`, async () =>
     local
       .delivered()
-      .some(
+      .find(
         (d) =>
           d.reporter === reporter &&
           d.suspect === suspect &&
@@ -81,6 +85,26 @@ const reported = (reporter: string, suspect: string, reason: string) =>
           d.outcome === 'processed',
       ),
   );
+
+/**
+ * The report came through the topic: delivered by the CMQ subscription (a message id), published with
+ * the reporter's own CAM role credentials, and stored with the CMQ source — a report posted to the API's
+ * `POST /v1/reports` would be stored with source `http`, as the agents' heartbeats are.
+ */
+async function expectViaTopic(d: { via: string; messageId: string }, reporter: string, suspect: string) {
+  expect(d.via).toBe('cmq');
+  expect(d.messageId).toMatch(/\S/);
+  expect(local.sim.cmq.stats.published).toBeGreaterThanOrEqual(local.delivered().length);
+  expect(local.metadata!.issued(reporter).length).toBeGreaterThan(0);
+  const id = memberId(suspect);
+  const stored = (await local.runtime.store.latestSignals([id])).get(id);
+  // The agent's heartbeats still go to the API (source http); its reports are the `report:` events.
+  const reports = (Object.values(stored ?? {}).flat() as { source?: string; eventId?: string }[]).filter(
+    (x) => x.eventId?.startsWith(`report:web:${reporter}:`),
+  );
+  expect(reports.length).toBeGreaterThan(0);
+  expect(reports.map((x) => x.source)).toEqual(reports.map(() => 'cmq'));
+}
 
 beforeAll(async () => {
   local = await startTencentLocal(headlessWithAgents('examples/tencent/topology.yaml', lines));
@@ -99,7 +123,7 @@ describe('Tencent local mode with one agent process per member', () => {
     const agentA = local.agents!.agent(A);
     agentA.freeze();
     try {
-      await reported(B, A, 'peer-silent');
+      await expectViaTopic(await reported(B, A, 'peer-silent'), B, A);
       await heldBy(B);
     } finally {
       agentA.thaw();
@@ -114,7 +138,7 @@ describe('Tencent local mode with one agent process per member', () => {
 
   it('a spot notice in Tencent’s metadata drains the holder: its agent reports it and the HAVIP moves', async () => {
     local.metadata!.setSpotTermination(B, Date.now() + 120_000);
-    await reported(B, B, 'spot-termination');
+    await expectViaTopic(await reported(B, B, 'spot-termination'), B, B);
     await heldBy(A);
     const group = (await (
       await fetch(`${local.apiUrl}/v1/groups/web`, { headers: { authorization: `Bearer ${local.token}` } })

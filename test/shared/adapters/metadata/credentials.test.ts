@@ -182,6 +182,41 @@ describe('role credentials', () => {
   });
 });
 
+describe('role credentials refused by a service (invalidate)', () => {
+  it('are dropped and fetched again at once when the last fetch is older than a second', async () => {
+    const { clock, state, source } = setup();
+    const first = await source.get();
+    clock.t += 5_000;
+    source.invalidate?.(first);
+    const second = await source.get();
+    expect(state.calls).toBe(2);
+    expect(second.securityToken).not.toBe(first.securityToken);
+  });
+
+  it('are not fetched again within a second of the last fetch: the caller gets a retryable error', async () => {
+    const { clock, state, source } = setup();
+    const first = await source.get();
+    source.invalidate?.(first);
+    const e = await failureOf(source.get());
+    expect(e).toBeInstanceOf(CloudError);
+    expect(e?.retryable).toBe(true);
+    expect(state.calls).toBe(1);
+    clock.t += 1_000;
+    expect((await source.get()).securityToken).toBe('token-2');
+  });
+
+  it('ignore a refusal of credentials already replaced', async () => {
+    const { clock, state, source } = setup();
+    const first = await source.get();
+    clock.t += 5_000;
+    source.invalidate?.(first);
+    const second = await source.get();
+    source.invalidate?.(first);
+    expect(await source.get()).toBe(second);
+    expect(state.calls).toBe(2);
+  });
+});
+
 describe('static and environment credentials', () => {
   it('read the variables of Alibaba’s credentials chain', async () => {
     const c = await envCredentials({

@@ -89,6 +89,29 @@ describe('rotating role credentials', () => {
   });
 });
 
+describe("Tencent's layout", () => {
+  it('lists the CAM role and answers its temporary credentials as CVM does (ExpiredTime in seconds, Code)', async () => {
+    const base = meta.addInstance({ instanceId: 'ins-cam1', cloud: 'tencent', roleName: 'havip-agent' });
+    const roles = await fetch(`${base}/latest/meta-data/cam/security-credentials/`);
+    expect(await roles.text()).toBe('havip-agent');
+    const doc = (await (
+      await fetch(`${base}/latest/meta-data/cam/security-credentials/havip-agent`)
+    ).json()) as Record<string, unknown>;
+    const issued = meta.issued('ins-cam1')[0]!;
+    expect(doc).toEqual({
+      TmpSecretId: issued.accessKeyId,
+      TmpSecretKey: issued.accessKeySecret,
+      Token: issued.securityToken,
+      ExpiredTime: Math.floor(issued.expiresAt / 1000),
+      Expiration: new Date(issued.expiresAt).toISOString().replace('.000Z', 'Z'),
+      Code: 'Success',
+    });
+    // An instance without a role has none to list, as a CVM without a CAM role.
+    const bare = meta.addInstance({ instanceId: 'ins-cam2', cloud: 'tencent' });
+    expect((await fetch(`${bare}/latest/meta-data/cam/security-credentials/`)).status).toBe(404);
+  });
+});
+
 describe('admin routes', () => {
   it('post and withdraw the spot notice, and take an instance’s metadata down', async () => {
     const base = meta.addInstance({ instanceId: 'ins-1', cloud: 'tencent' });
