@@ -124,6 +124,19 @@ function reportStartError(e: unknown, err: Sink): number {
   return 1;
 }
 
+/** Where reports go, as an operator checks it against the deployment (never a credential). */
+function sinkSummary(sink: AgentConfig['reports']['sink']): string {
+  if (sink.type === 'http') {
+    const u = new URL(sink.url); // without user info or query: either may carry a secret
+    return `http sink, POST ${u.origin}${u.pathname}`;
+  }
+  const role =
+    sink.credentials === 'env' ? 'keys of the environment' : `role ${sink.roleName ?? 'from metadata'}`;
+  if (sink.type === 'cmq')
+    return `cmq sink, topic ${sink.topic} in ${sink.region} via ${sink.endpoint ?? 'tdmq.tencentcloudapi.com'} (${role})`;
+  return `mns sink, topic ${sink.topic} at ${sink.endpoint} (${role})`;
+}
+
 function summary(c: AgentConfig, warnings: readonly string[]): string {
   const lines = [
     `configuration OK for ${c.instanceId}`,
@@ -132,7 +145,7 @@ function summary(c: AgentConfig, warnings: readonly string[]): string {
       (g) => `  group ${g.name}: peers ${g.peers.map((p) => `${p.id} (${p.address})`).join(', ')}`,
     ),
     `  checks: ${c.checks.length === 0 ? 'none' : c.checks.map((k) => `${k.name} (${k.kind})`).join(', ')}`,
-    `  reports: ${c.reports.sink.type} sink`,
+    `  reports: ${sinkSummary(c.reports.sink)}`,
     `  heartbeats: ${c.api === undefined ? 'off' : c.api.endpoint}; takeover ${c.takeover.mode}${c.takeover.mode === 'on' ? ` (${c.takeover.dataPlane})` : ''}`,
     `  spot notices: ${c.spot.enabled ? c.spot.provider : 'off'}; health: ${c.health.address ?? c.advert.bind}:${c.health.port}`,
     ...warnings.map((w) => `warning: ${w}`),

@@ -112,6 +112,7 @@ describe('the agent bundle', () => {
       '--check',
     ]);
     expect(stdout).toContain('configuration OK for i-self');
+    expect(stdout).toContain('reports: http sink, POST http://127.0.0.1:9/reports');
 
     // The Tencent sink (the CMQ publisher and its TC3 signer) is in the bundle too.
     const tencent = {
@@ -129,7 +130,9 @@ describe('the agent bundle', () => {
       '--check',
     ]);
     expect(cmq.stdout).toContain('configuration OK for ins-self0001');
-    expect(cmq.stdout).toContain('reports: cmq sink');
+    expect(cmq.stdout).toContain(
+      'reports: cmq sink, topic havip-heartbeats in ap-guangzhou via tdmq.tencentcloudapi.com (role from metadata)',
+    );
 
     writeFileSync(join(host, 'bad.json'), JSON.stringify({ ...config, advert: { bind: 'localhost' } }));
     const bad = await agent(['--instance-id', 'i-self', '--config', join(host, 'bad.json'), '--check']).catch(
