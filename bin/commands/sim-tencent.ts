@@ -1,7 +1,8 @@
 /**
  * `havip sim --cloud tencent`: serve the Tencent Cloud VPC/CVM/TAT simulator (API 3.0, TC3 signatures)
  * on 127.0.0.1. It accepts one key pair: the one given with --secret-id/--secret-key, else a pair made
- * up at start and printed (any other pair is answered with AuthFailure.SignatureFailure).
+ * up at start and printed (any other pair is answered with AuthFailure.SignatureFailure). It also serves
+ * the CMQ topic `havip-heartbeats` for agents' `cmq` sink and prints what is published to it.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -51,6 +52,9 @@ export async function loadTencentSimSeed(file: string, attach: 'highest' | 'none
   return tencentSeedFromTopology(doc, { attach });
 }
 
+/** The CMQ topic the simulator serves, named as the deployment guide names the heartbeat topic. */
+export const SIM_CMQ_TOPIC = 'havip-heartbeats';
+
 /** A key pair for this run only (local, never a real Tencent key). */
 function madeUpCredentials(): TencentSimCredentials {
   return {
@@ -76,7 +80,7 @@ export async function startTencentSim(
       `${snap.networkInterfaces.length} ENI(s), ${snap.haVips.length} HAVIP(s), ${snap.eips.length} EIP(s); transitions take ${opts.transitionMs} ms`,
   );
   print(`credentials it accepts: SecretId ${credentials.secretId}  SecretKey ${credentials.secretKey}`);
-  print('SDK config (tencentcloud-sdk-nodejs vpc/cvm/tat clients):');
+  print('SDK config (tencentcloud-sdk-nodejs vpc/cvm/tat/tdmq clients):');
   print(
     `  { credential: { secretId: '${credentials.secretId}', secretKey: '${credentials.secretKey}' }, region: '${region}', ` +
       `profile: { httpProfile: { endpoint: '${server.endpoint}', protocol: 'http://' } } }`,
@@ -84,7 +88,20 @@ export async function startTencentSim(
   print(
     `admin: curl ${server.url}/__admin/state   (faults: POST ${server.url}/__admin/faults/..., see docs/tencent.md)`,
   );
-  const off = cloud.onStateChange((e) => print(`event ${e.time} ${e.instanceId} ${e.state}`));
+  // The topic the agents' cmq sink publishes to; standalone, nothing consumes it: each message is printed.
+  cloud.cmq.createTopic(SIM_CMQ_TOPIC, region);
+  const unsubscribe = cloud.cmq.subscribe(SIM_CMQ_TOPIC, {
+    name: 'havip-sim-print',
+    deliver: (_event, { CMQ: m }) => print(`cmq ${m.topicName} ${m.msgId}: ${m.msgBody.slice(0, 300)}`),
+  });
+  print(
+    `CMQ topic (PublishCmqMsg, tdmq 2020-02-17): ${SIM_CMQ_TOPIC} in ${region}; each message it gets is printed`,
+  );
+  const offState = cloud.onStateChange((e) => print(`event ${e.time} ${e.instanceId} ${e.state}`));
+  const off = () => {
+    unsubscribe();
+    offState();
+  };
   return {
     cloud,
     server,

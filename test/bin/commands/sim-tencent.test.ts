@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningTencentSim, startTencentSim } from '../../../bin/commands/sim-tencent.js';
+import { type RunningTencentSim, SIM_CMQ_TOPIC, startTencentSim } from '../../../bin/commands/sim-tencent.js';
 import { InvalidInputError } from '../../../shared/core/errors.js';
 import { sdkClients, sdkFailure, tencentTestSeed } from '../../support/tencent-simulator.js';
 
@@ -47,6 +47,23 @@ describe('havip sim --cloud tencent', () => {
       expect((await sdkFailure(other.vpc.DescribeHaVips({}))).code).toBe('AuthFailure.SignatureFailure');
       sim.cloud.stopInstance('ins-demoweb2');
       expect(lines.at(-1)).toMatch(/^event \S+ ins-demoweb2 STOPPING$/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it("serves the agents' CMQ topic in its region and prints each message published to it", async () => {
+    const { sim, lines } = await run();
+    try {
+      expect(lines.join('\n')).toContain(
+        `CMQ topic (PublishCmqMsg, tdmq 2020-02-17): ${SIM_CMQ_TOPIC} in ap-`,
+      );
+      const sdk = sdkClients(sim.server.endpoint, sim.credentials);
+      const answer = await sdk.tdmq.PublishCmqMsg({ TopicName: SIM_CMQ_TOPIC, MsgContent: '{"hello":1}' });
+      await sim.cloud.cmq.drain();
+      expect(lines.at(-1)).toBe(`cmq ${SIM_CMQ_TOPIC} ${answer.MsgId}: {"hello":1}`);
+      const unknown = sdk.tdmq.PublishCmqMsg({ TopicName: 'nobody-listens', MsgContent: 'x' });
+      expect((await sdkFailure(unknown)).code).toBe('ResourceNotFound');
     } finally {
       await sim.close();
     }
