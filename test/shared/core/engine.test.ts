@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedCloud, seedFromTopology } from '../../../shared/adapters/simulator/index.js';
 import { createSqliteStore } from '../../../shared/adapters/sqlite/index.js';
 import { loadTopology } from '../../../shared/core/config.js';
-import type { CloudApi } from '../../../shared/core/ports.js';
+import type { CloudApi, StateStore } from '../../../shared/core/ports.js';
 import { PausableCloud } from '../../support/pausable-cloud.js';
 import { heartbeat, heartbeatTimeout, stateChange } from '../../support/signals.js';
 import {
@@ -45,6 +45,24 @@ async function stopAndSettle(w: World, id: string): Promise<void> {
   await w.sim.settle();
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An orchestrator on `store` (lease TTL 400 ms) handling the primary's stop, frozen at the door of its
+ * first `method` call: release the gate to let the call through or crash it.
+ */
+async function failoverFrozenAt(store: StateStore, method: keyof CloudApi) {
+  let paused!: PausableCloud;
+  const a = await world({
+    store,
+    wrapCloud: (c: CloudApi) => (paused = new PausableCloud(c)),
+    engineOptions: { leaseTtlMs: 400 },
+  });
+  await stopAndSettle(a, PRIMARY);
+  const gate = paused.pauseNext(method);
+  const first = a.service.ingest([stopped(PRIMARY)], 'event', 'inv-a');
+  await gate.reached;
+  return { a, gate, first };
+}
 
 describe('engine against the simulator', () => {
   it('holder stopped → the HaVip moves to the next eligible member, journaled, recorded, notified', async () => {
@@ -210,16 +228,7 @@ describe('engine against the simulator', () => {
 
   it('a crash between attach and detach is rolled forward by the next lease holder; the paused actor is fenced', async () => {
     const store = createSqliteStore({ path: ':memory:' });
-    let paused!: PausableCloud;
-    const a = await world({
-      store,
-      wrapCloud: (c: CloudApi) => (paused = new PausableCloud(c)),
-      engineOptions: { leaseTtlMs: 400 },
-    });
-    await stopAndSettle(a, PRIMARY);
-    const gate = paused.pauseNext('unassociateHaVip');
-    const first = a.service.ingest([stopped(PRIMARY)], 'event', 'inv-a');
-    await gate.reached;
+    const { a, gate, first } = await failoverFrozenAt(store, 'unassociateHaVip');
     // The first actor attached the backup and froze before detaching the primary.
     expect(bound(a).sort()).toEqual([PRIMARY, BACKUP].sort());
     expect(await store.readJournal(a.topology.groups[0]!.name)).toMatchObject({ phase: 'DETACHING' });
@@ -260,16 +269,7 @@ describe('engine against the simulator', () => {
         return writeJournal(entry, now);
       };
     });
-    let paused!: PausableCloud;
-    const a = await world({
-      store,
-      wrapCloud: (c: CloudApi) => (paused = new PausableCloud(c)),
-      engineOptions: { leaseTtlMs: 400 },
-    });
-    await stopAndSettle(a, PRIMARY);
-    const gate = paused.pauseNext('associateHaVip');
-    const first = a.service.ingest([stopped(PRIMARY)], 'event', 'inv-a');
-    await gate.reached;
+    const { a, gate, first } = await failoverFrozenAt(store, 'associateHaVip');
     gate.release('crash');
     await failedWriteReached;
 
