@@ -111,8 +111,9 @@ describe('local mode', () => {
 
 /**
  * `havip local --cloud tencent`, headless: the engine signs TC3 requests to the Tencent simulator over
- * HTTP; stopping the holder CVM through the admin API makes a sweep move the HAVIP to the peer (scope,
- * TAT announce, verify), and the simulator's data plane (`InstanceId`) names the peer.
+ * HTTP; stopping the holder CVM through the admin API moves the HAVIP to the peer (scope, TAT announce,
+ * verify; found by the stop's CloudAudit event or a sweep), and the simulator's data plane
+ * (`InstanceId`) names the peer.
  */
 describe('local mode on Tencent Cloud', () => {
   let tencent: TencentLocalMode;
@@ -154,5 +155,55 @@ describe('local mode on Tencent Cloud', () => {
     expect(await until(instanceIdOnTheWire, (id) => id === PEER, 60_000)).toBe(PEER);
     expect(tencent.sim.haVip(HAVIP)?.holder?.instanceId).toBe(PEER);
     expect(await until(async () => printed.some((l) => l.includes('FAILOVER')), Boolean, 10_000)).toBe(true);
+  });
+});
+
+/**
+ * The CVM event path of Tencent local mode: sweeps an hour apart (none runs during the test), so only
+ * the stop's CloudAudit `ConsoleCall` event, delivered to the handler `havip-cvm-events` calls, can move
+ * the HAVIP. Asserted on the move's history and `DescribeHaVips` → `InstanceId`, never on timing.
+ */
+describe('local mode on Tencent Cloud: a stopped CVM reaches havip-cvm-events as EventBridge delivers it', () => {
+  let tencent: TencentLocalMode;
+  const printed: string[] = [];
+  const HAVIP = 'havip-demoweb1';
+  const PRIMARY = 'ins-demoweb1';
+  const PEER = 'ins-demoweb2';
+  beforeAll(async () => {
+    const opts = await headless('examples/tencent/topology.yaml', printed);
+    tencent = await startTencentLocal({ ...opts, sweepSeconds: 3_600 });
+  });
+  afterAll(async () => {
+    await tencent?.close();
+  });
+  const instanceIdOnTheWire = async () => {
+    const [h] = (await tencent.runtime.tencent?.describeHaVips({
+      regionId: 'ap-guangzhou',
+      haVipIds: [HAVIP],
+    })) ?? [undefined];
+    return h?.instanceId;
+  };
+  const history = async () =>
+    JSON.stringify(
+      await (
+        await fetch(`${tencent.apiUrl}/v1/history?group=web`, {
+          headers: { authorization: `Bearer ${tencent.token}` },
+        })
+      ).json(),
+    );
+
+  it('stopping the holder CVM moves the HAVIP through the CloudAudit event, with no sweep', async () => {
+    expect(await instanceIdOnTheWire()).toBe(PRIMARY);
+    expect(await history()).not.toContain(PEER);
+
+    const stop = await fetch(`${tencent.simulatorUrl}/__admin/instances/${PRIMARY}/stop`, { method: 'POST' });
+    expect(stop.status).toBe(200);
+    const [event] = tencent.sim.recentCloudEvents();
+    expect(event?.type).toBe('cvm:CloudEvent:ConsoleCall');
+
+    expect(await until(instanceIdOnTheWire, (id) => id === PEER, 60_000)).toBe(PEER);
+    expect(tencent.sim.servingInstance(HAVIP)).toBe(PEER);
+    expect(await until(history, (h) => h.includes(PEER), 10_000)).toContain(PEER);
+    expect(printed.some((l) => l.includes('event cvm:CloudEvent:ConsoleCall → web'))).toBe(true);
   });
 });
