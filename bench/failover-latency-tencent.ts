@@ -21,7 +21,13 @@
  */
 import type { TencentSimulatedCloud } from '../shared/adapters/tencent-simulator/index.js';
 import { startTencentLocal } from '../shared/app/local.js';
-import { allEligible, benchTopology, FirstCallClock, type LatencyWorld, ROOT } from './lib/latency-world.js';
+import {
+  allEligible,
+  FirstCallClock,
+  type LatencyWorld,
+  localOptions,
+  type WorldOptions,
+} from './lib/latency-world.js';
 
 export const TENCENT_HAVIP = 'havip-demoweb1';
 /** The HAVIP calls a move makes: the drift scope widened to the peer, the old member dropped. */
@@ -29,27 +35,9 @@ const SCOPE_CALLS: ReadonlySet<string> = new Set(['AssociateHaVipInstance', 'Dis
 /** Accepted announcements kept (agents refresh theirs; a run needs only the latest few). */
 const KEEP_ANNOUNCEMENTS = 1_000;
 
-export interface TencentWorldOptions {
-  readonly transitionMs: number;
-  readonly sweepSeconds: number;
-  readonly print: (line: string) => void;
-}
-
 /** Tencent local mode with agents, read as the benchmark's {@link LatencyWorld}. */
-export async function startTencentLatencyWorld(opts: TencentWorldOptions): Promise<LatencyWorld> {
-  const file = `${ROOT}examples/tencent/topology.yaml`;
-  const local = await startTencentLocal({
-    topologyText: benchTopology(file),
-    topologySource: file,
-    port: 0,
-    sweepSeconds: opts.sweepSeconds,
-    transitionMs: opts.transitionMs,
-    sqlitePath: ':memory:',
-    token: undefined,
-    logLevel: 'silent',
-    print: opts.print,
-    agents: { command: [process.execPath, `${ROOT}bin/havip.js`, 'agent'] },
-  });
+export async function startTencentLatencyWorld(opts: WorldOptions): Promise<LatencyWorld> {
+  const local = await startTencentLocal(localOptions('examples/tencent/topology.yaml', opts));
   const { sim } = local;
   const decision = new FirstCallClock(SCOPE_CALLS);
   const arp = instrument(sim, decision);

@@ -32,7 +32,13 @@ import { startLocal } from '../shared/app/local.js';
 import { LOCAL_AGENT_TIMING } from '../shared/app/local-agents.js';
 import type { CloudApi } from '../shared/core/ports.js';
 import { startTencentLatencyWorld } from './failover-latency-tencent.js';
-import { allEligible, benchTopology, FirstCallClock, type LatencyWorld, ROOT } from './lib/latency-world.js';
+import {
+  allEligible,
+  FirstCallClock,
+  type LatencyWorld,
+  localOptions,
+  type WorldOptions,
+} from './lib/latency-world.js';
 import { machine } from './lib/machine.js';
 import { fmt, quantile, type SummaryRow, table } from './lib/stats.js';
 
@@ -111,18 +117,8 @@ function wrapCloud(inner: CloudApi, clock: FirstCallClock): CloudApi {
 /** Alibaba local mode with agents on the demo topology, read as the benchmark's {@link LatencyWorld}. */
 async function startAlibabaLatencyWorld(opts: WorldOptions): Promise<LatencyWorld> {
   const decision = new FirstCallClock(HAVIP_MUTATIONS);
-  const topologyFile = `${ROOT}examples/local-demo.yaml`;
   const local = await startLocal({
-    topologyText: benchTopology(topologyFile),
-    topologySource: topologyFile,
-    port: 0,
-    sweepSeconds: opts.sweepSeconds,
-    transitionMs: opts.transitionMs,
-    sqlitePath: ':memory:',
-    token: undefined,
-    logLevel: 'silent',
-    print: opts.print,
-    agents: { command: [process.execPath, `${ROOT}bin/havip.js`, 'agent'] },
+    ...localOptions('examples/local-demo.yaml', opts),
     wrapCloud: (c) => wrapCloud(c, decision),
   });
   const events: { at: number; instanceId: string }[] = [];
@@ -152,12 +148,6 @@ async function startAlibabaLatencyWorld(opts: WorldOptions): Promise<LatencyWorl
       await local.close();
     },
   };
-}
-
-interface WorldOptions {
-  readonly transitionMs: number;
-  readonly sweepSeconds: number;
-  readonly print: (line: string) => void;
 }
 
 export async function runFailoverLatencyBench(opts: FailoverLatencyOptions): Promise<FailoverLatencyReport> {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { TencentLocalOptions } from '../../shared/app/local.js';
 import type { LocalAgents } from '../../shared/app/local-agents.js';
 import type { DeliveredReport } from '../../shared/app/local-reports.js';
 
@@ -35,6 +36,29 @@ export interface LatencyWorld {
   /** The reports the topic delivered to the heartbeat handler, oldest first. */
   delivered(): readonly DeliveredReport[];
   close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  readonly transitionMs: number;
+  readonly sweepSeconds: number;
+  readonly print: (line: string) => void;
+}
+
+/** Headless local-mode options on a topology file (under the repository), with agent processes. */
+export function localOptions(topology: string, opts: WorldOptions): TencentLocalOptions {
+  const file = `${ROOT}${topology}`;
+  return {
+    topologyText: benchTopology(file),
+    topologySource: file,
+    port: 0,
+    sweepSeconds: opts.sweepSeconds,
+    transitionMs: opts.transitionMs,
+    sqlitePath: ':memory:',
+    token: undefined,
+    logLevel: 'silent',
+    print: opts.print,
+    agents: { command: [process.execPath, `${ROOT}bin/havip.js`, 'agent'] },
+  };
 }
 
 /**
