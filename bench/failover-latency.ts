@@ -18,27 +18,49 @@
  * Runs alternate the holder (nopreempt: the address stays where it moved), wait for a steady pair
  * between runs, and start each failure at a random phase of the advert interval.
  *
- *   npx tsx bench/failover-latency.ts [--runs 20] [--transition-ms 1500] [--json file]
- *   npm run bench -- --only failover-latency [--runs N]
+ * With `--cloud tencent` the same runs on Tencent local mode (`failover-latency-tencent.ts` says what
+ * each phase means there; the instance stop is a CVM stop whose CloudAudit event reaches the
+ * havip-cvm-events handler).
+ *
+ *   npx tsx bench/failover-latency.ts [--cloud alibaba|tencent] [--runs 20] [--transition-ms 1500] [--json file]
+ *   npm run bench -- --only failover-latency|failover-latency-tencent [--runs N]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type LocalMode, startLocal } from '../shared/app/local.js';
+import { startLocal } from '../shared/app/local.js';
 import { LOCAL_AGENT_TIMING } from '../shared/app/local-agents.js';
 import type { CloudApi } from '../shared/core/ports.js';
+import { startTencentLatencyWorld } from './failover-latency-tencent.js';
+import {
+  allEligible,
+  FirstCallClock,
+  type LatencyWorld,
+  localOptions,
+  type WorldOptions,
+} from './lib/latency-world.js';
 import { machine } from './lib/machine.js';
 import { fmt, quantile, type SummaryRow, table } from './lib/stats.js';
 
 export const SCENARIOS = ['freeze', 'service-kill', 'ecs-stop'] as const;
-export type Scenario = (typeof SCENARIOS)[number];
+/** On Tencent the instance stop is a CVM stop, found by its CloudAudit event. */
+export const TENCENT_SCENARIOS = ['freeze', 'service-kill', 'cvm-stop'] as const;
+export type Scenario = (typeof SCENARIOS)[number] | (typeof TENCENT_SCENARIOS)[number];
+export type LatencyCloud = 'alibaba' | 'tencent';
+export const scenariosOf = (cloud: LatencyCloud | undefined): readonly Scenario[] =>
+  cloud === 'tencent' ? TENCENT_SCENARIOS : SCENARIOS;
 export const PHASES = ['detection', 'delivery', 'decision', 'switch', 'announce', 'total', 'fenced'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface FailoverLatencyOptions {
+  /** Which cloud's local mode (default Alibaba). */
+  readonly cloud?: LatencyCloud;
   readonly runs: number;
   readonly scenarios: readonly Scenario[];
-  /** The simulator's time for a HaVip (un)bind and an instance stop/start (local mode's default 1500). */
+  /**
+   * The simulator's time for a HaVip (un)bind and an instance stop/start (local mode's default 1500);
+   * on Tencent for an instance stop/start, a VPC task and the ARP remap.
+   */
   readonly transitionMs: number;
   readonly progress?: (line: string) => void;
   readonly verbose?: boolean;
@@ -71,121 +93,140 @@ export interface FailoverLatencyReport {
   readonly scenarios: readonly ScenarioReport[];
 }
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const HAVIP_MUTATIONS = new Set(['associateHaVip', 'unassociateHaVip']);
+const HAVIP_MUTATIONS: ReadonlySet<string> = new Set(['associateHaVip', 'unassociateHaVip']);
 const RUN_DEADLINE_MS = 60_000;
+/** The core's 60 s grace for a describe over a down event, and some. */
+const STEADY_DEADLINE_MS = 90_000;
+const HAVIP = 'havip-bp1demo0000000000001';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Marks the start of the orchestrator's first HaVip mutation after `since`. */
-class DecisionClock {
-  since = Number.POSITIVE_INFINITY;
-  decidedAt: number | undefined;
-
-  wrap(inner: CloudApi): CloudApi {
-    return new Proxy(inner, {
-      get: (target, prop, receiver) => {
-        const v = Reflect.get(target, prop, receiver);
-        if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => {
-          const now = Date.now();
-          if (HAVIP_MUTATIONS.has(String(prop)) && now >= this.since && this.decidedAt === undefined)
-            this.decidedAt = now;
-          return v.apply(target, args);
-        };
-      },
-    });
-  }
+function wrapCloud(inner: CloudApi, clock: FirstCallClock): CloudApi {
+  return new Proxy(inner, {
+    get: (target, prop, receiver) => {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        clock.saw(String(prop));
+        return v.apply(target, args);
+      };
+    },
+  });
 }
 
-export async function runFailoverLatencyBench(opts: FailoverLatencyOptions): Promise<FailoverLatencyReport> {
-  const decision = new DecisionClock();
-  const topologyFile = `${ROOT}examples/local-demo.yaml`;
-  // The demo topology, with the flap guard widened: the runs move the address every few seconds on purpose.
-  const topologyText = readFileSync(topologyFile, 'utf8').replace(
-    /^(\s+)nopreempt: true$/m,
-    '$1nopreempt: true\n$1flapGuard: { maxMoves: 100, windowSeconds: 1 }',
-  );
+/** Alibaba local mode with agents on the demo topology, read as the benchmark's {@link LatencyWorld}. */
+async function startAlibabaLatencyWorld(opts: WorldOptions): Promise<LatencyWorld> {
+  const decision = new FirstCallClock(HAVIP_MUTATIONS);
   const local = await startLocal({
-    topologyText,
-    topologySource: topologyFile,
-    port: 0,
-    sweepSeconds: 5,
-    transitionMs: opts.transitionMs,
-    sqlitePath: ':memory:',
-    token: undefined,
-    logLevel: 'silent',
-    // The local mode's own lines (moves, reports) with --verbose.
-    print: opts.verbose ? (l) => opts.progress?.(`  ${l}`) : () => undefined,
-    agents: { command: [process.execPath, `${ROOT}bin/havip.js`, 'agent'] },
-    wrapCloud: (c) => decision.wrap(c),
+    ...localOptions('examples/local-demo.yaml', opts),
+    wrapCloud: (c) => wrapCloud(c, decision),
   });
   const events: { at: number; instanceId: string }[] = [];
   const unsubscribe = local.sim.onEvent((e) => {
     const id = (e as { data?: { resourceId?: string } }).data?.resourceId;
     if (id !== undefined) events.push({ at: Date.now(), instanceId: id });
   });
+  const bound = () => local.sim.haVip(HAVIP)?.associatedInstances ?? [];
+  return {
+    agents: local.agents!,
+    simulatorUrl: local.simulatorUrl,
+    settledHolder: () => {
+      const b = bound();
+      return b.length === 1 && local.sim.servingInstance(HAVIP) === b[0] ? b[0] : undefined;
+    },
+    running: (id) => local.sim.instance(id)?.status === 'Running',
+    switched: (to) => bound().includes(to),
+    serving: () => local.sim.servingInstance(HAVIP),
+    fenced: (to) => bound().length === 1 && bound()[0] === to,
+    markDecision: (since) => decision.mark(since),
+    decidedAt: () => decision.at,
+    stopEventAt: (id, since) => events.find((x) => x.at >= since && x.instanceId === id)?.at,
+    allEligible: () => allEligible(local, 'web'),
+    delivered: () => local.reports!.delivered(),
+    close: async () => {
+      unsubscribe();
+      await local.close();
+    },
+  };
+}
+
+export async function runFailoverLatencyBench(opts: FailoverLatencyOptions): Promise<FailoverLatencyReport> {
+  const worldOptions: WorldOptions = {
+    transitionMs: opts.transitionMs,
+    sweepSeconds: 5,
+    // The local mode's own lines (moves, reports) with --verbose.
+    print: opts.verbose ? (l) => opts.progress?.(`  ${l}`) : () => undefined,
+  };
+  const world =
+    opts.cloud === 'tencent'
+      ? await startTencentLatencyWorld(worldOptions)
+      : await startAlibabaLatencyWorld(worldOptions);
   const reports: ScenarioReport[] = [];
   try {
-    const bench = new LatencyRun(local, decision, events);
+    const bench = new LatencyRun(world);
     await bench.steady();
-    for (const scenario of opts.scenarios) {
-      const samples: Sample[] = [];
-      const failures: string[] = [];
-      for (let i = 0; i < opts.runs; i++) {
-        try {
-          samples.push(await bench.once(scenario));
-          const s = samples.at(-1)!;
-          opts.progress?.(
-            `failover-latency ${scenario} ${i + 1}/${opts.runs}: detection ${s.detection} ms, total ${s.total} ms`,
-          );
-        } catch (e) {
-          failures.push(e instanceof Error ? e.message : String(e));
-          opts.progress?.(`failover-latency ${scenario} ${i + 1}/${opts.runs}: failed: ${failures.at(-1)}`);
-        }
-        await bench.restore(scenario);
-      }
-      reports.push({ scenario, samples, failures });
-    }
+    for (const [i, scenario] of opts.scenarios.entries())
+      reports.push(await runScenario(bench, scenario, opts, i === opts.scenarios.length - 1));
   } finally {
-    unsubscribe();
-    await local.close();
+    await world.close();
   }
   const { progress: _p, verbose: _v, ...options } = opts;
   return { options, scenarios: reports };
 }
 
-const HAVIP = 'havip-bp1demo0000000000001';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** `opts.runs` runs of one failure; each restores the pair for the next, except the benchmark's last. */
+async function runScenario(
+  bench: LatencyRun,
+  scenario: Scenario,
+  opts: FailoverLatencyOptions,
+  last: boolean,
+) {
+  const samples: Sample[] = [];
+  const failures: string[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    try {
+      samples.push(await bench.once(scenario));
+      const s = samples.at(-1)!;
+      opts.progress?.(
+        `failover-latency ${scenario} ${i + 1}/${opts.runs}: detection ${s.detection} ms, total ${s.total} ms`,
+      );
+    } catch (e) {
+      failures.push(e instanceof Error ? e.message : String(e));
+      opts.progress?.(`failover-latency ${scenario} ${i + 1}/${opts.runs}: failed: ${failures.at(-1)}`);
+    }
+    if (!last || i < opts.runs - 1) await bench.restore(scenario);
+  }
+  return { scenario, samples, failures };
+}
 
 /** One local mode, failed and restored again and again. */
 class LatencyRun {
   private victim: string | undefined;
 
-  constructor(
-    private readonly local: LocalMode,
-    private readonly decision: DecisionClock,
-    private readonly events: readonly { at: number; instanceId: string }[],
-  ) {}
+  constructor(private readonly world: LatencyWorld) {}
 
-  private holder(): string | undefined {
-    const bound = this.local.sim.haVip(HAVIP)?.associatedInstances ?? [];
-    return bound.length === 1 && this.local.sim.servingInstance(HAVIP) === bound[0] ? bound[0] : undefined;
-  }
-
-  /** Both instances run, the holder serves, every agent's checks pass and it hears its peers. */
+  /**
+   * Both instances run, the holder serves, every agent's checks pass and it hears its peers, and the
+   * orchestrator holds both members eligible (on Tencent a restarted member waits out its stop event).
+   */
   async steady(): Promise<void> {
-    const deadline = Date.now() + RUN_DEADLINE_MS;
+    const deadline = Date.now() + STEADY_DEADLINE_MS;
     while (Date.now() < deadline) {
-      const running = this.local.agents!.agents.every(
-        (a) => this.local.sim.instance(a.memberId)?.status === 'Running',
-      );
-      if (running && this.holder() !== undefined && (await this.agentsHealthy())) return;
+      const running = this.world.agents.agents.every((a) => this.world.running(a.memberId));
+      if (
+        running &&
+        this.world.settledHolder() !== undefined &&
+        (await this.agentsHealthy()) &&
+        (await this.world.allEligible())
+      )
+        return;
       await sleep(200);
     }
-    throw new Error('the pair did not settle within 60 s');
+    throw new Error(`the pair did not settle within ${STEADY_DEADLINE_MS / 1000} s`);
   }
 
   private async agentsHealthy(): Promise<boolean> {
-    for (const a of this.local.agents!.agents) {
+    for (const a of this.world.agents.agents) {
       const body = await fetch(a.healthUrl, { signal: AbortSignal.timeout(1_000) })
         .then((r) => r.json() as Promise<{ state: string; peers: { state: string }[] }>)
         .catch(() => undefined);
@@ -196,20 +237,19 @@ class LatencyRun {
 
   async once(scenario: Scenario): Promise<Sample> {
     await this.steady();
-    const from = this.holder();
+    const from = this.world.settledHolder();
     if (from === undefined) throw new Error('no holder serving before the run');
-    const to = this.local.agents!.agents.find((a) => a.memberId !== from)!.memberId;
+    const to = this.world.agents.agents.find((a) => a.memberId !== from)!.memberId;
     // A random phase of the advert interval: the failure does not start right after an advert.
     await sleep(Math.random() * LOCAL_AGENT_TIMING.advertIntervalSeconds * 1000);
-    const delivered = this.local.reports!.delivered().length;
-    this.decision.decidedAt = undefined;
+    const delivered = this.world.delivered().length;
     const t0 = Date.now();
-    this.decision.since = t0;
+    this.world.markDecision(t0);
     this.victim = from;
     await this.fail(scenario, from);
     const marks = await this.watch(from, to, t0);
     const detected = await this.detection(scenario, from, to, t0, delivered);
-    const decidedAt = this.decision.decidedAt ?? marks.switchAt;
+    const decidedAt = this.world.decidedAt() ?? marks.switchAt;
     return {
       detection: detected.at - t0,
       delivery: detected.deliveredAt - detected.at,
@@ -222,25 +262,25 @@ class LatencyRun {
   }
 
   private async fail(scenario: Scenario, id: string): Promise<void> {
-    const agent = this.local.agents!.agent(id);
+    const agent = this.world.agents.agent(id);
     if (scenario === 'freeze') agent.freeze();
     else if (scenario === 'service-kill') await post(`${agent.service.url}/__admin/stop`);
-    else await post(`${this.local.simulatorUrl}/__admin/instances/${id}/stop`);
+    else await post(`${this.world.simulatorUrl}/__admin/instances/${id}/stop`);
   }
 
   /**
-   * Polls the simulator's ground truth every 5 ms until the peer is bound (switch), serves the address
-   * (serving: master, bound, Running) and is the only member bound (fenced).
+   * Polls the simulator's ground truth every 5 ms until the move to the peer is switched, the peer
+   * serves the address (serving: the holder named, bound or in scope, running) and it is the only
+   * member left bound or in the scope (fenced).
    */
   private async watch(from: string, to: string, t0: number) {
     let switchAt: number | undefined;
     let servingAt: number | undefined;
     for (;;) {
       const now = Date.now();
-      const bound = this.local.sim.haVip(HAVIP)?.associatedInstances ?? [];
-      if (switchAt === undefined && bound.includes(to)) switchAt = now;
-      if (servingAt === undefined && this.local.sim.servingInstance(HAVIP) === to) servingAt = now;
-      if (switchAt !== undefined && servingAt !== undefined && bound.length === 1 && bound[0] === to)
+      if (switchAt === undefined && this.world.switched(to)) switchAt = now;
+      if (servingAt === undefined && this.world.serving() === to) servingAt = now;
+      if (switchAt !== undefined && servingAt !== undefined && this.world.fenced(to))
         return { switchAt, servingAt, fencedAt: now };
       if (now - t0 > RUN_DEADLINE_MS) throw new Error(`no move from ${from} to ${to} within 60 s`);
       await sleep(5);
@@ -249,16 +289,16 @@ class LatencyRun {
 
   /** What detected the failure; a report is logged once its handler returns, after the move it caused. */
   private async detection(scenario: Scenario, from: string, to: string, t0: number, since: number) {
-    if (scenario === 'ecs-stop') {
-      const e = this.events.find((x) => x.at >= t0 && x.instanceId === from);
-      if (e === undefined) throw new Error('the move came without the ECS event');
-      return { at: e.at, deliveredAt: e.at };
+    if (scenario === 'ecs-stop' || scenario === 'cvm-stop') {
+      const at = this.world.stopEventAt(from, t0);
+      if (at === undefined) throw new Error(`the move came without the ${STOP_EVENT[scenario]}`);
+      return { at, deliveredAt: at };
     }
     const [reporter, reason] = scenario === 'freeze' ? [to, 'peer-silent'] : [from, 'checks-failed'];
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const r = this.local
-        .reports!.delivered()
+      const r = this.world
+        .delivered()
         .slice(since)
         .find((d) => d.reporter === reporter && d.suspect === from && d.reason === reason);
       if (r !== undefined) return { at: r.publishedAt, deliveredAt: r.deliveredAt };
@@ -271,16 +311,18 @@ class LatencyRun {
     const id = this.victim;
     if (id === undefined) return;
     this.victim = undefined;
-    const agent = this.local.agents!.agent(id);
+    const agent = this.world.agents.agent(id);
     if (scenario === 'freeze') agent.thaw();
     else if (scenario === 'service-kill') await post(`${agent.service.url}/__admin/start`);
-    else await post(`${this.local.simulatorUrl}/__admin/instances/${id}/start`);
+    else await post(`${this.world.simulatorUrl}/__admin/instances/${id}/start`);
     await this.steady();
     // The restored member's sign of life (a heartbeat, its `recovered` report, the Running event) has
     // reached the orchestrator before the next failure: two advert intervals beyond the steady state.
     await sleep(2 * LOCAL_AGENT_TIMING.advertIntervalSeconds * 1000);
   }
 }
+
+const STOP_EVENT = { 'ecs-stop': 'ECS event', 'cvm-stop': 'CloudAudit event' } as const;
 
 async function post(url: string): Promise<void> {
   const res = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(5_000) });
@@ -298,10 +340,12 @@ const s = (ms: number) => (Number.isFinite(ms) ? `${fmt(ms / 1000, 2)} s` : '—
 /** The printed table (p50 / p95 per phase) and the summary rows with the targets. */
 export function printFailoverLatency(r: FailoverLatencyReport): { text: string; rows: SummaryRow[] } {
   const t = LOCAL_AGENT_TIMING;
+  const tencent = r.options.cloud === 'tencent';
   const lines = [
-    `\n## Failure → serving with real agents (local mode; ${r.options.runs} runs per failure; adverts ` +
+    `\n## Failure → serving with real agents (${tencent ? 'Tencent local mode' : 'local mode'}; ` +
+      `${r.options.runs} runs per failure; adverts ` +
       `${t.advertIntervalSeconds} s × ${t.deadFactor}; checks every ${t.checkIntervalSeconds} s, fall ${t.checkFall}; ` +
-      `HaVip transitions ${r.options.transitionMs} ms)\n`,
+      `${tencent ? 'ARP, CVM and VPC task' : 'HaVip'} transitions ${r.options.transitionMs} ms)\n`,
     table([
       ['failure', 'runs', ...PHASES.map((ph) => `${ph} p50 / p95`), 'failed'],
       ...r.scenarios.map((sc) => [
@@ -324,7 +368,7 @@ export function printFailoverLatency(r: FailoverLatencyReport): { text: string; 
     );
     const tot = sc.samples.map((x) => x.total);
     const ran = sc.samples.length > 0;
-    const bench = `failover latency: ${sc.scenario}`;
+    const bench = `failover latency${tencent ? ' (Tencent)' : ''}: ${sc.scenario}`;
     return [
       {
         bench,
@@ -355,6 +399,7 @@ export function printFailoverLatency(r: FailoverLatencyReport): { text: string; 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      cloud: { type: 'string', default: 'alibaba' },
       runs: { type: 'string', default: String(DEFAULT_FAILOVER_LATENCY.runs) },
       'transition-ms': { type: 'string', default: String(DEFAULT_FAILOVER_LATENCY.transitionMs) },
       only: { type: 'string' },
@@ -368,13 +413,18 @@ async function main(): Promise<void> {
     throw new Error(`--runs must be a whole number ≥ 1, got ${values.runs}`);
   if (!Number.isInteger(transitionMs) || transitionMs < 0)
     throw new Error(`--transition-ms must be a whole number ≥ 0, got ${values['transition-ms']}`);
-  const scenarios = (values.only?.split(',') ?? SCENARIOS) as Scenario[];
+  const cloud = values.cloud;
+  if (cloud !== 'alibaba' && cloud !== 'tencent')
+    throw new Error(`--cloud must be alibaba or tencent, got ${String(cloud)}`);
+  const known = scenariosOf(cloud);
+  const scenarios = (values.only?.split(',') ?? known) as Scenario[];
   for (const sc of scenarios)
-    if (!(SCENARIOS as readonly string[]).includes(sc))
-      throw new Error(`--only: unknown failure ${sc} (use ${SCENARIOS.join(', ')})`);
+    if (!(known as readonly string[]).includes(sc))
+      throw new Error(`--only: unknown failure ${sc} (use ${known.join(', ')})`);
   const m = machine();
   process.stdout.write(`# failover latency — ${m.cpu}, ${m.cores} cores, Node ${m.node}, load ${m.load}\n`);
   const r = await runFailoverLatencyBench({
+    ...(cloud === 'tencent' ? { cloud } : {}),
     runs,
     scenarios,
     transitionMs,

@@ -2,7 +2,7 @@
  * `npm run bench`: runs the benchmarks and prints their figures, then one summary table with the targets.
  * Benchmarks report; they never fail on a missed target (exit 1 only when a benchmark could not run).
  *
- *   npm run bench -- [--only failover,sweep,cold-start,cold-start-tencent,decide,config,heartbeat,failover-latency,store] [--runs N] [--latency 50,200]
+ *   npm run bench -- [--only failover,sweep,cold-start,cold-start-tencent,decide,config,heartbeat,failover-latency,failover-latency-tencent,store] [--runs N] [--latency 50,200]
  *                    [--sweep-scales 1000x3@1,10000x3@10] [--sweep-topology yaml|json]
  *                    [--sweep-node-flags=--max-old-space-size=64] [--dist dist] [--json report.json]
  */
@@ -30,6 +30,7 @@ import {
   DEFAULT_FAILOVER_LATENCY,
   printFailoverLatency,
   runFailoverLatencyBench,
+  TENCENT_SCENARIOS,
 } from './failover-latency.js';
 import {
   DEFAULT_HEARTBEAT_COST,
@@ -57,6 +58,7 @@ const BENCHES = [
   'config',
   'heartbeat',
   'failover-latency',
+  'failover-latency-tencent',
   'store',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
@@ -65,7 +67,7 @@ const HELP = `usage: npm run bench -- [options]
   --only <names>            comma-separated: ${BENCHES.join(', ')} (default: all)
   --runs <n>                measured runs per variant for every benchmark (defaults: failover 15,
                             cold start 10, sweep 3 per scale (2 at 10,000 groups), decide 9 batches,
-                            heartbeat 5 beats per member, failover-latency 20 per failure,
+                            heartbeat 5 beats per member, failover-latency(-tencent) 20 per failure,
                             store 300 round trips per store)
   --latency <ms,…>          simulated API latencies for the failover benchmark (default 50,200)
   --sweep-scales <list>     GROUPSxMEMBERS@REGIONS,… (default 1000x3@1,10000x3@10)
@@ -539,17 +541,22 @@ async function main(): Promise<void> {
     report.sweep = r;
     return printSweep(r);
   });
-  await guard('failover-latency', async () => {
-    const r = await runFailoverLatencyBench({
-      ...DEFAULT_FAILOVER_LATENCY,
-      runs: runs ?? DEFAULT_FAILOVER_LATENCY.runs,
-      progress: log,
+  for (const [name, cloud, key] of [
+    ['failover-latency', 'alibaba', 'failoverLatency'],
+    ['failover-latency-tencent', 'tencent', 'failoverLatencyTencent'],
+  ] as const)
+    await guard(name, async () => {
+      const r = await runFailoverLatencyBench({
+        ...DEFAULT_FAILOVER_LATENCY,
+        ...(cloud === 'tencent' ? { cloud, scenarios: TENCENT_SCENARIOS } : {}),
+        runs: runs ?? DEFAULT_FAILOVER_LATENCY.runs,
+        progress: log,
+      });
+      report[key] = r;
+      const printed = printFailoverLatency(r);
+      out(printed.text);
+      return printed.rows;
     });
-    report.failoverLatency = r;
-    const printed = printFailoverLatency(r);
-    out(printed.text);
-    return printed.rows;
-  });
   await guard('cold-start', async () => {
     const missing = missingBundles(distDir, DEFAULT_COLD_START.handlers);
     if (missing.length > 0)

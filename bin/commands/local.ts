@@ -177,7 +177,7 @@ function tencentBanner(local: TencentLocalMode, sweepSeconds: number): string {
     `  export HAVIP_ENDPOINT=${local.apiUrl} HAVIP_API_TOKEN=${local.token}`,
     `  ${status}                                   # who holds the HAVIP`,
     ...(local.agents === undefined
-      ? [`  ${stop}   # stop the holder CVM`]
+      ? [`  ${stop}   # stop the holder CVM (CloudAudit event)`]
       : tencentWalkthrough(local, local.agents.agent(holder), stop)),
     `  ${status}                                   # after each: InstanceId is the peer`,
     `  curl -s ${local.simulatorUrl}/__admin/state   # the simulator's view (holder, drift scope)`,
@@ -208,7 +208,7 @@ function tencentWalkthrough(local: TencentLocalMode, a: LocalAgent, stop: string
     `  kill -STOP ${a.pid}                         # 1. freeze the holder (its agent; kill -CONT ${a.pid} thaws it)`,
     `  curl -s -X POST ${a.service.url}/__admin/stop   # 2. kill its service (/__admin/start brings it back)`,
     `  ${spot}   # 3. a spot reclamation notice: its agent asks to drain it`,
-    `  ${stop}   # 4. stop the holder CVM (a sweep sees it)`,
+    `  ${stop}   # 4. stop the holder CVM (CloudAudit event)`,
   ];
 }
 

@@ -11,7 +11,8 @@
  * On Tencent Cloud ({@link startTencentLocal}) the same front (API, sweeps) runs on the Tencent simulator,
  * with the same agent processes publishing their reports to a CMQ topic of that simulator (the agent's
  * `cmq` sink, signed with CAM role credentials from a metadata simulator in Tencent's layout), which
- * delivers them to the `havip-heartbeat` handler as SCF's CMQ trigger would.
+ * delivers them to the `havip-heartbeat` handler as SCF's CMQ trigger would, and the simulator's CloudAudit
+ * events of CVM stops flow into the `havip-cvm-events` handler as the EventBridge rule delivers them.
  */
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
@@ -23,7 +24,7 @@ import { createCompositeNotifier, plainText } from '../adapters/webhook/index.js
 import { loadTopology } from '../core/config.js';
 import type { Topology } from '../core/model.js';
 import type { CloudApi, Logger, Notification, Notifier } from '../core/ports.js';
-import { handleEcsEvent } from './handlers.js';
+import { type AsyncHandler, handleCvmEvent, handleEcsEvent } from './handlers.js';
 import { createHttpApp } from './http/index.js';
 import {
   type LocalAgentPlan,
@@ -138,7 +139,11 @@ export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
   const closeAll = closeOnce(closers);
   try {
     const front = await serveLocally(runtime, opts, logger, closers, (h) => h);
-    const events = routeSimulatorEvents(sim, runtime, logger, opts.print);
+    const events = routeSimulatorEvents((sink) => sim.onEvent(sink), handleEcsEvent, {
+      runtime,
+      logger,
+      print: opts.print,
+    });
     closers.push(() => events.stop());
     const withAgents =
       plan === undefined || opts.agents === undefined
@@ -223,8 +228,9 @@ export type TencentLocalOptions = Omit<LocalOptions, 'wrapCloud'>;
  * `havip local --cloud tencent`: the Tencent simulator on 127.0.0.1, the engine with the production
  * Tencent adapter signing TC3 over HTTP, SQLite, the HTTP API and sweeps; with agents, one agent process
  * per member publishing its reports to the simulator's CMQ topic, delivered to the havip-heartbeat
- * handler. Nothing routes CVM events: the sweeps see a stopped holder
- * (DescribeInstancesStatus), the agents' reports a frozen or failing one, and the HAVIP moves.
+ * handler. The simulator's CloudAudit events of CVM stops go to the handler `havip-cvm-events` calls, as
+ * the EventBridge rule delivers them; the agents' reports see a frozen or failing member, the sweeps
+ * (DescribeInstancesStatus) anything else, and the HAVIP moves.
  */
 export async function startTencentLocal(opts: TencentLocalOptions): Promise<TencentLocalMode> {
   const { plan, logger, parts } = await localBasis(opts);
@@ -234,6 +240,13 @@ export async function startTencentLocal(opts: TencentLocalOptions): Promise<Tenc
   const closeAll = closeOnce(closers);
   try {
     const front = await serveLocally(simulated.runtime, opts, logger, closers, (h) => h);
+    // CloudAudit stop events, delivered as the EventBridge rule delivers them to havip-cvm-events.
+    const events = routeSimulatorEvents((sink) => simulated.sim.onCloudEvent(sink), handleCvmEvent, {
+      runtime: simulated.runtime,
+      logger,
+      print: opts.print,
+    });
+    closers.push(() => events.stop());
     const withAgents =
       plan === undefined || opts.agents === undefined
         ? undefined
@@ -399,24 +412,30 @@ async function serveApi(
   };
 }
 
-/** The simulator's ECS events take the same path EventBridge events take on Function Compute. */
-function routeSimulatorEvents(
-  sim: SimulatedCloud,
-  runtime: Runtime,
-  logger: Logger,
-  print: (line: string) => void,
+/**
+ * A simulator's events take the path EventBridge events take in the cloud: each, in order, through the
+ * handler the event function calls (the ECS-event handler on Function Compute, `havip-cvm-events`' on SCF).
+ */
+function routeSimulatorEvents<E extends { readonly id?: string; readonly type?: string }>(
+  subscribe: (sink: (event: E) => void) => () => void,
+  handle: AsyncHandler,
+  parts: { runtime: Runtime; logger: Logger; print: (line: string) => void },
 ): { stop(): Promise<void> } {
   let eventQueue = Promise.resolve();
-  const unsubscribe = sim.onEvent((event) => {
+  const unsubscribe = subscribe((event) => {
     eventQueue = eventQueue
       .then(async () => {
-        const id = (event as { id?: string }).id ?? 'event';
-        const r = await handleEcsEvent(runtime.service, logger, JSON.stringify(event), `local-${id}`);
+        const r = await handle(
+          parts.runtime.service,
+          parts.logger,
+          JSON.stringify(event),
+          `local-${event.id ?? 'event'}`,
+        );
         for (const res of r.results)
           if (res.status !== 'noop')
-            print(`         event ${(event as { type?: string }).type} → ${res.group}: ${res.status}`);
+            parts.print(`         event ${event.type} → ${res.group}: ${res.status}`);
       })
-      .catch((e: unknown) => logger.error({ error: e }, 'event handling failed'));
+      .catch((e: unknown) => parts.logger.error({ error: e }, 'event handling failed'));
   });
   return {
     async stop() {

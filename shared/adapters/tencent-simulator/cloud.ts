@@ -17,6 +17,7 @@ import { FaultGate } from '../simulator/common/fault-gate.js';
 import { seededRandom } from '../simulator/common/random.js';
 import { Scheduler } from '../simulator/common/scheduler.js';
 import { type SimStats, StatsCounter } from '../simulator/common/stats.js';
+import type { TencentCloudAuditEvent } from './audit.js';
 import { buildTencentWorld } from './build-world.js';
 import { CmqTopics } from './cmq.js';
 import type { TencentSimContext } from './context.js';
@@ -167,9 +168,12 @@ export class TencentSimulatedCloud {
 
   // -- operator actions ------------------------------------------------------------------------
 
-  /** Stop an instance as the console would: `STOPPING` now, `STOPPED` after the transition delay. */
+  /**
+   * Stop an instance as the console would: `STOPPING` now, `STOPPED` after the transition delay, and a
+   * CloudAudit `ConsoleCall` event for {@link onCloudEvent}'s subscribers.
+   */
   stopInstance(instanceId: string): void {
-    this.cvm.stop(instanceId);
+    this.cvm.consoleStop(instanceId);
   }
 
   /** Start a stopped instance: `STARTING` now, `RUNNING` after the transition delay. */
@@ -185,6 +189,20 @@ export class TencentSimulatedCloud {
   /** Every CVM state change, as it happens. Returns an unsubscribe function. */
   onStateChange(sink: (e: TencentInstanceStateChange) => void): () => void {
     return this.cvm.onStateChange(sink);
+  }
+
+  /**
+   * The EventBridge events a real account would deliver to a `havip-cvm-events` target: a CloudAudit
+   * event per successful `StopInstances` (`ApiCall` through the API, `ConsoleCall` by an operator).
+   * Returns an unsubscribe function.
+   */
+  onCloudEvent(sink: (e: TencentCloudAuditEvent) => void): () => void {
+    return this.cvm.audit.subscribe(sink);
+  }
+
+  /** The most recent EventBridge events (up to 500), oldest first. */
+  recentCloudEvents(): readonly TencentCloudAuditEvent[] {
+    return this.cvm.audit.recent();
   }
 
   /** The most recent state changes (up to 500), oldest first. */

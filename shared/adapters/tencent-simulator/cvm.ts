@@ -6,6 +6,7 @@
  */
 import { EventBus, type EventSink } from '../simulator/common/event-bus.js';
 import { counterId } from '../simulator/common/random.js';
+import { CloudAuditEvents } from './audit.js';
 import { type Call, mutation, type Operations, read, type TencentSimContext } from './context.js';
 import { E, TencentSimApiError } from './errors.js';
 import { filterList, offsetLimit, type Params, stringList } from './params.js';
@@ -42,6 +43,8 @@ const FIELDS: Readonly<Record<(typeof FILTERS)[number], (i: InstanceRec) => stri
 
 export class Cvm {
   readonly events = new EventBus<TencentInstanceStateChange>(500);
+  /** What EventBridge would deliver for the CVM calls made (CloudAudit; see audit.ts). */
+  readonly audit = new CloudAuditEvents();
   private eventSeq = 0;
 
   constructor(private readonly ctx: TencentSimContext) {}
@@ -54,25 +57,32 @@ export class Cvm {
       DescribeInstancesStatus: read('cvm', ['InstanceIds', 'Offset', 'Limit'], (p, call) =>
         describeInstancesStatus(p, call),
       ),
-      StopInstances: mutation('cvm', ['InstanceIds', 'ForceStop', 'StopType', 'StoppedMode'], (p, call) =>
-        this.each(p, call, 'RUNNING', (id) => this.stop(id)),
-      ),
-      StartInstances: mutation('cvm', ['InstanceIds', 'LaunchTemplate'], (p, call) =>
-        this.each(p, call, 'STOPPED', (id) => this.start(id)),
-      ),
+      StopInstances: mutation('cvm', ['InstanceIds', 'ForceStop', 'StopType', 'StoppedMode'], (p, call) => {
+        const instanceIds = this.each(p, call, 'RUNNING', (id) => this.stop(id));
+        const { region, requestId } = call;
+        const at = this.ctx.clock.now();
+        this.audit.record({
+          eventName: 'StopInstances',
+          callType: 'ApiCall',
+          region,
+          instanceIds,
+          requestId,
+          at,
+        });
+        return {};
+      }),
+      StartInstances: mutation('cvm', ['InstanceIds', 'LaunchTemplate'], (p, call) => {
+        this.each(p, call, 'STOPPED', (id) => this.start(id));
+        return {};
+      }),
     };
   }
 
   /**
    * StopInstances / StartInstances: every id must exist in the region and be in `needed` before any
-   * changes (the API refuses the whole call), then each one starts its transition.
+   * changes (the API refuses the whole call), then each one starts its transition. Returns the ids run.
    */
-  private each(
-    p: Params,
-    call: Call,
-    needed: TencentSimInstanceState,
-    run: (id: string) => void,
-  ): Record<string, unknown> {
+  private each(p: Params, call: Call, needed: TencentSimInstanceState, run: (id: string) => void): string[] {
     const ids = stringList(p, 'InstanceIds', 100);
     if (ids === undefined || ids.length === 0) throw E.missing('InstanceIds');
     for (const id of ids) {
@@ -80,14 +90,29 @@ export class Cvm {
       if (i !== undefined && i.regionId !== call.region) throw notFound(id);
       this.require(id, needed);
     }
-    for (const id of new Set(ids)) run(id);
-    return {};
+    const distinct = [...new Set(ids)];
+    for (const id of distinct) run(id);
+    return distinct;
   }
 
   stop(instanceId: string): void {
     const i = this.require(instanceId, 'RUNNING');
     this.setState(i, 'STOPPING');
     this.ctx.transition('instance', () => this.finish(instanceId, 'STOPPING', 'STOPPED'));
+  }
+
+  /** A stop by an operator in the console: the same transition, audited as a `ConsoleCall`. */
+  consoleStop(instanceId: string): void {
+    const i = this.require(instanceId, 'RUNNING');
+    this.stop(instanceId);
+    const at = this.ctx.clock.now();
+    this.audit.record({
+      eventName: 'StopInstances',
+      callType: 'ConsoleCall',
+      region: i.regionId,
+      instanceIds: [instanceId],
+      at,
+    });
   }
 
   start(instanceId: string): void {

@@ -12,6 +12,7 @@
 export { ManualClock, type SimClock, systemClock } from '../simulator/common/clock.js';
 export type { SimulatorServer } from '../simulator/common/http-server.js';
 export type { SimStats } from '../simulator/common/stats.js';
+export type { CloudAuditCallType, TencentCloudAuditEvent } from './audit.js';
 export {
   type TencentSimSnapshot,
   TencentSimulatedCloud,

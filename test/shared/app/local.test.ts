@@ -109,17 +109,36 @@ describe('local mode', () => {
   });
 });
 
+const HAVIP = 'havip-demoweb1';
+const PRIMARY = 'ins-demoweb1';
+const PEER = 'ins-demoweb2';
+
+/** Who holds the HAVIP, as the orchestrator's own adapter reads it: `DescribeHaVips` → `InstanceId`. */
+async function instanceIdOnTheWire(mode: TencentLocalMode): Promise<string | undefined> {
+  const [h] = (await mode.runtime.tencent?.describeHaVips({
+    regionId: 'ap-guangzhou',
+    haVipIds: [HAVIP],
+  })) ?? [undefined];
+  return h?.instanceId;
+}
+
+/** Waits (a generous deadline, not a timed assertion) until `InstanceId` names `id`; returns what it names. */
+const namedOnTheWire = (mode: TencentLocalMode, id: string) =>
+  until(
+    () => instanceIdOnTheWire(mode),
+    (named) => named === id,
+    60_000,
+  );
+
 /**
  * `havip local --cloud tencent`, headless: the engine signs TC3 requests to the Tencent simulator over
- * HTTP; stopping the holder CVM through the admin API makes a sweep move the HAVIP to the peer (scope,
- * TAT announce, verify), and the simulator's data plane (`InstanceId`) names the peer.
+ * HTTP; stopping the holder CVM through the admin API moves the HAVIP to the peer (scope, TAT announce,
+ * verify; found by the stop's CloudAudit event or a sweep), and the simulator's data plane
+ * (`InstanceId`) names the peer.
  */
 describe('local mode on Tencent Cloud', () => {
   let tencent: TencentLocalMode;
   const printed: string[] = [];
-  const HAVIP = 'havip-demoweb1';
-  const PRIMARY = 'ins-demoweb1';
-  const PEER = 'ins-demoweb2';
   beforeAll(async () => {
     tencent = await startTencentLocal(await headless('examples/tencent/topology.yaml', printed));
   });
@@ -132,17 +151,10 @@ describe('local mode on Tencent Cloud', () => {
         headers: { authorization: `Bearer ${tencent.token}` },
       })
     ).json()) as { holders: string[]; members: { id: string; eligible: boolean }[] };
-  const instanceIdOnTheWire = async () => {
-    const [h] = (await tencent.runtime.tencent?.describeHaVips({
-      regionId: 'ap-guangzhou',
-      haVipIds: [HAVIP],
-    })) ?? [undefined];
-    return h?.instanceId;
-  };
 
   it('stopping the holder CVM through the admin API moves the HAVIP to the peer', async () => {
     expect((await status()).holders).toEqual([PRIMARY]);
-    expect(await instanceIdOnTheWire()).toBe(PRIMARY);
+    expect(await instanceIdOnTheWire(tencent)).toBe(PRIMARY);
 
     const stop = await fetch(`${tencent.simulatorUrl}/__admin/instances/${PRIMARY}/stop`, { method: 'POST' });
     expect(stop.status).toBe(200);
@@ -151,8 +163,48 @@ describe('local mode on Tencent Cloud', () => {
     const after = await until(status, (g) => g.holders[0] === PEER, 60_000);
     expect(after.holders).toEqual([PEER]);
     expect(after.members.find((m) => m.id === PRIMARY)?.eligible).toBe(false);
-    expect(await until(instanceIdOnTheWire, (id) => id === PEER, 60_000)).toBe(PEER);
+    expect(await namedOnTheWire(tencent, PEER)).toBe(PEER);
     expect(tencent.sim.haVip(HAVIP)?.holder?.instanceId).toBe(PEER);
     expect(await until(async () => printed.some((l) => l.includes('FAILOVER')), Boolean, 10_000)).toBe(true);
+  });
+});
+
+/**
+ * The CVM event path of Tencent local mode: sweeps an hour apart (none runs during the test), so only
+ * the stop's CloudAudit `ConsoleCall` event, delivered to the handler `havip-cvm-events` calls, can move
+ * the HAVIP. Asserted on the move's history and `DescribeHaVips` → `InstanceId`, never on timing.
+ */
+describe('local mode on Tencent Cloud: a stopped CVM reaches havip-cvm-events as EventBridge delivers it', () => {
+  let tencent: TencentLocalMode;
+  const printed: string[] = [];
+  beforeAll(async () => {
+    const opts = await headless('examples/tencent/topology.yaml', printed);
+    tencent = await startTencentLocal({ ...opts, sweepSeconds: 3_600 });
+  });
+  afterAll(async () => {
+    await tencent?.close();
+  });
+  const history = async () =>
+    JSON.stringify(
+      await (
+        await fetch(`${tencent.apiUrl}/v1/history?group=web`, {
+          headers: { authorization: `Bearer ${tencent.token}` },
+        })
+      ).json(),
+    );
+
+  it('stopping the holder CVM moves the HAVIP through the CloudAudit event, with no sweep', async () => {
+    expect(await instanceIdOnTheWire(tencent)).toBe(PRIMARY);
+    expect(await history()).not.toContain(PEER);
+
+    const stop = await fetch(`${tencent.simulatorUrl}/__admin/instances/${PRIMARY}/stop`, { method: 'POST' });
+    expect(stop.status).toBe(200);
+    const [event] = tencent.sim.recentCloudEvents();
+    expect(event?.type).toBe('cvm:CloudEvent:ConsoleCall');
+
+    expect(await namedOnTheWire(tencent, PEER)).toBe(PEER);
+    expect(tencent.sim.servingInstance(HAVIP)).toBe(PEER);
+    expect(await until(history, (h) => h.includes(PEER), 10_000)).toContain(PEER);
+    expect(printed.some((l) => l.includes('event cvm:CloudEvent:ConsoleCall → web'))).toBe(true);
   });
 });
