@@ -42,7 +42,11 @@ export interface InstanceStateSignal extends SignalBase {
   readonly kind: 'instance-state';
   /** ECS state as sent: `Stopping`, `Stopped`, `Deleted`, `Running`. */
   readonly status: string;
-  /** `down` for Stopping/Stopped/Deleted, `up` for Running. */
+  /**
+   * `down` for Stopping/Stopped/Deleted, `up` for Running — and for Tencent's `Starting` (a successful
+   * StartInstances call, the only word of a restart there). `up` never makes a member eligible by itself:
+   * the describe must still say Running.
+   */
   readonly effect: 'down' | 'up';
   /** The event's time, verbatim. */
   readonly eventTime?: string | undefined;

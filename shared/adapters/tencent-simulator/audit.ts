@@ -1,7 +1,7 @@
 /**
  * The CloudAudit events a real account's EventBridge delivers for CVM write calls, as the simulator's
- * CVM emits them: `StopInstances` through the API is a `cvm:CloudEvent:ApiCall`, a stop by an operator
- * (the admin route, standing in for the console) a `cvm:CloudEvent:ConsoleCall`. Tencent documents no
+ * CVM emits them: `StopInstances` and `StartInstances` through the API are `cvm:CloudEvent:ApiCall`s, a
+ * stop or start by an operator (the admin route, standing in for the console) `cvm:CloudEvent:ConsoleCall`s. Tencent documents no
  * event for a plain stop besides these (TENCENT-FACTS), so a rule on them is how production hears of a
  * stopped member early; local mode delivers them to the `havip-cvm-events` handler the same way.
  *
@@ -29,7 +29,7 @@ export interface TencentCloudAuditEvent {
 }
 
 export interface CloudAuditCall {
-  readonly eventName: 'StopInstances';
+  readonly eventName: 'StopInstances' | 'StartInstances';
   readonly callType: CloudAuditCallType;
   readonly region: string;
   readonly instanceIds: readonly string[];

@@ -176,9 +176,12 @@ export class TencentSimulatedCloud {
     this.cvm.consoleStop(instanceId);
   }
 
-  /** Start a stopped instance: `STARTING` now, `RUNNING` after the transition delay. */
+  /**
+   * Start a stopped instance as the console would: `STARTING` now, `RUNNING` after the transition delay,
+   * and a CloudAudit `ConsoleCall` event.
+   */
   startInstance(instanceId: string): void {
-    this.cvm.start(instanceId);
+    this.cvm.consoleStart(instanceId);
   }
 
   /** Turn a HAVIP's drift-scope check on or off (a console setting). */

@@ -72,7 +72,16 @@ export class Cvm {
         return {};
       }),
       StartInstances: mutation('cvm', ['InstanceIds', 'LaunchTemplate'], (p, call) => {
-        this.each(p, call, 'STOPPED', (id) => this.start(id));
+        const instanceIds = this.each(p, call, 'STOPPED', (id) => this.start(id));
+        const { region, requestId } = call;
+        this.audit.record({
+          eventName: 'StartInstances',
+          callType: 'ApiCall',
+          region,
+          instanceIds,
+          requestId,
+          at: this.ctx.clock.now(),
+        });
         return {};
       }),
     };
@@ -119,6 +128,19 @@ export class Cvm {
     const i = this.require(instanceId, 'STOPPED');
     this.setState(i, 'STARTING');
     this.ctx.transition('instance', () => this.finish(instanceId, 'STARTING', 'RUNNING'));
+  }
+
+  /** A start by an operator in the console: the same transition, audited as a `ConsoleCall`. */
+  consoleStart(instanceId: string): void {
+    const i = this.require(instanceId, 'STOPPED');
+    this.start(instanceId);
+    this.audit.record({
+      eventName: 'StartInstances',
+      callType: 'ConsoleCall',
+      region: i.regionId,
+      instanceIds: [instanceId],
+      at: this.ctx.clock.now(),
+    });
   }
 
   onStateChange(sink: EventSink<TencentInstanceStateChange>): () => void {

@@ -1,11 +1,13 @@
 /**
  * CloudAudit API calls delivered by EventBridge (`cvm:CloudEvent:ApiCall`, `…:ConsoleCall`,
  * `…:MiniProgramCall`, the CloudAudit log in `data`) → `instance-state` signals for the instances a
- * successful `StopInstances` or `TerminateInstances` names. Tencent documents no EventBridge event for a
+ * successful `StopInstances`, `StartInstances` or `TerminateInstances` names. Tencent documents no EventBridge event for a
  * plain stop, so the API call is the earliest word that a member is going down.
  *
  * The signal uses the core's state vocabulary (the one Alibaba's ECS events bring): `Stopping` for a stop,
- * `Deleted` for a termination, both `down`; the event's time orders it against later state changes.
+ * `Deleted` for a termination, both `down`; `Starting` for a start, `up` (a sign of life, as Alibaba's
+ * `Running` event: Tencent sends nothing when the instance is running again); the event's time orders it
+ * against later state changes.
  * Which fields carry the instances is only partly documented: `requestParameters.InstanceIds` (an array,
  * or the flattened `InstanceIds.N` form), an object or a JSON string, then an `ins-…` subject.
  */
@@ -17,13 +19,19 @@ import type { ParseResult } from '../parse-result.js';
 import { dataObject, eventTime, ignored, type TencentCloudEvent } from './envelope.js';
 import { CVM_ID_HINT, CVM_INSTANCE_ID_RE, instanceIdOfSubject } from './ids.js';
 
-/** The calls acted on, and the state each announces. */
-const CALLS: Readonly<Record<string, string>> = {
-  StopInstances: 'Stopping',
-  TerminateInstances: 'Deleted',
+/**
+ * The calls acted on, and the state each announces. A successful `StartInstances` is `Starting`, not
+ * down (as Alibaba's ECS `Starting` event): it ends the hold of an earlier stop event, so a restarted
+ * member is eligible again once a describe says RUNNING, instead of after the grace that lets a
+ * describe override a stop event with no newer word (health.ts, 60 s).
+ */
+const CALLS: Readonly<Record<string, { status: string; effect: 'down' | 'up' }>> = {
+  StopInstances: { status: 'Stopping', effect: 'down' },
+  StartInstances: { status: 'Starting', effect: 'up' },
+  TerminateInstances: { status: 'Deleted', effect: 'down' },
 };
 
-/** StopInstances and TerminateInstances take at most 100 instances per call. */
+/** StopInstances, StartInstances and TerminateInstances take at most 100 instances per call. */
 const MAX_INSTANCES_PER_CALL = 100;
 
 const Code = z.union([z.number(), z.string()]);
@@ -47,8 +55,8 @@ export function parseApiCall(ev: TencentCloudEvent, prefix: string): ParseResult
   if (!parsed.success)
     throw invalidEvent('invalid CloudAudit event', zodIssues(parsed.error, dataPath, HINTS));
   const call = parsed.data;
-  const status = CALLS[call.eventName];
-  if (status === undefined) return ignored(ev, `API call ${call.eventName} is not acted on`);
+  const acted = CALLS[call.eventName];
+  if (acted === undefined) return ignored(ev, `API call ${call.eventName} is not acted on`);
   const failed = [call.errorCode, call.apiErrorCode].find(
     (c) => c !== undefined && String(c) !== '0' && c !== '',
   );
@@ -59,8 +67,7 @@ export function parseApiCall(ev: TencentCloudEvent, prefix: string): ParseResult
   const out: Signal[] = [...new Set(list)].map((id) => ({
     kind: 'instance-state',
     memberId: memberId(id),
-    status,
-    effect: 'down',
+    ...acted,
     eventId: ev.id,
     source: 'eventbridge',
     ...(time.text === undefined ? {} : { eventTime: time.text }),

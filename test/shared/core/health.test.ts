@@ -29,7 +29,7 @@ const stateEvent = (status: string, receivedAt: number): SignalRecordOf<'instanc
   kind: 'instance-state',
   source: 'eventbridge',
   status,
-  effect: status === 'Running' ? 'up' : 'down',
+  effect: status === 'Running' || status === 'Starting' ? 'up' : 'down',
   receivedAt,
 });
 const beat = (receivedAt: number): SignalRecordOf<'heartbeat'> => ({
@@ -140,6 +140,32 @@ const rows: Row[] = [
       signals: { 'instance-state': stateEvent('Stopped', NOW - STALE_DESCRIBE_GRACE_MS - 1) },
     },
     eligible: true,
+  },
+  {
+    name: 'Tencent: a StartInstances call (Starting) after the stop, Running describe → eligible at once',
+    obs: {
+      instance: instance('Running'),
+      signals: { 'instance-state': stateEvent('Starting', NOW - 5_000) },
+    },
+    eligible: true,
+  },
+  {
+    name: 'Tencent: a StartInstances call (Starting), the describe still Stopped → down',
+    obs: {
+      instance: instance('Stopped'),
+      signals: { 'instance-state': stateEvent('Starting', NOW - 5_000) },
+    },
+    eligible: false,
+    reasons: ['stopped'],
+  },
+  {
+    name: 'Tencent: a StartInstances call (Starting), the describe Starting → not running yet',
+    obs: {
+      instance: instance('Starting'),
+      signals: { 'instance-state': stateEvent('Starting', NOW - 5_000) },
+    },
+    eligible: false,
+    reasons: ['not-running'],
   },
   {
     name: 'latest event Running → eligible',

@@ -1,8 +1,8 @@
 /**
- * The CloudAudit events the Tencent simulator emits for CVM stops, read by the parser the
+ * The CloudAudit events the Tencent simulator emits for CVM stops and starts, read by the parser the
  * `havip-cvm-events` function uses: `StopInstances` through the official SDK is an `ApiCall`, an
  * operator's stop (the admin route) a `ConsoleCall`; both become `instance-state` Stopping (down) for the
- * instances stopped, and a refused call emits nothing.
+ * instances stopped (a start: Starting, up), and a refused call emits nothing.
  */
 import { describe, expect, it } from 'vitest';
 import type { TencentCloudAuditEvent } from '../../../../shared/adapters/tencent-simulator/index.js';
@@ -50,6 +50,27 @@ describe('CloudAudit events of CVM stops', () => {
     expect(event.type).toBe('cvm:CloudEvent:ConsoleCall');
     expect(event.subject).toMatch(/:instance\/ins-web2$/);
     expect(downSignals(event)).toEqual([[memberId('ins-web2'), 'Stopping', 'down', event.id]]);
+  });
+
+  it('StartInstances through the API and an operator’s start → Starting (up) for the instance', async () => {
+    const { sdk, cloud } = await start();
+    // ins-db1 is seeded STOPPED.
+    const answer = await sdk.cvm.StartInstances({ InstanceIds: ['ins-db1'] });
+    const [api] = cloud.recentCloudEvents() as [TencentCloudAuditEvent];
+    expect(api).toMatchObject({
+      type: 'cvm:CloudEvent:ApiCall',
+      data: { eventName: 'StartInstances', requestID: answer.RequestId },
+    });
+    expect(downSignals(api)).toEqual([[memberId('ins-db1'), 'Starting', 'up', api.id]]);
+    await sdk.cvm.StopInstances({ InstanceIds: ['ins-web1'] });
+    await cloud.settle();
+    cloud.startInstance('ins-web1');
+    const console = cloud.recentCloudEvents().at(-1) as TencentCloudAuditEvent;
+    expect(console).toMatchObject({
+      type: 'cvm:CloudEvent:ConsoleCall',
+      data: { eventName: 'StartInstances' },
+    });
+    expect(downSignals(console)).toEqual([[memberId('ins-web1'), 'Starting', 'up', console.id]]);
   });
 
   it('a refused stop emits nothing, and each event has its own id', async () => {

@@ -48,6 +48,7 @@ describe('CloudAudit API calls', () => {
     over?: Record<string, unknown>;
     expect: string[] | RegExp;
     status?: string;
+    effect?: 'down' | 'up';
   }[] = [
     {
       title: 'parameters as an object',
@@ -84,9 +85,11 @@ describe('CloudAudit API calls', () => {
     },
     { title: 'an unauthorised call (errorCode)', data: { errorCode: 403 }, expect: /failed \(error 403\)/ },
     {
-      title: 'StartInstances is not acted on',
-      data: { eventName: 'StartInstances' },
-      expect: /StartInstances is not acted on/,
+      title: 'StartInstances → Starting, a sign of life',
+      data: { eventName: 'StartInstances', requestParameters: { InstanceIds: ['ins-a1'] } },
+      expect: ['ins-a1'],
+      status: 'Starting',
+      effect: 'up',
     },
     {
       title: 'RebootInstances is not acted on',
@@ -94,7 +97,7 @@ describe('CloudAudit API calls', () => {
       expect: /not acted on/,
     },
   ];
-  it.each(table)('$title', ({ data, over, expect: want, status }) => {
+  it.each(table)('$title', ({ data, over, expect: want, status, effect }) => {
     const r = parseTencentCvmEvent(apiCall(data, over));
     if (want instanceof RegExp) {
       expect(r.signals).toEqual([]);
@@ -106,7 +109,7 @@ describe('CloudAudit API calls', () => {
       expect(s).toMatchObject({
         kind: 'instance-state',
         status: status ?? 'Stopping',
-        effect: 'down',
+        effect: effect ?? 'down',
         eventId: 'audit-1',
       });
   });
