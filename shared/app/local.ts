@@ -29,6 +29,7 @@ import { createHttpApp } from './http/index.js';
 import {
   type LocalAgentPlan,
   type LocalAgents,
+  type LocalAgentsContext,
   localProber,
   planLocalAgents,
   startLocalAgents,
@@ -282,21 +283,23 @@ export async function startTencentLocal(opts: TencentLocalOptions): Promise<Tenc
   }
 }
 
+/** What starting the agents of either cloud takes from local mode. */
+interface AgentsPartContext {
+  readonly topology: Topology;
+  readonly runtime: Runtime;
+  readonly logger: Logger;
+  readonly print: (line: string) => void;
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly simulatorUrl: string;
+  readonly closers: (() => Promise<void>)[];
+}
+
 /** The CMQ topic and the metadata service in Tencent's layout, then one agent per member publishing to it. */
 async function startTencentAgentsPart(
   agentOpts: LocalAgentOptions,
   plan: LocalAgentPlan,
-  ctx: {
-    topology: Topology;
-    runtime: Runtime;
-    sim: TencentSimulatedCloud;
-    logger: Logger;
-    print: (line: string) => void;
-    apiUrl: string;
-    token: string;
-    simulatorUrl: string;
-    closers: (() => Promise<void>)[];
-  },
+  ctx: AgentsPartContext & { readonly sim: TencentSimulatedCloud },
 ): Promise<{ agents: LocalAgents; reports: TencentReportPath }> {
   const reports = await startTencentReportPath({
     runtime: ctx.runtime,
@@ -309,19 +312,11 @@ async function startTencentAgentsPart(
     print: ctx.print,
   });
   ctx.closers.push(() => reports.close());
-  const agents = await startLocalAgents({
-    plan,
-    topology: ctx.topology,
+  const agents = await startAgentsOver(agentOpts, plan, ctx, {
     cloud: 'tencent',
-    apiUrl: ctx.apiUrl,
-    apiToken: ctx.token,
-    simulatorUrl: ctx.simulatorUrl,
     reportSink: { type: 'cmq', endpoint: ctx.simulatorUrl, topic: LOCAL_TOPIC, region: reports.region },
     metadataUrl: (id) => reports.metadata.baseUrl(id),
-    command: agentOpts.command,
-    logLevel: agentOpts.logLevel ?? 'warn',
   });
-  ctx.closers.push(() => agents.close());
   return { agents, reports };
 }
 
@@ -336,16 +331,7 @@ function agentRuntimeParts(plan: LocalAgentPlan) {
 async function startAgentsPart(
   agentOpts: LocalAgentOptions,
   plan: LocalAgentPlan,
-  ctx: {
-    topology: Topology;
-    runtime: Runtime;
-    logger: Logger;
-    print: (line: string) => void;
-    apiUrl: string;
-    token: string;
-    simulatorUrl: string;
-    closers: (() => Promise<void>)[];
-  },
+  ctx: AgentsPartContext,
 ): Promise<{ agents: LocalAgents; reports: LocalReportPath }> {
   const reports = await startLocalReportPath({
     runtime: ctx.runtime,
@@ -354,20 +340,33 @@ async function startAgentsPart(
     print: ctx.print,
   });
   ctx.closers.push(() => reports.close());
+  const agents = await startAgentsOver(agentOpts, plan, ctx, {
+    cloud: 'alibaba',
+    reportSink: { type: 'mns', endpoint: reports.mns.url, topic: LOCAL_TOPIC },
+    metadataUrl: (id) => reports.metadataUrl(id),
+  });
+  return { agents, reports };
+}
+
+/** One agent process per member, reporting through a path already on the close list; it joins the list. */
+async function startAgentsOver(
+  agentOpts: LocalAgentOptions,
+  plan: LocalAgentPlan,
+  ctx: AgentsPartContext,
+  path: Pick<LocalAgentsContext, 'cloud' | 'reportSink' | 'metadataUrl'>,
+): Promise<LocalAgents> {
   const agents = await startLocalAgents({
     plan,
     topology: ctx.topology,
-    cloud: 'alibaba',
     apiUrl: ctx.apiUrl,
     apiToken: ctx.token,
     simulatorUrl: ctx.simulatorUrl,
-    reportSink: { type: 'mns', endpoint: reports.mns.url, topic: LOCAL_TOPIC },
-    metadataUrl: (id) => reports.metadataUrl(id),
+    ...path,
     command: agentOpts.command,
     logLevel: agentOpts.logLevel ?? 'warn',
   });
   ctx.closers.push(() => agents.close());
-  return { agents, reports };
+  return agents;
 }
 
 function callbackNotifier(onNotification: (n: Notification) => void): Notifier {
