@@ -139,7 +139,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalMode> {
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
   const closeAll = closeOnce(closers);
   try {
-    const front = await serveLocally(runtime, opts, logger, closers, (h) => h);
+    const front = await serveLocally(runtime, opts, logger, closers);
     const events = routeSimulatorEvents((sink) => sim.onEvent(sink), handleEcsEvent, {
       runtime,
       logger,
@@ -188,16 +188,15 @@ function closeOnce(closers: readonly (() => Promise<void>)[]): () => Promise<voi
   };
 }
 
-/** The HTTP API with its token; its close joins the list. `wrap` may watch its requests. */
+/** The HTTP API with its token; its close joins the list. */
 async function serveLocally(
   runtime: Runtime,
   opts: Pick<LocalOptions, 'token' | 'port'>,
   logger: Logger,
   closers: (() => Promise<void>)[],
-  wrap: (handler: FetchHandler) => FetchHandler,
 ): Promise<{ readonly apiUrl: string; readonly token: string }> {
   const token = opts.token ?? randomBytes(18).toString('base64url');
-  const api = await serveApi(runtime, token, opts.port, logger, wrap);
+  const api = await serveApi(runtime, token, opts.port, logger);
   closers.push(() => api.close());
   return { apiUrl: api.url, token };
 }
@@ -240,7 +239,7 @@ export async function startTencentLocal(opts: TencentLocalOptions): Promise<Tenc
   const closers: (() => Promise<void>)[] = [() => simulated.close()];
   const closeAll = closeOnce(closers);
   try {
-    const front = await serveLocally(simulated.runtime, opts, logger, closers, (h) => h);
+    const front = await serveLocally(simulated.runtime, opts, logger, closers);
     // CloudAudit stop events, delivered as the EventBridge rule delivers them to havip-cvm-events.
     const events = routeSimulatorEvents((sink) => simulated.sim.onCloudEvent(sink), handleCvmEvent, {
       runtime: simulated.runtime,
@@ -377,16 +376,12 @@ function callbackNotifier(onNotification: (n: Notification) => void): Notifier {
   };
 }
 
-/** The API's fetch handler as the node server calls it (the request, and its bindings). */
-type FetchHandler = (req: Request, env?: unknown) => Response | Promise<Response>;
-
 /** The HTTP API on 127.0.0.1, authenticated with the one local token. */
 async function serveApi(
   runtime: Runtime,
   token: string,
   port: number,
   logger: Logger,
-  wrap: (handler: FetchHandler) => FetchHandler,
 ): Promise<{ readonly url: string; close(): Promise<void> }> {
   const app = createHttpApp({
     service: runtime.service,
@@ -395,7 +390,7 @@ async function serveApi(
     clock: systemClock,
   });
   const server = serve({
-    fetch: wrap((req, env) => app.fetch(req, env as object)),
+    fetch: (req, env) => app.fetch(req, env as object),
     hostname: '127.0.0.1',
     port,
   });
