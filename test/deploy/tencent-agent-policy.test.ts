@@ -10,26 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { z } from 'zod';
 import { CMQ_TOPIC_RE, PUBLISH_CMQ_ACTION } from '../../shared/adapters/tencent/cmq.js';
 import { LOCAL_TOPIC } from '../../shared/app/local-reports.js';
+import { CamPolicy } from '../support/cam-policy.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
-
-const CamPolicy = z.strictObject({
-  version: z.literal('2.0'),
-  statement: z
-    .array(
-      z.strictObject({
-        effect: z.literal('allow'),
-        action: z.array(z.string()).min(1),
-        resource: z.array(z.string()).min(1).optional(),
-        principal: z.strictObject({ service: z.array(z.string()).min(1) }).optional(),
-      }),
-    )
-    .min(1),
-});
 
 /** The topic the deployment guide exports for serverless.yml's CMQ trigger. */
 const guideTopic = (): string => {

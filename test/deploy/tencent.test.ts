@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { scfSettingsFromEnv } from '../../shared/app/scf-runtime.js';
 import { CVM_EVENT_SOURCE, parseTencentCvmEvent } from '../../shared/events/tencent/cvm.js';
 import { parseScfTimerEvent } from '../../shared/events/tencent/timer.js';
+import { CamPolicy } from '../support/cam-policy.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -44,24 +45,17 @@ function portMethods(): string[] {
   return [...body.matchAll(/^ {2}([a-zA-Z]+)\(/gm)].map((m) => m[1]!);
 }
 
-// CAM's policy grammar (version 2.0): statements of effect, action, resource and an optional condition.
-const CamPolicy = z.strictObject({
-  version: z.literal('2.0'),
-  statement: z
-    .array(
-      z.strictObject({
-        effect: z.literal('allow'),
-        action: z.array(z.string().regex(/^(vpc|cvm|tat):[A-Z][A-Za-z]+$/)).min(1),
-        resource: z.array(z.string()).min(1),
-        condition: z.record(z.string(), z.unknown()).optional(),
-      }),
-    )
-    .min(1),
-});
-
 describe('deploy/tencent-cam-policy.json', () => {
   const policy = CamPolicy.parse(JSON.parse(read('deploy/tencent-cam-policy.json')));
   const granted = policy.statement.flatMap((s) => s.action);
+
+  it('grants vpc, cvm and tat actions on explicit resources, and names no principal', () => {
+    for (const s of policy.statement) {
+      for (const a of s.action) expect(a).toMatch(/^(vpc|cvm|tat):[A-Z][A-Za-z]+$/);
+      expect(s.resource?.length ?? 0).toBeGreaterThan(0);
+      expect(s.principal).toBeUndefined();
+    }
+  });
 
   it('every port method is mapped to its action', () => {
     const methods = portMethods();
